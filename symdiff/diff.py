@@ -1,0 +1,187 @@
+"""Differentiation: one rule per node type, the chain rule written once.
+
+Each function's own derivative lives in the function table
+(:mod:`symdiff.functions`); here the chain rule multiplies it by the inner
+derivative.  The walk is iterative and memoised over the DAG, so every distinct
+subexpression is differentiated once per variable, however often it is shared.
+
+>>> diff("log(x) + x*y - sin(y)", "x")
+y + 1/x
+>>> diff("x^4", "x", 3)
+24*x
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from .errors import DiffError
+from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add,
+                   call, mul, postorder, power)
+from .functions import is_derivative_name, log, lookup
+from .limits import current_limits
+from .parser import parse
+
+
+def derivative(expr: Expr, wrt: str) -> Expr:
+    """The first derivative with respect to the variable ``wrt``, unsimplified.
+
+    >>> from symdiff import parse
+    >>> derivative(parse("x*sin(x)"), "x")
+    x*cos(x) + sin(x)
+    """
+    d: dict[Expr, Expr] = {}
+    constant = lambda node: wrt not in node.free
+    for node in postorder(expr, stop=constant):
+        d[node] = ZERO if constant(node) else differentiate_node(node, d, wrt)
+    return d[expr]
+
+
+def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """d(e)/d(wrt), given the derivatives ``d`` of e's children."""
+    match e:
+        case Num() | Const():
+            return ZERO                                                   # constant rule
+        case Sym(name):
+            return ONE if name == wrt else ZERO                           # variable rule
+        case Add(terms):
+            return add(*(d[t] for t in terms))                            # sum rule
+        case Mul(factors):
+            return product_rule(factors, d)
+        case Pow(u, v) if wrt not in v.free:
+            return mul(v, power(u, add(v, MINUS_ONE)), d[u])              # power rule
+        case Pow(u, v) if wrt not in u.free:
+            return mul(e, log(u), d[v])                                   # exponential rule
+        case Pow(u, v):
+            # logarithmic differentiation: (u^v)' = u^v (v' ln u + v u'/u)
+            return mul(e, add(mul(d[v], log(u)), mul(v, d[u], power(u, MINUS_ONE))))
+        case Call(fn, args):
+            return chain_rule(fn, args, d)
+    raise DiffError(f"cannot differentiate {type(e).__name__}")
+
+
+def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
+    """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term."""
+    terms = []
+    for i, f in enumerate(factors):
+        if d[f] is not ZERO:
+            terms.append(mul(*factors[:i], d[f], *factors[i + 1:]))
+    return add(*terms)
+
+
+def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
+    """f(u, ...)' = sum of (df/du_i)(u, ...) * u_i'."""
+    if is_derivative_name(fn) or lookup(fn, len(args)) is None:
+        outer = [lambda u: call(fn + "'", u)]           # a declared function: f' is unknown too
+    else:
+        outer = lookup(fn, len(args)).derivatives
+    return add(*(mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO))
+
+
+# ---------------------------------------------------------------- public API
+
+def _variables(wrt: Iterable) -> list[tuple[str, int]]:
+    """Parse ``("x", 2, "y")`` into ``[("x", 2), ("y", 1)]``."""
+    spec: list[tuple[str, int]] = []
+    for item in wrt:
+        if isinstance(item, bool):
+            raise DiffError(f"not a variable or an order: {item!r}")
+        if isinstance(item, int):
+            if not spec:
+                raise DiffError("an order must follow a variable, as in diff(f, 'x', 2)")
+            if item < 0:
+                raise DiffError(f"the order of a derivative cannot be negative ({item})")
+            spec[-1] = (spec[-1][0], spec[-1][1] - 1 + item)
+            continue
+        name = item.name if isinstance(item, Sym) else item
+        if not isinstance(name, str) or not name.isidentifier():
+            raise DiffError(f"not a variable name: {item!r}")
+        spec.append((name, 1))
+    return spec
+
+
+def diff(expr, *wrt, simplify: bool = True, functions=()) -> Expr:
+    """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
+    ``diff(f, "x", "y")``.  Accepts a string or an expression.  With one variable
+    in ``f``, the variable may be left out.  Each order is simplified before the
+    next one is taken, unless ``simplify=False``.
+
+    >>> diff("x^2 y^3", "x", "y")
+    6*x*y^2
+    >>> diff("sin(x)", "x", 0)
+    sin(x)
+    """
+    from .simplify import simplify as simplify_expr
+
+    expr = parse(expr, functions=functions)
+    spec = _variables(wrt)
+    if not spec:
+        names = sorted(expr.free)
+        if len(names) > 1:
+            raise DiffError(f"the formula has several variables ({', '.join(names)}); "
+                            f"say which to differentiate with respect to")
+        spec = [(names[0] if names else "x", 1)]
+    total = sum(order for _, order in spec)
+    limit = current_limits().max_order
+    if total > limit:
+        raise DiffError(f"the order {total:,} exceeds the limit of {limit:,}; "
+                        f"raise Limits.max_order (--max-order) if you mean it")
+    result = expr
+    for name, order in spec:
+        for _ in range(order):
+            if result is ZERO:
+                return ZERO                      # every further derivative is 0 too
+            result = derivative(result, name)
+            if simplify:
+                result = simplify_expr(result)
+    return result
+
+
+def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
+             functions=()) -> list[Expr]:
+    """The partial derivatives with respect to ``variables`` (default: all, sorted).
+
+    >>> gradient("log(x) + x*y - sin(y)")
+    [y + 1/x, x - cos(y)]
+    """
+    expr = parse(expr, functions=functions)
+    names = _names(expr, variables)
+    return [diff(expr, n, simplify=simplify) for n in names]
+
+
+def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bool = True,
+             functions=()) -> list[list[Expr]]:
+    """The matrix of first partials, one row per expression.
+
+    >>> jacobian(["x*y", "x + y"], ["x", "y"])
+    [[y, x], [1, 1]]
+    """
+    parsed = [parse(e, functions=functions) for e in exprs]
+    if variables is None:
+        variables = sorted(set().union(*(e.free for e in parsed)))
+    return [gradient(e, variables, simplify=simplify) for e in parsed]
+
+
+def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
+            functions=()) -> list[list[Expr]]:
+    """The matrix of second partials; mixed partials are computed once and mirrored.
+
+    >>> hessian("x^2 y", ["x", "y"])
+    [[2*y, 2*x], [2*x, 0]]
+    """
+    expr = parse(expr, functions=functions)
+    names = _names(expr, variables)
+    first = [diff(expr, n, simplify=simplify) for n in names]
+    rows: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
+    for i, gi in enumerate(first):
+        for j in range(i, len(names)):
+            rows[i][j] = rows[j][i] = diff(gi, names[j], simplify=simplify)
+    return rows
+
+
+def _names(expr: Expr, variables) -> list[str]:
+    if variables is None:
+        return sorted(expr.free)
+    if isinstance(variables, str):
+        variables = variables.replace(",", " ").split()
+    return [name for name, _ in _variables(variables)]

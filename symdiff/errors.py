@@ -1,0 +1,98 @@
+"""One small hierarchy of errors.
+
+Every error symdiff raises on purpose is a :class:`SymdiffError`; each also
+derives from the built-in it resembles, so ``except ValueError`` keeps working
+for callers who do not know about symdiff.
+
+    SymdiffError
+    ├── ParseError(ValueError)            the text is not a formula
+    │   └── UnknownFunctionError          name(...) with an unknown name
+    ├── LimitError(ValueError)            a resource limit was reached
+    ├── DiffError(ValueError)             the derivative cannot be formed
+    └── EvaluationError(ArithmeticError)  a number outside a function's domain
+"""
+
+from __future__ import annotations
+
+
+class SymdiffError(Exception):
+    """Base of every error that symdiff raises on purpose."""
+
+
+class ParseError(SymdiffError, ValueError):
+    """The input text is not a formula.
+
+    Carries the position (1-based ``line`` and ``column``), the offending
+    ``text`` and what the parser ``expected`` there; ``str()`` shows the line
+    with a caret under the problem.
+
+    >>> err = ParseError("unexpected ')'", text="x+1)", line=1, column=4)
+    >>> print(err)
+    line 1, column 4: unexpected ')'
+      x+1)
+         ^
+    """
+
+    def __init__(self, message: str, *, text: str = "", line: int = 1,
+                 column: int = 1, expected: tuple[str, ...] = (),
+                 hint: str = "") -> None:
+        self.message = message
+        self.text = text
+        self.line = line
+        self.column = column
+        self.expected = tuple(expected)
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [f"line {self.line}, column {self.column}: {self.message}"]
+        lines = self.text.splitlines() or [""]
+        if 1 <= self.line <= len(lines):
+            source = lines[self.line - 1]
+            # Long lines are cut to a window around the column so the caret stays visible.
+            start = max(0, self.column - 60)
+            shown = source[start:start + 120]
+            prefix = "..." if start else ""
+            suffix = "..." if start + 120 < len(source) else ""
+            parts.append("  " + prefix + _visible(shown) + suffix)
+            parts.append("  " + " " * (len(prefix) + self.column - 1 - start) + "^")
+        if self.expected:
+            parts.append("expected " + _one_of(self.expected))
+        if self.hint:
+            parts.append(self.hint)
+        return "\n".join(parts)
+
+
+class UnknownFunctionError(ParseError):
+    """``name(...)`` where ``name`` is neither a built-in nor a declared function."""
+
+    def __init__(self, name: str, *, suggestion: str | None = None, **where) -> None:
+        self.name = name
+        self.suggestion = suggestion
+        hint = (f"did you mean {suggestion}?" if suggestion else
+                f"declare it as a function (--func {name} on the command line, "
+                f"functions=['{name}'] in Python) or write {name}*(...) for a product")
+        super().__init__(f"unknown function '{name}'", hint=hint, **where)
+
+
+class LimitError(SymdiffError, ValueError):
+    """A configured resource limit was exceeded (see ``symdiff.Limits``)."""
+
+
+class DiffError(SymdiffError, ValueError):
+    """The derivative cannot be formed (bad variable name, bad order, ...)."""
+
+
+class EvaluationError(SymdiffError, ArithmeticError):
+    """A numeric evaluation left a function's domain or the float range."""
+
+
+def _visible(text: str) -> str:
+    """Replace characters that would hide the caret's true position (tabs, controls)."""
+    return "".join(c if c.isprintable() and c != "\t" else " " for c in text)
+
+
+def _one_of(options: tuple[str, ...]) -> str:
+    if len(options) == 1:
+        return options[0]
+    return ", ".join(options[:-1]) + " or " + options[-1]

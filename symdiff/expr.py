@@ -1,0 +1,660 @@
+"""The expression DAG: immutable, hash-consed nodes and their smart constructors.
+
+Schema::
+
+    expr ::= Num(value)          exact int or Fraction; float only if the user wrote a decimal
+           | Const(name)         'pi' or 'e'
+           | Sym(name)           a variable
+           | Add(terms)          n >= 2 terms, flat, canonical order, numeric term last
+           | Mul(factors)        n >= 2 factors, flat, canonical order, numeric coefficient first
+           | Pow(base, exp)
+           | Call(fn, args)      a function from the table, or a declared unknown function
+
+Nodes are interned: building an expression equal to a live one returns that very
+object, so equality is identity, hashing is free and memoising on nodes is a
+dict lookup.  Positions from the parser never enter a node.
+
+The lower-case constructors (``add``, ``mul``, ``power``, ``call``) are the only
+way nodes are built.  Like SICP's ``make-sum`` they keep every node canonical:
+they flatten nested sums and products, fold numbers exactly, drop ``0`` terms and
+``1`` factors, apply ``x^0 = 1``, ``x^1 = x``, ``0*x = 0`` and sort operands.
+Collecting like terms and like factors is left to :mod:`symdiff.simplify`.
+
+>>> x, y = Symbol("x"), Symbol("y")
+>>> x + y is y + x
+True
+>>> (x + 1) * 2
+2*(x + 1)
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+import zlib
+from fractions import Fraction
+from typing import Iterable, Union
+
+from .errors import EvaluationError
+from .limits import current_limits
+
+Number = Union[int, Fraction, float]
+
+# One table for every live node, keyed by (class, fields).  Weak values: a node
+# lives exactly as long as someone holds it, so the table never grows unbounded.
+_INTERNED: "weakref.WeakValueDictionary[tuple, Expr]" = weakref.WeakValueDictionary()
+
+# Rank of each node kind in the canonical order of operands (numbers first in
+# products; symbols before powers before calls, which reads like math).
+_RANK_NUM, _RANK_CONST, _RANK_SYM, _RANK_POW, _RANK_MUL, _RANK_CALL, _RANK_ADD = range(7)
+_LABEL_LENGTH = 24
+
+
+class Expr:
+    """Base of all nodes.  Build with the constructors or Python operators."""
+
+    __slots__ = ("key", "free", "__weakref__")
+    key: tuple          # (rank, label, digest): the canonical sort key, flat and cheap to compare
+    free: frozenset     # names of the variables that occur
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} nodes are immutable")
+
+    __delattr__ = __setattr__
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    # ----- Python operators build expressions -----
+    def __add__(self, other):
+        return add(self, as_expr(other))
+
+    def __radd__(self, other):
+        return add(as_expr(other), self)
+
+    def __sub__(self, other):
+        return add(self, neg(as_expr(other)))
+
+    def __rsub__(self, other):
+        return add(as_expr(other), neg(self))
+
+    def __mul__(self, other):
+        return mul(self, as_expr(other))
+
+    def __rmul__(self, other):
+        return mul(as_expr(other), self)
+
+    def __truediv__(self, other):
+        return mul(self, power(as_expr(other), MINUS_ONE))
+
+    def __rtruediv__(self, other):
+        return mul(as_expr(other), power(self, MINUS_ONE))
+
+    def __pow__(self, other):
+        return power(self, as_expr(other))
+
+    def __rpow__(self, other):
+        return power(as_expr(other), self)
+
+    def __neg__(self):
+        return neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __repr__(self) -> str:
+        from .printing import to_text
+        return to_text(self)
+
+    __str__ = __repr__
+
+    def _repr_latex_(self) -> str:
+        from .printing import to_latex
+        return "$" + to_latex(self) + "$"
+
+    @property
+    def children(self) -> tuple["Expr", ...]:
+        return ()
+
+
+def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset) -> None:
+    object.__setattr__(node, "key", (rank, label[:_LABEL_LENGTH], digest))
+    object.__setattr__(node, "free", free)
+
+
+def _intern(ident: tuple):
+    return _INTERNED.get(ident)
+
+
+def _digest(*parts) -> int:
+    """A structural hash that is the same in every process (str hashes are salted)."""
+    return hash(parts)
+
+
+def _name_digest(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass"))
+
+
+_NO_FREE: frozenset = frozenset()
+
+
+class Num(Expr):
+    """A number: ``int`` or ``Fraction`` (exact), or ``float`` (a decimal the user wrote).
+
+    >>> Num(Fraction(4, 2)).value, Num(True).value, Num(1.0).value
+    (2, 1, 1.0)
+    """
+
+    __slots__ = ("value",)
+    __match_args__ = ("value",)
+    value: Number
+
+    def __new__(cls, value: Number):
+        value = normalize_number(value)
+        ident = (cls, type(value), value)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "value", value)
+            _setup(node, _RANK_NUM, "", _digest(1, type(value).__name__, value), _NO_FREE)
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Num, (self.value,))
+
+
+class Const(Expr):
+    """A named mathematical constant: ``pi`` or ``e``."""
+
+    __slots__ = ("name",)
+    __match_args__ = ("name",)
+    name: str
+    VALUES = {"pi": math.pi, "e": math.e}
+
+    def __new__(cls, name: str):
+        if name not in cls.VALUES:
+            raise ValueError(f"unknown constant {name!r}")
+        ident = (cls, name)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "name", name)
+            _setup(node, _RANK_CONST, name, _digest(2, _name_digest(name)), _NO_FREE)
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Const, (self.name,))
+
+
+class Sym(Expr):
+    """A variable, named by an identifier.
+
+    >>> Sym("x").free
+    frozenset({'x'})
+    """
+
+    __slots__ = ("name",)
+    __match_args__ = ("name",)
+    name: str
+
+    def __new__(cls, name: str):
+        ident = (cls, name)
+        node = _intern(ident)
+        if node is None:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ValueError(f"a variable name must be an identifier, not {name!r}")
+            node = object.__new__(cls)
+            object.__setattr__(node, "name", name)
+            _setup(node, _RANK_SYM, name, _digest(3, _name_digest(name)), frozenset((name,)))
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Sym, (self.name,))
+
+
+def Symbol(name: str) -> Sym:
+    """A variable; the public spelling of ``Sym``.
+
+    >>> Symbol("theta") is Symbol("theta")
+    True
+    """
+    return Sym(name)
+
+
+def symbols(names: str) -> tuple[Sym, ...]:
+    """Several variables at once: ``x, y = symbols("x y")`` (commas also separate)."""
+    return tuple(Sym(n) for n in names.replace(",", " ").split())
+
+
+def _union(children: Iterable[Expr]) -> frozenset:
+    free = _NO_FREE
+    for c in children:
+        if c.free and not c.free <= free:
+            free = free | c.free if free else c.free
+    return free
+
+
+class _Nary(Expr):
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (type(self), (self.operands,))
+
+
+class Add(_Nary):
+    """A flat sum of at least two terms; build it with ``add``."""
+
+    __slots__ = ("terms",)
+    __match_args__ = ("terms",)
+    terms: tuple[Expr, ...]
+
+    def __new__(cls, terms: tuple[Expr, ...]):
+        ident = (cls, terms)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "terms", terms)
+            _setup(node, _RANK_ADD, terms[0].key[1],
+                   _digest(4, *(t.key[2] for t in terms)), _union(terms))
+            _INTERNED[ident] = node
+        return node
+
+    @property
+    def operands(self):
+        return self.terms
+
+    @property
+    def children(self):
+        return self.terms
+
+
+class Mul(_Nary):
+    """A flat product of at least two factors; build it with ``mul``."""
+
+    __slots__ = ("factors",)
+    __match_args__ = ("factors",)
+    factors: tuple[Expr, ...]
+
+    def __new__(cls, factors: tuple[Expr, ...]):
+        ident = (cls, factors)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "factors", factors)
+            symbolic = factors[1:] if type(factors[0]) is Num else factors
+            # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
+            rank = symbolic[0].key[0] if len(symbolic) == 1 else _RANK_MUL
+            _setup(node, rank, symbolic[0].key[1],
+                   _digest(5, *(f.key[2] for f in factors)), _union(factors))
+            _INTERNED[ident] = node
+        return node
+
+    @property
+    def operands(self):
+        return self.factors
+
+    @property
+    def children(self):
+        return self.factors
+
+
+class Pow(Expr):
+    """``base ^ exp``; build it with ``power``."""
+
+    __slots__ = ("base", "exp")
+    __match_args__ = ("base", "exp")
+    base: Expr
+    exp: Expr
+
+    def __new__(cls, base: Expr, exp: Expr):
+        ident = (cls, base, exp)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "base", base)
+            object.__setattr__(node, "exp", exp)
+            _setup(node, _RANK_POW, base.key[1], _digest(6, base.key[2], exp.key[2]),
+                   _union((base, exp)))
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Pow, (self.base, self.exp))
+
+    @property
+    def children(self):
+        return (self.base, self.exp)
+
+
+class Call(Expr):
+    """``fn(args...)``: a function of the table or a declared unknown function.
+
+    The derivative of a declared function ``f`` is the function ``f'``.
+    """
+
+    __slots__ = ("fn", "args")
+    __match_args__ = ("fn", "args")
+    fn: str
+    args: tuple[Expr, ...]
+
+    def __new__(cls, fn: str, args: tuple[Expr, ...]):
+        ident = (cls, fn, args)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "fn", fn)
+            object.__setattr__(node, "args", args)
+            _setup(node, _RANK_CALL, fn + "(" + args[0].key[1],
+                   _digest(7, _name_digest(fn), *(a.key[2] for a in args)), _union(args))
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Call, (self.fn, self.args))
+
+    @property
+    def children(self):
+        return self.args
+
+
+# ---------------------------------------------------------------- numbers
+
+def normalize_number(value) -> Number:
+    """One spelling per number: bool -> int, integral Fraction -> int, -0.0 -> 0.0."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EvaluationError(f"{value} is not a finite number")
+        return value + 0.0   # turns -0.0 into 0.0
+    raise TypeError(f"not a number: {value!r}")
+
+
+def is_integer(e: Expr) -> bool:
+    return type(e) is Num and type(e.value) is int
+
+
+def is_number(e: Expr) -> bool:
+    return type(e) is Num
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise EvaluationError(f"{what} overflows the float range")
+    return value
+
+
+def _integer_root(n: int, q: int) -> int | None:
+    """The exact q-th root of n >= 0 if it is an integer."""
+    if n < 2:
+        return n
+    if n.bit_length() > 1000:
+        return None
+    r = round(n ** (1.0 / q))
+    for c in (r - 1, r, r + 1):
+        if c >= 0 and c ** q == n:
+            return c
+    return None
+
+
+def fold_power(base: Number, exp: Number) -> Number | None:
+    """``base ** exp`` as an exact or float number, or None to keep it symbolic.
+
+    Exact results are refused (None) above ``Limits.max_int_bits``, so ``9^9^9^9``
+    stays a power instead of filling the memory.
+
+    >>> fold_power(2, 10), fold_power(Fraction(1, 2), -2), fold_power(8, Fraction(2, 3))
+    (1024, 4, 4)
+    >>> fold_power(2, Fraction(1, 2)) is None, fold_power(0, -1) is None
+    (True, True)
+    """
+    if base == 0 and exp < 0:
+        return None                                      # a division by zero stays visible
+    if isinstance(base, float) or isinstance(exp, float):
+        if base < 0 and not float(exp).is_integer():
+            return None                                  # not real
+        try:
+            result = float(base) ** float(exp)
+        except (OverflowError, ZeroDivisionError):
+            return None
+        return result if math.isfinite(result) else None
+    if isinstance(exp, int):
+        size = max(abs(Fraction(base).numerator).bit_length(), Fraction(base).denominator.bit_length())
+        if abs(exp) * size > current_limits().max_int_bits:
+            return None
+        return Fraction(base) ** exp if exp < 0 else base ** exp
+    # A rational exponent p/q: exact only when the q-th root is exact.
+    if base < 0:
+        return None
+    p, q = exp.numerator, exp.denominator
+    b = Fraction(base)
+    num, den = _integer_root(b.numerator, q), _integer_root(b.denominator, q)
+    if num is None or den is None:
+        return None
+    return fold_power(Fraction(num, den), p)
+
+
+# ---------------------------------------------------------------- constructors
+
+ZERO, ONE, TWO, MINUS_ONE, HALF = Num(0), Num(1), Num(2), Num(-1), Num(Fraction(1, 2))
+PI, E = Const("pi"), Const("e")
+
+
+def as_expr(value) -> Expr:
+    """Numbers become ``Num``; expressions pass through."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, (int, float, Fraction)):
+        return Num(value)
+    raise TypeError(f"cannot use {type(value).__name__} {value!r} in an expression; "
+                    f"parse strings with symdiff.parse")
+
+
+def add(*terms: Expr) -> Expr:
+    """The canonical sum: flattened, numbers folded, zeros dropped, terms sorted.
+
+    >>> x = Symbol("x")
+    >>> add(x, Num(2), Num(-2))
+    x
+    """
+    flat: list[Expr] = []
+    constant: Number = 0
+    for t in terms:
+        if type(t) is Add:
+            flat.extend(t.terms)
+        else:
+            flat.append(t)
+    symbolic = []
+    for t in flat:
+        if type(t) is Num:
+            constant = constant + t.value
+        else:
+            symbolic.append(t)
+    if isinstance(constant, float):
+        _finite(constant, "a sum")
+    if not symbolic:
+        return Num(constant)
+    symbolic.sort(key=_sort_key)
+    if constant != 0:
+        symbolic.append(Num(constant))
+    if len(symbolic) == 1:
+        return symbolic[0]
+    return Add(tuple(symbolic))
+
+
+def _sort_key(e: Expr) -> tuple:
+    return e.key
+
+
+def is_singular(e: Expr) -> bool:
+    """``0^-n``: a literal division by zero, which ``0*x = 0`` must not swallow."""
+    return type(e) is Pow and type(e.base) is Num and e.base.value == 0
+
+
+def mul(*factors: Expr) -> Expr:
+    """The canonical product: flattened, numbers folded, ones dropped, factors sorted.
+
+    ``0*x`` is ``0`` unless a factor is a literal division by zero (``0/0`` stays).
+
+    >>> x = Symbol("x")
+    >>> mul(Num(2), x, Num(3))
+    6*x
+    >>> mul(Num(0), x)
+    0
+    """
+    coefficient: Number = 1
+    symbolic: list[Expr] = []
+    for f in factors:
+        if type(f) is Mul:
+            parts = f.factors
+        else:
+            parts = (f,)
+        for p in parts:
+            if type(p) is Num:
+                coefficient = coefficient * p.value
+            else:
+                symbolic.append(p)
+    if isinstance(coefficient, float):
+        _finite(coefficient, "a product")
+    if coefficient == 0 and not any(is_singular(f) for f in symbolic):
+        return Num(coefficient)
+    if not symbolic:
+        return Num(coefficient)
+    symbolic.sort(key=_sort_key)
+    if coefficient == 1:
+        if len(symbolic) == 1:
+            return symbolic[0]
+        return Mul(tuple(symbolic))
+    return Mul((Num(coefficient), *symbolic))
+
+
+def neg(e: Expr) -> Expr:
+    """``-e`` as ``(-1)*e``."""
+    return mul(MINUS_ONE, e)
+
+
+def power(base: Expr, exp: Expr) -> Expr:
+    """The canonical power.
+
+    ``x^0 = 1`` (including ``0^0``, the convention of combinatorics and of
+    Python), ``x^1 = x``, ``1^x = 1``, ``(x^a)^n = x^(a*n)`` and
+    ``(x*y)^n = x^n*y^n`` for integer ``n``, ``e^x = exp(x)``; numbers fold when
+    the result is exact and not too large.
+
+    >>> x = Symbol("x")
+    >>> power(power(x, Num(2)), Num(3))
+    x^6
+    >>> power(Num(2), Num(-2))
+    1/4
+    """
+    if type(exp) is Num:
+        if exp.value == 0:
+            return Num(1.0) if isinstance(exp.value, float) else ONE
+        if exp.value == 1 and type(exp.value) is int:
+            return base
+    if type(base) is Num:
+        if base.value == 1 and type(base.value) is int:
+            return ONE
+        if type(exp) is Num:
+            if base.value == 0 and exp.value > 0:
+                return base
+            folded = fold_power(base.value, exp.value)
+            if folded is not None:
+                return Num(folded)
+    if base is E:
+        return call("exp", exp)
+    if is_integer(exp):
+        if type(base) is Pow:
+            return power(base.base, mul(base.exp, exp))
+        if type(base) is Mul:
+            return mul(*(power(f, exp) for f in base.factors))
+    return Pow(base, exp)
+
+
+def call(fn: str, *args: Expr) -> Expr:
+    """A function application; ``exp(x)`` is the canonical spelling of ``e^x``."""
+    return Call(fn, tuple(args))
+
+
+# ---------------------------------------------------------------- traversal
+
+def postorder(root: Expr, stop=None) -> list[Expr]:
+    """Every distinct node of the DAG, children before parents, without recursion.
+
+    ``stop(node)`` true means: list the node but do not descend into it.
+
+    >>> [str(n) for n in postorder(Symbol("x") * 2 + 1)]
+    ['1', '2', 'x', '2*x', '2*x + 1']
+    """
+    order: list[Expr] = []
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if stop is not None and stop(node):
+            continue
+        for child in reversed(node.children):
+            if id(child) not in seen:
+                stack.append((child, False))
+    return order
+
+
+def dag_size(root: Expr) -> int:
+    """Number of distinct nodes (the size of the DAG)."""
+    return len(postorder(root))
+
+
+def tree_size(root: Expr) -> int:
+    """Number of nodes if every shared subexpression were written out again."""
+    sizes: dict[int, int] = {}
+    for node in postorder(root):
+        sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
+    return sizes[id(root)]
+
+
+def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
+    """Replace subexpressions (keys) by values, rebuilding canonically.
+
+    >>> x, y = symbols("x y")
+    >>> substitute(x**2 + x, {x: y + 1})
+    y + (y + 1)^2 + 1
+    """
+    done: dict[Expr, Expr] = {}
+    for node in postorder(root, stop=lambda n: n in mapping):
+        if node in mapping:
+            done[node] = mapping[node]
+        else:
+            done[node] = rebuild(node, [done[c] for c in node.children])
+    return done[root]
+
+
+def rebuild(node: Expr, children: list[Expr]) -> Expr:
+    """The node with new children, through the canonical constructors."""
+    match node:
+        case Add():
+            return add(*children)
+        case Mul():
+            return mul(*children)
+        case Pow():
+            return power(*children)
+        case Call(fn):
+            return call(fn, *children)
+        case _:
+            return node

@@ -1,0 +1,181 @@
+"""The function table: each function's derivative, numeric value and LaTeX name, stated once.
+
+Adding a function is one row of ``FUNCTIONS``.  A row gives, for each argument
+``u``, the partial derivative as an expression in the arguments (the chain rule
+is written once, in :mod:`symdiff.diff`), the real-valued implementation with
+its domain, the LaTeX command, and exact values the simplifier may use.
+
+>>> FUNCTIONS["sin"].derivatives[0](Symbol("u"))
+cos(u)
+>>> resolve("arcsin").name
+'asin'
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import EvaluationError
+from .expr import (E, HALF, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
+                   neg, power)
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    derivatives: tuple[Callable[..., Expr], ...]   # one partial derivative per argument
+    numeric: Callable[..., float]                  # real-valued; raises EvaluationError off-domain
+    latex: str                                     # LaTeX command or operator name
+    special: dict = field(default_factory=dict)    # exact values: {argument: result}
+    aliases: tuple[str, ...] = ()
+    exact: Callable | None = None                  # exact value at an exact number, or None
+
+    @property
+    def arity(self) -> int:
+        return len(self.derivatives)
+
+
+# ----- builders, so the derivative column reads like the math -----
+def _builder(name: str) -> Callable[..., Expr]:
+    return lambda *args: call(name, *args)
+
+
+sin, cos, tan, cot, sec, csc = map(_builder, ("sin", "cos", "tan", "cot", "sec", "csc"))
+sinh, cosh, tanh, coth, sech, csch = map(_builder, ("sinh", "cosh", "tanh", "coth", "sech", "csch"))
+asin, acos, atan, acot, asec, acsc = map(_builder, ("asin", "acos", "atan", "acot", "asec", "acsc"))
+asinh, acosh, atanh = map(_builder, ("asinh", "acosh", "atanh"))
+exp, log, log2, log10, sqrt, cbrt = map(_builder, ("exp", "log", "log2", "log10", "sqrt", "cbrt"))
+Abs, sign = _builder("abs"), _builder("sign")
+
+
+def square(u: Expr) -> Expr:
+    return power(u, TWO)
+
+
+def recip(u: Expr) -> Expr:
+    return power(u, MINUS_ONE)
+
+
+def over(numerator: Expr, denominator: Expr) -> Expr:
+    return mul(numerator, recip(denominator))
+
+
+# ----- real-valued implementations with their domains -----
+def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] | None = None,
+          domain: str = "") -> Callable[[float], float]:
+    def value(x: float) -> float:
+        if ok is not None and not ok(x):
+            raise EvaluationError(f"{name}({_show(x)}) is undefined: {name} needs {domain}")
+        try:
+            result = fn(x)
+        except OverflowError:
+            raise EvaluationError(f"{name}({_show(x)}) overflows the float range") from None
+        except (ValueError, ZeroDivisionError):
+            raise EvaluationError(f"{name}({_show(x)}) is undefined") from None
+        if math.isinf(result) and math.isfinite(x):
+            raise EvaluationError(f"{name}({_show(x)}) overflows the float range")
+        return result
+    value.__name__ = name
+    return value
+
+
+def _show(x: float) -> str:
+    return repr(x) if not float(x).is_integer() else str(int(x)) if abs(x) < 1e16 else repr(x)
+
+
+def _nonzero(name, fn):
+    return _real(fn, name, lambda x: x != 0, "a non-zero argument")
+
+
+def _log_base(x: float, b: float) -> float:
+    if x <= 0 or b <= 0 or b == 1:
+        raise EvaluationError(f"log({_show(x)}, {_show(b)}) is undefined: log needs a positive "
+                              f"argument and a positive base other than 1")
+    return math.log(x) / math.log(b)
+
+
+def _exact_root(q: int):
+    """The exact real q-th root of a rational number, when there is one."""
+    def root(v):
+        if v < 0:
+            if q % 2 == 0:
+                return None
+            r = fold_power(-v, Fraction(1, q))
+            return None if r is None else -r
+        return fold_power(v, Fraction(1, q))
+    return root
+
+
+def _sign(x: float) -> float:
+    return (x > 0) - (x < 0)
+
+
+_unit = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
+_outside_unit = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
+
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
+    Function("sin",   (lambda u: cos(u),),                           _real(math.sin, "sin"),                  r"\sin",   {ZERO: ZERO}),
+    Function("cos",   (lambda u: neg(sin(u)),),                      _real(math.cos, "cos"),                  r"\cos",   {ZERO: ONE}),
+    Function("tan",   (lambda u: square(sec(u)),),                   _real(math.tan, "tan"),                  r"\tan",   {ZERO: ZERO}),
+    Function("cot",   (lambda u: neg(square(csc(u))),),              _nonzero("cot", lambda x: 1 / math.tan(x)), r"\cot"),
+    Function("sec",   (lambda u: mul(sec(u), tan(u)),),              _real(lambda x: 1 / math.cos(x), "sec"), r"\sec",   {ZERO: ONE}),
+    Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc"),
+    Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",)),
+    Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",)),
+    Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan",)),
+    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _nonzero("acot", lambda x: math.atan(1 / x)), r"\operatorname{arccot}", {}, ("arccot",)),
+    Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",)),
+    Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc",)),
+    Function("sinh",  (lambda u: cosh(u),),                          _real(math.sinh, "sinh"),                r"\sinh",  {ZERO: ZERO}),
+    Function("cosh",  (lambda u: sinh(u),),                          _real(math.cosh, "cosh"),                r"\cosh",  {ZERO: ONE}),
+    Function("tanh",  (lambda u: square(sech(u)),),                  _real(math.tanh, "tanh"),                r"\tanh",  {ZERO: ZERO}),
+    Function("coth",  (lambda u: neg(square(csch(u))),),             _nonzero("coth", lambda x: 1 / math.tanh(x)), r"\coth"),
+    Function("sech",  (lambda u: neg(mul(sech(u), tanh(u))),),       _real(lambda x: 1 / math.cosh(x), "sech"), r"\operatorname{sech}", {ZERO: ONE}),
+    Function("csch",  (lambda u: neg(mul(csch(u), coth(u))),),       _nonzero("csch", lambda x: 1 / math.sinh(x)), r"\operatorname{csch}"),
+    Function("asinh", (lambda u: recip(sqrt(add(square(u), ONE))),), _real(math.asinh, "asinh"),              r"\operatorname{arsinh}", {ZERO: ZERO}, ("arcsinh", "arsinh")),
+    Function("acosh", (lambda u: recip(sqrt(add(square(u), MINUS_ONE))),), _real(math.acosh, "acosh", lambda x: x >= 1, "an argument >= 1"), r"\operatorname{arcosh}", {ONE: ZERO}, ("arccosh", "arcosh")),
+    Function("atanh", (lambda u: recip(add(ONE, neg(square(u)))),), _real(math.atanh, "atanh", lambda x: -1 < x < 1, "an argument in (-1, 1)"), r"\operatorname{artanh}", {ZERO: ZERO}, ("arctanh", "artanh")),
+    Function("exp",   (lambda u: exp(u),),                           _real(math.exp, "exp"),                  r"\exp",   {ZERO: ONE}),
+    Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",)),
+    Function("log2",  (lambda u: recip(mul(u, log(TWO))),),          _real(math.log2, "log2", lambda x: x > 0, "a positive argument"), r"\log_{2}", {ONE: ZERO}),
+    Function("log10", (lambda u: recip(mul(u, log(Num(10)))),),      _real(math.log10, "log10", lambda x: x > 0, "a positive argument"), r"\log_{10}", {ONE: ZERO}),
+    Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt", {}, (), _exact_root(2)),
+    Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]", {}, (), _exact_root(3)),
+    Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|",  {}, (), abs),
+    Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, (), _sign),
+)}
+
+# log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.
+LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
+                            lambda u, b: neg(over(log(u), mul(b, square(log(b)))))),
+                    _log_base, r"\log")
+
+_ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
+
+
+def resolve(name: str) -> Function | None:
+    """The table row for a function name or one of its aliases."""
+    return FUNCTIONS.get(_ALIASES.get(name, name))
+
+
+def lookup(name: str, arity: int) -> Function | None:
+    """The table row for ``name`` called with ``arity`` arguments (log takes 1 or 2)."""
+    if name == "log" and arity == 2:
+        return LOG_BASE
+    return resolve(name)
+
+
+def known_names() -> list[str]:
+    return sorted([*FUNCTIONS, *_ALIASES])
+
+
+def is_derivative_name(fn: str) -> bool:
+    """``f'``, ``f''``: derivatives of declared unknown functions."""
+    return fn.endswith("'")
+
+
+__all__ = ["Function", "FUNCTIONS", "resolve", "lookup", "known_names", "Symbol"]

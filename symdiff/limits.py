@@ -1,0 +1,58 @@
+"""Resource limits that keep hostile or accidental input from exhausting the machine.
+
+Every surface (API, CLI, stdin) consults the same :class:`Limits`; the defaults
+are generous for real formulas and small enough that exceeding one is refused
+within about a second.
+
+>>> Limits().max_order
+10000
+>>> with use_limits(Limits(max_order=3)):
+...     current_limits().max_order
+3
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass, replace
+
+from .errors import LimitError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits in force; all sizes are counts, not bytes unless named so."""
+
+    max_input_length: int = 2_000_000   # characters of formula text
+    max_depth: int = 200_000            # nesting of brackets, calls, signs and powers
+    max_int_bits: int = 20_000          # integers folded exactly stay below this many bits
+    max_order: int = 10_000             # derivative order
+    max_output_nodes: int = 5_000_000   # distinct nodes in a result
+
+    def with_(self, **changes) -> "Limits":
+        return replace(self, **changes)
+
+
+_current: contextvars.ContextVar[Limits] = contextvars.ContextVar("symdiff_limits", default=Limits())
+
+
+def current_limits() -> Limits:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_limits(limits: Limits):
+    """Run a block with other limits in force."""
+    token = _current.set(limits)
+    try:
+        yield limits
+    finally:
+        _current.reset(token)
+
+
+def check(value: int, limit: int, what: str, option: str) -> None:
+    """Raise a LimitError naming the option that raises the limit."""
+    if value > limit:
+        raise LimitError(f"{what} ({value:,}) exceeds the limit of {limit:,}; "
+                         f"raise it with {option} if you mean it")

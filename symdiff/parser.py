@@ -1,0 +1,325 @@
+"""Text to expression: the Lark grammar, driven without building a parse tree.
+
+The LALR parser calls :class:`Build` as it reduces, so nodes come out of the
+canonical constructors directly and deep input never recurses.  Nothing in the
+text is ever evaluated: names are looked up in the function table or become
+variables, and every failure is a :class:`ParseError` that points into the text.
+
+>>> parse("2x sin(x)")
+2*x*sin(x)
+>>> parse("θ^2") is parse("theta**2")
+True
+"""
+
+from __future__ import annotations
+
+import contextvars
+import difflib
+import unicodedata
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import lark
+from lark import Lark, Token
+
+from .errors import LimitError, ParseError, UnknownFunctionError
+from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power)
+from .functions import is_derivative_name, known_names, lookup, resolve
+from .limits import Limits, current_limits
+
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau",
+    "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+    "Α": "Alpha", "Β": "Beta", "Γ": "Gamma", "Δ": "Delta", "Ε": "Epsilon", "Ζ": "Zeta",
+    "Η": "Eta", "Θ": "Theta", "Ι": "Iota", "Κ": "Kappa", "Λ": "Lambda", "Μ": "Mu", "Ν": "Nu",
+    "Ξ": "Xi", "Ο": "Omicron", "Π": "Pi", "Ρ": "Rho", "Σ": "Sigma", "Τ": "Tau",
+    "Υ": "Upsilon", "Φ": "Phi", "Χ": "Chi", "Ψ": "Psi", "Ω": "Omega",
+}
+CONSTANTS = {"pi": PI, "e": E}
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+DIVIDE = {"/", "÷"}
+
+# How the parser's terminal names read in an error message.
+TERMINALS = {
+    "NUMBER": "a number", "NAME": "a name", "CALLNAME": "a function call", "LPAR": "'('",
+    "RPAR": "')'", "COMMA": "','", "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'",
+    "POW_OP": "'^'", "SUPERSCRIPT": "a superscript", "ROOT": "'√'", "$END": "the end of input",
+}
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, in a checkout, from grammar/."""
+    packaged = resources.files("symdiff").joinpath("grammar/symdiff.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / "symdiff.lark").read_text(encoding="utf-8")
+
+
+class _Source:
+    """What one parse call knows: the text (for positions) and the declared functions."""
+
+    def __init__(self, text: str, functions: frozenset[str]):
+        self.text = text
+        self.functions = functions
+
+    def error(self, message: str, token: Token, **extra) -> ParseError:
+        return ParseError(message, text=self.text, line=token.line, column=token.column, **extra)
+
+
+_source: contextvars.ContextVar[_Source] = contextvars.ContextVar("symdiff_source")
+
+
+class Build(lark.Transformer):
+    """One method per grammar rule, each building a node with the canonical constructors."""
+
+    def number(self, children):
+        token = children[0]
+        text = token.value
+        if any(c in text for c in ".eE"):
+            value = float(text)
+            if value == float("inf"):
+                raise _source.get().error(f"the number {_short(text)} is too large for a float",
+                                          token, hint="write it exactly (without a decimal point "
+                                          "or exponent) or use a smaller number")
+            if value == 0 and any(c in "123456789" for c in text.split("e")[0].split("E")[0]):
+                raise _source.get().error(f"the number {_short(text)} is too small for a float", token)
+            return Num(value)
+        digits = len(text.lstrip("0")) or 1
+        limit = current_limits().max_int_bits
+        if digits * 3.33 > limit:
+            raise _source.get().error(f"the integer has {digits:,} digits, more than the "
+                                      f"limit of {limit:,} bits allows", token,
+                                      hint="raise Limits.max_int_bits (--max-int-bits) if you mean it")
+        return Num(int(text))
+
+    def name(self, children):
+        token = children[0]
+        name = _spell(token.value)
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        source = _source.get()
+        if resolve(name) is not None or name in source.functions:
+            raise source.error(f"'{name}' is a function and needs an argument", token,
+                               hint=f"write {name}(...)")
+        return Sym(name)
+
+    def call(self, children):
+        token, arguments = children
+        arguments = arguments or []
+        source = _source.get()
+        name = token.value
+        base = name.rstrip("'")
+        if base in source.functions:
+            if len(arguments) != 1:
+                raise source.error(f"the declared function {base} takes 1 argument, "
+                                   f"got {len(arguments)}", token)
+            return call(name, *arguments)
+        function = lookup(name, len(arguments))
+        if function is not None:
+            if len(arguments) != function.arity:
+                expected = "1 or 2 arguments" if function.name == "log" else _count(function.arity)
+                raise source.error(f"{name} takes {expected}, got {len(arguments)}", token)
+            return call(function.name, *arguments)
+        if base != name and resolve(base) is not None:
+            raise source.error(f"primes are for declared functions; '{base}' is built in", token,
+                               hint=f"differentiate {base}(...) instead")
+        candidates = known_names() + sorted(source.functions)
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+        raise UnknownFunctionError(name, suggestion=close[0] if close else None,
+                                   text=source.text, line=token.line, column=token.column)
+
+    def arguments(self, children):
+        return children
+
+    def signed(self, children):
+        sign, operand = children
+        return operand if sign.value == "+" else neg(operand)
+
+    def power(self, children):
+        base, _, exponent = children
+        return power(base, exponent)
+
+    def superscript(self, children):
+        base, token = children
+        return power(base, Num(int(token.value.translate(SUPERSCRIPT_DIGITS))))
+
+    def root(self, children):
+        return call("sqrt", children[1])
+
+    def product(self, children):
+        factors = [children[0]]
+        divide = False
+        for child in children[1:]:
+            if isinstance(child, Token):
+                divide = child.value in DIVIDE
+                continue
+            factors.append(power(child, MINUS_ONE) if divide else child)
+            divide = False
+        return mul(*factors)
+
+    def sum(self, children):
+        terms = [children[0]]
+        for sign, term in zip(children[1::2], children[2::2]):
+            terms.append(term if sign.value == "+" else neg(term))
+        return add(*terms)
+
+
+def _spell(name: str) -> str:
+    """Greek letters typed in Unicode become their spelled names: θ1 -> theta1."""
+    if name.isascii():
+        return name
+    return "".join(GREEK.get(c, c) for c in name)
+
+
+def _count(n: int) -> str:
+    return f"{n} argument" + ("s" if n != 1 else "")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """Built once per process (about 30 ms)."""
+    return Lark(grammar_text(), parser="lalr", transformer=Build(), maybe_placeholders=True)
+
+
+def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Expr:
+    """Read a formula.  ``functions`` names the unknown functions the formula may use.
+
+    >>> parse("f(x^2)", functions=["f"])
+    f(x^2)
+    >>> parse("sin(x")
+    Traceback (most recent call last):
+        ...
+    symdiff.errors.ParseError: line 1, column 6: unexpected end of input: '(' opened at column 4 is never closed
+      sin(x
+           ^
+    expected ')'
+    """
+    if isinstance(text, Expr):
+        return text
+    if not isinstance(text, str):
+        raise TypeError(f"parse takes a string, not {type(text).__name__}")
+    limits = limits or current_limits()
+    _check_size(text, limits)
+    if not text.strip():
+        raise ParseError("empty formula", text=text, line=1, column=1,
+                         expected=("a number", "a name", "'('"))
+    declared = frozenset(_declared(functions))
+    token = _source.set(_Source(text, declared))
+    try:
+        return _parser().parse(text)
+    except lark.exceptions.UnexpectedInput as error:
+        raise _explain(text, error) from None
+    except RecursionError:
+        raise LimitError("the formula is nested too deeply to parse") from None
+    finally:
+        _source.reset(token)
+
+
+def _declared(functions) -> list[str]:
+    if isinstance(functions, str):
+        functions = functions.replace(",", " ").split()
+    names = []
+    for name in functions:
+        if not name.isidentifier() or not name.isascii():
+            raise ValueError(f"a function name must be an identifier, not {name!r}")
+        if resolve(name) is not None:
+            raise ValueError(f"'{name}' is a built-in function and cannot be declared")
+        names.append(name)
+    return names
+
+
+def _check_size(text: str, limits: Limits) -> None:
+    if len(text) > limits.max_input_length:
+        raise LimitError(f"the formula has {len(text):,} characters, more than the limit of "
+                         f"{limits.max_input_length:,}; raise it with --max-length if you mean it")
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    if deepest > limits.max_depth:
+        raise LimitError(f"the formula nests brackets {deepest:,} deep, more than the limit of "
+                         f"{limits.max_depth:,}; raise it with --max-depth if you mean it")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _describe_char(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        name = "a lone surrogate" if 0xD800 <= ord(char) <= 0xDFFF else "a control character"
+    if char.isprintable() and char.isascii():
+        return f'"{char}"' if char == "'" else f"'{char}'"
+    return f"{code} ({name})"
+
+
+def _expected(names) -> tuple[str, ...]:
+    wanted = sorted({TERMINALS.get(n, n) for n in names if n in TERMINALS})
+    operand = {"a number", "a name", "'('"}
+    if operand <= set(wanted):
+        wanted = [w for w in wanted if w not in operand | {"a function call", "'√'", "'+' or '-'"}]
+        wanted.insert(0, "an operand (a number, a name or '(')")
+    return tuple(wanted)
+
+
+def _unclosed(text: str) -> int | None:
+    """Index of the first '(' that is never closed."""
+    opened: list[int] = []
+    for i, char in enumerate(text):
+        if char == "(":
+            opened.append(i)
+        elif char == ")" and opened:
+            opened.pop()
+    return opened[0] if opened else None
+
+
+def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
+    """A Lark failure as a message about the user's own text."""
+    if isinstance(error, lark.exceptions.UnexpectedCharacters):
+        char = text[error.pos_in_stream]
+        hint = ""
+        if char in "'\"":
+            hint = "strings are not part of formulas"
+        elif char in "#;":
+            hint = "a formula is a single expression: no statements or comments"
+        elif char == ".":
+            hint = "attribute access is not part of formulas"
+        elif char in "[]{}":
+            hint = "use round brackets ( ) for grouping"
+        return ParseError(f"unexpected character {_describe_char(char)}", text=text,
+                          line=error.line, column=error.column,
+                          expected=_expected(error.allowed or ()), hint=hint)
+    token = getattr(error, "token", None)
+    expected = _expected(getattr(error, "expected", None) or ())
+    if token is None or token.type == "$END":
+        line, column = _position(text, len(text.rstrip()))
+        opened = _unclosed(text)
+        if opened is not None:
+            at_line, at_column = _position(text, opened)
+            where = f"column {at_column}" if at_line == line else f"line {at_line}, column {at_column}"
+            return ParseError(f"unexpected end of input: '(' opened at {where} is never closed",
+                              text=text, line=line, column=column, expected=("')'",))
+        return ParseError("unexpected end of input", text=text, line=line, column=column,
+                          expected=expected)
+    shown = "')'" if token.type == "RPAR" else repr(token.value)
+    hint = ""
+    if token.type == "RPAR" and text[:token.start_pos].count("(") <= text[:token.start_pos].count(")"):
+        hint = "this ')' has no '(' to close"
+    return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,
+                      expected=expected, hint=hint)

@@ -1,0 +1,179 @@
+"""The simplifier: small named rules, run bottom-up over the DAG by one generic strategy.
+
+The canonical constructors (:mod:`symdiff.expr`) already fold numbers and drop
+identities (``x+0``, ``1*x``, ``0*x``, ``x^1``, ``x^0``, ``--x``).  The rules
+here do what needs a look at several operands at once.  Each rule maps a node to
+a new node, or to ``None`` when it does not apply, and each one either removes
+nodes or replaces a node by one in canonical form, so rewriting terminates.
+Order of ``RULES`` matters only for which name a trace shows first.
+
+Conventions: ``x/x = 1`` and ``x - x = 0`` for every ``x`` (like every computer
+algebra system; the point x = 0 of x/x is lost), but ``0/0`` is never folded.
+
+>>> simplify(parse("2x + 3x - x*x/x"))
+4*x
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+from .expr import (ONE, Add, Call, Expr, Mul, Num, Pow, add, is_singular, mul, postorder, power,
+                   rebuild)
+from .functions import FUNCTIONS
+from .errors import EvaluationError
+from .parser import parse
+
+Rule = Callable[[Expr], Expr | None]
+
+
+def split_coefficient(term: Expr) -> tuple:
+    """``3*x*y`` -> ``(3, x*y)``; ``x`` -> ``(1, x)``."""
+    if type(term) is Mul and type(term.factors[0]) is Num:
+        rest = term.factors[1:]
+        return term.factors[0].value, rest[0] if len(rest) == 1 else Mul(rest)
+    return 1, term
+
+
+def split_power(factor: Expr) -> tuple[Expr, Expr]:
+    """``x^3`` -> ``(x, 3)``; ``x`` -> ``(x, 1)``."""
+    if type(factor) is Pow:
+        return factor.base, factor.exp
+    return factor, ONE
+
+
+# ---------------------------------------------------------------- rules
+
+def collect_like_terms(e: Expr) -> Expr | None:
+    """a*t + b*t -> (a+b)*t, so 2x + 3x -> 5x and x - x -> 0."""
+    if type(e) is not Add:
+        return None
+    groups: dict[Expr, list] = {}
+    for term in e.terms:
+        coefficient, rest = split_coefficient(term)
+        groups.setdefault(rest, []).append(coefficient)
+    if len(groups) == len(e.terms):
+        return None
+    return add(*(mul(Num(sum(cs)), rest) for rest, cs in groups.items()))
+
+
+def collect_like_factors(e: Expr) -> Expr | None:
+    """b^p * b^q -> b^(p+q), so x*x^2 -> x^3 and x/x -> 1."""
+    if type(e) is not Mul:
+        return None
+    groups: dict[Expr, list[Expr]] = {}
+    kept: list[Expr] = []
+    for factor in e.factors:
+        if type(factor) is Num or is_singular(factor):
+            kept.append(factor)
+            continue
+        base, exponent = split_power(factor)
+        groups.setdefault(base, []).append(exponent)
+    if len(groups) + len(kept) == len(e.factors):
+        return None
+    return mul(*kept, *(power(base, add(*exps)) for base, exps in groups.items()))
+
+
+def evaluate_special_values(e: Expr) -> Expr | None:
+    """sin(0) -> 0, log(1) -> 0, sqrt(4) -> 2, abs(-3) -> 3; floats fold to floats."""
+    if type(e) is not Call or e.fn not in FUNCTIONS or len(e.args) != 1:
+        return None
+    function, (u,) = FUNCTIONS[e.fn], e.args
+    if u in function.special:
+        return function.special[u]
+    if type(u) is Num:
+        if isinstance(u.value, float):
+            try:
+                return Num(function.numeric(u.value))
+            except EvaluationError:
+                return None
+        if function.exact is not None:
+            value = function.exact(u.value)
+            return None if value is None else Num(value)
+    return None
+
+
+def log_of_exp(e: Expr) -> Expr | None:
+    """log(exp(u)) -> u (u real)."""
+    if type(e) is Call and e.fn == "log" and len(e.args) == 1:
+        (u,) = e.args
+        if type(u) is Call and u.fn == "exp":
+            return u.args[0]
+    return None
+
+
+def power_of_exp(e: Expr) -> Expr | None:
+    """exp(u)^v -> exp(u*v)."""
+    if type(e) is Pow and type(e.base) is Call and e.base.fn == "exp":
+        return Call("exp", (mul(e.base.args[0], e.exp),))
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    evaluate_special_values,
+    log_of_exp,
+    power_of_exp,
+    collect_like_terms,
+    collect_like_factors,
+)
+
+
+# ---------------------------------------------------------------- strategy
+
+class Step(NamedTuple):
+    """One rule firing: the trace that step-by-step explanations are made of."""
+
+    rule: str
+    before: Expr
+    after: Expr
+
+
+MAX_REWRITES_PER_NODE = 50     # a safety net; every rule shrinks or canonicalises
+
+
+def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES) -> Expr:
+    """Simplify bottom-up, each distinct node once; never returns a larger expression.
+
+    Size is counted as distinct non-numeric nodes, so ``x*x -> x^2`` is allowed.
+    Pass a list as ``trace`` to receive every rule firing as a :class:`Step`.
+
+    >>> simplify(parse("x*x^2 + x^3"))
+    2*x^3
+    """
+    expr = parse(expr)
+    done: dict[Expr, Expr] = {}
+    result = _simplify(expr, done, rules, trace)
+    if size(result) > size(expr):
+        return expr
+    return result
+
+
+def _simplify(root: Expr, done: dict[Expr, Expr], rules, trace) -> Expr:
+    for node in postorder(root, stop=done.__contains__):
+        if node in done:
+            continue
+        children = node.children
+        rebuilt = rebuild(node, [done[c] for c in children]) if children else node
+        final = done[rebuilt] if rebuilt in done else _at_root(rebuilt, done, rules, trace)
+        done[node] = done[rebuilt] = final
+    return done[root]
+
+
+def _at_root(e: Expr, done, rules, trace) -> Expr:
+    """Apply the first matching rule, re-simplify what it built, until no rule matches."""
+    for _ in range(MAX_REWRITES_PER_NODE):
+        for rule in rules:
+            after = rule(e)
+            if after is not None and after is not e:
+                if trace is not None:
+                    trace.append(Step(rule.__name__, e, after))
+                e = done[after] if after in done else _simplify(after, done, rules, trace)
+                break
+        else:
+            return e
+    return e
+
+
+def size(expr: Expr) -> int:
+    """Distinct nodes, not counting numbers (the measure the simplifier never increases)."""
+    return sum(1 for node in postorder(expr) if type(node) is not Num)
