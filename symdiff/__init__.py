@@ -11,7 +11,9 @@ from .errors import (DiffError, EvaluationError, LimitError, ParseError, Symdiff
 from .evaluate import compile_function, evaluate
 from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
                    symbols, tree_size)
-from .functions import FUNCTIONS
+from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt,
+                        cos, cosh, cot, coth, csc, csch, exp, log, log2, log10, sec, sech, sign,
+                        sin, sinh, sqrt, tan, tanh)
 from .limits import Limits, use_limits
 from .parser import parse
 from .printing import to_text
@@ -24,6 +26,9 @@ __all__ = [
     "evaluate", "compile_function", "to_text", "substitute", "dag_size", "tree_size",
     "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",
+    "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "asec", "acsc",
+    "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh",
+    "exp", "log", "log2", "log10", "sqrt", "cbrt", "sign",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
     "LimitError",
 ]

@@ -103,7 +103,7 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
 
     >>> f = compile_function("x*sin(x) + sin(x)^2", ["x"])
     >>> round(f(1.0), 6)
-    1.549535
+    1.549544
     """
     expr = parse(expr)
     names = sorted(expr.free) if variables is None else list(variables)

@@ -105,6 +105,9 @@ class Expr:
     def __pos__(self):
         return self
 
+    def __abs__(self):
+        return call("abs", self)
+
     def __repr__(self) -> str:
         from .printing import to_text
         return to_text(self)
@@ -432,7 +435,7 @@ def fold_power(base: Number, exp: Number) -> Number | None:
         size = max(abs(Fraction(base).numerator).bit_length(), Fraction(base).denominator.bit_length())
         if abs(exp) * size > current_limits().max_int_bits:
             return None
-        return Fraction(base) ** exp if exp < 0 else base ** exp
+        return normalize_number(Fraction(base) ** exp if exp < 0 else base ** exp)
     # A rational exponent p/q: exact only when the q-th root is exact.
     if base < 0:
         return None
@@ -594,7 +597,7 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
     ``stop(node)`` true means: list the node but do not descend into it.
 
     >>> [str(n) for n in postorder(Symbol("x") * 2 + 1)]
-    ['1', '2', 'x', '2*x', '2*x + 1']
+    ['2', 'x', '2*x', '1', '2*x + 1']
     """
     order: list[Expr] = []
     seen: set[int] = set()

@@ -7,7 +7,7 @@ an explicit stack, so a formula nested 100 000 deep prints without recursion.
 
 >>> from symdiff import parse
 >>> to_text(parse("-x^2 + y/(2*z) - (a-b)"))
-'b - a - x^2 + y/(2*z)'
+'y/(2*z) - x^2 - (a - b)'
 """
 
 from __future__ import annotations
