@@ -16,7 +16,8 @@ from . import __version__
 from .diff import diff
 from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate
-from .expr import Expr
+from .expr import Expr, spell
+from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
 from .printing import to_text
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--func", action="append", default=[], metavar="NAMES",
                         help="declare unknown functions (comma-separated), differentiated by "
                              "the chain rule: f(u)' = f'(u)*u'")
-    limits = parser.add_argument_group("resource limits (see docs/reference/limits.md)")
+    limits = parser.add_argument_group("resource limits (see docs/reference/cli.md)")
     defaults = Limits()
     limits.add_argument("--max-length", type=int, default=defaults.max_input_length, metavar="N",
                         help=f"longest formula in characters (default {defaults.max_input_length:,})")
@@ -124,10 +125,12 @@ def parse_point(text: str) -> dict[str, float]:
     point: dict[str, float] = {}
     for item in text.split(","):
         name, equals, value = item.partition("=")
-        name = name.strip()
+        name = spell(name.strip())
         if not equals or not name.isidentifier():
             raise UsageError(f"--at expects name=value pairs separated by commas, "
                              f"as in x=2,y=5; got {item.strip()!r}")
+        if name in point:
+            raise UsageError(f"--at gives {name} twice")
         try:
             constant = parse(value)
         except ParseError as error:
@@ -149,7 +152,11 @@ class Run:
         self.args = args
         self.out, self.err = out, err
         self.functions = [n for group in args.func for n in group.replace(",", " ").split()]
-        self.wrt = [n.strip() for n in args.wrt.split(",")] if args.wrt else None
+        for name in self.functions:
+            if not (name.isidentifier() and name.isascii()) or resolve(name) is not None:
+                raise UsageError(f"--func takes names of new functions; {name!r} is "
+                                 + ("built in" if resolve(name) is not None else "not a name"))
+        self.wrt = [spell(n.strip()) for n in args.wrt.split(",")] if args.wrt is not None else None
         self.point = parse_point(args.at) if args.at is not None else None
         if self.wrt is not None:
             for name in self.wrt:
@@ -176,6 +183,11 @@ class Run:
     def results(self, formula: str) -> list[tuple[str, str]]:
         """(label, line) for each variable."""
         expr = parse(formula, functions=self.functions)
+        if self.point is not None:
+            try:
+                evaluate(expr, self.point)      # the point must lie in the formula's own domain
+            except EvaluationError as error:
+                raise EvaluationError(f"the formula is undefined at the point: {error}") from None
         rows = []
         for name in self.variables(expr):
             result = diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
@@ -205,11 +217,11 @@ class Run:
             try:
                 rows = self.results(formula)
             except (SymdiffError, ArithmeticError) as error:
-                print(f"symdiff: error: stdin line {number}: {error}", file=self.err)
+                print(f"symdiff: error: stdin line {number}: {_message(error, self.err)}", file=self.err)
                 print(file=self.out)
                 status = 2
                 continue
-            line = rows[0][1] if len(rows) == 1 else "[" + ", ".join(r for _, r in rows) + "]"
+            line = rows[0][1] if len(rows) == 1 else "; ".join(f"{l} = {r}" for l, r in rows)
             print(line, file=self.out, flush=True)
         return status
 
@@ -236,6 +248,18 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _message(error: Exception, stream: TextIO) -> str:
+    """The error text; on a terminal that cannot show the user's characters, escape
+    them and keep the caret under the right one."""
+    text = str(error)
+    try:
+        text.encode(stream.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        if isinstance(error, ParseError):
+            return error.render(ascii_only=True)
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -260,8 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"symdiff: error: {error}\n(see symdiff --help)", file=sys.stderr)
         return 2
     except (SymdiffError, EvaluationError) as error:
-        print(f"symdiff: error: {error}", file=sys.stderr)
+        print(f"symdiff: error: {_message(error, sys.stderr)}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"symdiff: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return 1
     except RecursionError:
         print("symdiff: error: the formula is nested too deeply", file=sys.stderr)
         return 2

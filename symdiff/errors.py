@@ -42,9 +42,11 @@ class ParseError(SymdiffError, ValueError):
         self.column = column
         self.expected = tuple(expected)
         self.hint = hint
-        super().__init__(self._render())
+        super().__init__(self.render())
 
-    def _render(self) -> str:
+    def render(self, ascii_only: bool = False) -> str:
+        """The message; ``ascii_only`` escapes the quoted text (and moves the caret with it)
+        for terminals that cannot show it."""
         parts = [f"line {self.line}, column {self.column}: {self.message}"]
         lines = self.text.splitlines() or [""]
         if 1 <= self.line <= len(lines):
@@ -54,8 +56,9 @@ class ParseError(SymdiffError, ValueError):
             shown = source[start:start + 120]
             prefix = "..." if start else ""
             suffix = "..." if start + 120 < len(source) else ""
-            parts.append("  " + prefix + _visible(shown) + suffix)
-            parts.append("  " + " " * (len(prefix) + self.column - 1 - start) + "^")
+            show = _escaped if ascii_only else _visible
+            parts.append("  " + prefix + show(shown) + suffix)
+            parts.append("  " + " " * (len(prefix) + len(show(shown[:self.column - 1 - start]))) + "^")
         if self.expected:
             parts.append("expected " + _one_of(self.expected))
         if self.hint:
@@ -90,6 +93,10 @@ class EvaluationError(SymdiffError, ArithmeticError):
 def _visible(text: str) -> str:
     """Replace characters that would hide the caret's true position (tabs, controls)."""
     return "".join(c if c.isprintable() and c != "\t" else " " for c in text)
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if c.isascii() and c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _one_of(options: tuple[str, ...]) -> str:

@@ -80,7 +80,9 @@ def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float
                     raise EvaluationError(f"no value given for {name}")
                 result = float(point[name])
             case Add(terms):
-                result = math.fsum(value[t] for t in terms)
+                result = sum(value[t] for t in terms)
+                if math.isinf(result) and all(math.isfinite(value[t]) for t in terms):
+                    raise EvaluationError("a sum overflows the float range")
             case Mul(factors):
                 result = 1.0
                 for f in factors:
@@ -111,8 +113,7 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
-    env: dict[str, object] = {"real_power": real_power, "EvaluationError": EvaluationError,
-                              "fsum": math.fsum}
+    env: dict[str, object] = {"real_power": real_power, "EvaluationError": EvaluationError}
     local: dict[Expr, str] = {}
     lines = []
     for i, node in enumerate(postorder(expr)):
@@ -140,8 +141,13 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
                 code = f"f{i}({', '.join(local[a] for a in args)})"
         lines.append(f"    {target} = {code}")
         local[node] = target
-    lines.append(f"    return float({local[expr]})")
-    source = f"def compiled({', '.join(arguments.values())}):\n" + "\n".join(lines) + "\n"
+    lines.append(f"    result = float({local[expr]})")
+    lines.append("    if result - result != 0 and all(a - a == 0 for a in arguments):")
+    lines.append("        raise EvaluationError('the result overflows the float range')")
+    lines.append("    return result")
+    signature = ", ".join(arguments.values())
+    lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
+    source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"
     namespace: dict[str, object] = dict(env)
     exec(compile(source, "<symdiff>", "exec"), namespace)     # our own generated code only
     function = namespace["compiled"]

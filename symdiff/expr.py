@@ -114,10 +114,6 @@ class Expr:
 
     __str__ = __repr__
 
-    def _repr_latex_(self) -> str:
-        from .printing import to_latex
-        return "$" + to_latex(self) + "$"
-
     @property
     def children(self) -> tuple["Expr", ...]:
         return ()
@@ -142,6 +138,30 @@ def _name_digest(name: str) -> int:
 
 
 _NO_FREE: frozenset = frozenset()
+_NUMBER_TAGS = {int: 1, Fraction: 2, float: 3}
+
+# Greek letters typed in Unicode are the same variable as their spelled names: θ is theta.
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau",
+    "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+    "Α": "Alpha", "Β": "Beta", "Γ": "Gamma", "Δ": "Delta", "Ε": "Epsilon", "Ζ": "Zeta",
+    "Η": "Eta", "Θ": "Theta", "Ι": "Iota", "Κ": "Kappa", "Λ": "Lambda", "Μ": "Mu", "Ν": "Nu",
+    "Ξ": "Xi", "Ο": "Omicron", "Π": "Pi", "Ρ": "Rho", "Σ": "Sigma", "Τ": "Tau",
+    "Υ": "Upsilon", "Φ": "Phi", "Χ": "Chi", "Ψ": "Psi", "Ω": "Omega",
+}
+
+
+def spell(name: str) -> str:
+    """Greek letters in a name spelled out: θ1 -> theta1.
+
+    >>> spell("θ_0")
+    'theta_0'
+    """
+    if name.isascii():
+        return name
+    return "".join(GREEK.get(c, c) for c in name)
 
 
 class Num(Expr):
@@ -162,7 +182,7 @@ class Num(Expr):
         if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "value", value)
-            _setup(node, _RANK_NUM, "", _digest(1, type(value).__name__, value), _NO_FREE)
+            _setup(node, _RANK_NUM, "", _digest(1, _NUMBER_TAGS[type(value)], value), _NO_FREE)
             _INTERNED[ident] = node
         return node
 
@@ -206,10 +226,12 @@ class Sym(Expr):
     name: str
 
     def __new__(cls, name: str):
+        if isinstance(name, str) and not name.isascii():
+            name = spell(name)
         ident = (cls, name)
         node = _intern(ident)
         if node is None:
-            if not isinstance(name, str) or not name.isidentifier():
+            if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
                 raise ValueError(f"a variable name must be an identifier, not {name!r}")
             node = object.__new__(cls)
             object.__setattr__(node, "name", name)

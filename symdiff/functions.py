@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import EvaluationError
-from .expr import (E, HALF, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
+from .expr import (E, HALF, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
                    neg, power)
 
 
@@ -40,7 +40,16 @@ class Function:
 
 # ----- builders, so the derivative column reads like the math -----
 def _builder(name: str) -> Callable[..., Expr]:
-    return lambda *args: call(name, *args)
+    """``sin(x)`` for building expressions in Python: numbers become ``Num``, arity is checked."""
+    def build(*args) -> Expr:
+        function = lookup(name, len(args))
+        if function is None or len(args) != function.arity:
+            raise TypeError(f"{name} takes {'1 or 2 arguments' if name == 'log' else '1 argument'}, "
+                            f"got {len(args)}")
+        return call(name, *map(as_expr, args))
+    build.__name__ = build.__qualname__ = name
+    build.__doc__ = f"The expression {name}(...)."
+    return build
 
 
 sin, cos, tan, cot, sec, csc = map(_builder, ("sin", "cos", "tan", "cot", "sec", "csc"))
@@ -67,6 +76,8 @@ def over(numerator: Expr, denominator: Expr) -> Expr:
 def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] | None = None,
           domain: str = "") -> Callable[[float], float]:
     def value(x: float) -> float:
+        if x != x:
+            return x                                     # NaN propagates
         if ok is not None and not ok(x):
             raise EvaluationError(f"{name}({_show(x)}) is undefined: {name} needs {domain}")
         try:
@@ -77,7 +88,7 @@ def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] |
             raise EvaluationError(f"{name}({_show(x)}) is undefined") from None
         if math.isinf(result) and math.isfinite(x):
             raise EvaluationError(f"{name}({_show(x)}) overflows the float range")
-        return result
+        return float(result)
     value.__name__ = name
     return value
 
@@ -91,6 +102,8 @@ def _nonzero(name, fn):
 
 
 def _log_base(x: float, b: float) -> float:
+    if x != x or b != b:
+        return math.nan
     if x <= 0 or b <= 0 or b == 1:
         raise EvaluationError(f"log({_show(x)}, {_show(b)}) is undefined: log needs a positive "
                               f"argument and a positive base other than 1")
@@ -107,6 +120,11 @@ def _exact_root(q: int):
             return None if r is None else -r
         return fold_power(v, Fraction(1, q))
     return root
+
+
+def _acot(x: float) -> float:
+    """Principal value in (-pi/2, pi/2], with acot(0) = pi/2 (continuous from the right)."""
+    return math.pi / 2 if x == 0 else math.atan(1 / x)
 
 
 def _sign(x: float) -> float:
@@ -127,7 +145,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",)),
     Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",)),
     Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan",)),
-    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _nonzero("acot", lambda x: math.atan(1 / x)), r"\operatorname{arccot}", {}, ("arccot",)),
+    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", {}, ("arccot",)),
     Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",)),
     Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc",)),
     Function("sinh",  (lambda u: cosh(u),),                          _real(math.sinh, "sinh"),                r"\sinh",  {ZERO: ZERO}),

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import difflib
 import unicodedata
@@ -24,21 +25,11 @@ from pathlib import Path
 import lark
 from lark import Lark, Token
 
-from .errors import LimitError, ParseError, UnknownFunctionError
-from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power)
+from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
+from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
 from .functions import is_derivative_name, known_names, lookup, resolve
-from .limits import Limits, current_limits
+from .limits import Limits, current_limits, use_limits
 
-GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
-    "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau",
-    "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
-    "Α": "Alpha", "Β": "Beta", "Γ": "Gamma", "Δ": "Delta", "Ε": "Epsilon", "Ζ": "Zeta",
-    "Η": "Eta", "Θ": "Theta", "Ι": "Iota", "Κ": "Kappa", "Λ": "Lambda", "Μ": "Mu", "Ν": "Nu",
-    "Ξ": "Xi", "Ο": "Omicron", "Π": "Pi", "Ρ": "Rho", "Σ": "Sigma", "Τ": "Tau",
-    "Υ": "Upsilon", "Φ": "Phi", "Χ": "Chi", "Ψ": "Psi", "Ω": "Omega",
-}
 CONSTANTS = {"pi": PI, "e": E}
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 DIVIDE = {"/", "÷"}
@@ -96,9 +87,15 @@ class Build(lark.Transformer):
                                       hint="raise Limits.max_int_bits (--max-int-bits) if you mean it")
         return Num(int(text))
 
+    def bad_number(self, children):
+        token = children[0]
+        raise _source.get().error(f"'{_short(token.value)}' is not a number here", token,
+                                  hint="write numbers in decimal without separators, "
+                                       "as in 4096 or 1000")
+
     def name(self, children):
         token = children[0]
-        name = _spell(token.value)
+        name = spell(token.value)
         if name in CONSTANTS:
             return CONSTANTS[name]
         source = _source.get()
@@ -111,7 +108,7 @@ class Build(lark.Transformer):
         token, arguments = children
         arguments = arguments or []
         source = _source.get()
-        name = token.value
+        name = spell(token.value)
         base = name.rstrip("'")
         if base in source.functions:
             if len(arguments) != 1:
@@ -128,8 +125,8 @@ class Build(lark.Transformer):
             raise source.error(f"primes are for declared functions; '{base}' is built in", token,
                                hint=f"differentiate {base}(...) instead")
         candidates = known_names() + sorted(source.functions)
-        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-        raise UnknownFunctionError(name, suggestion=close[0] if close else None,
+        close = difflib.get_close_matches(spell(base), candidates, n=1, cutoff=0.75)
+        raise UnknownFunctionError(base, suggestion=close[0] if close else None,
                                    text=source.text, line=token.line, column=token.column)
 
     def arguments(self, children):
@@ -140,8 +137,9 @@ class Build(lark.Transformer):
         return operand if sign.value == "+" else neg(operand)
 
     def power(self, children):
-        base, _, exponent = children
-        return power(base, exponent)
+        base, operator, exponent = children
+        with _at(operator):
+            return power(base, exponent)
 
     def superscript(self, children):
         base, token = children
@@ -153,26 +151,34 @@ class Build(lark.Transformer):
     def product(self, children):
         factors = [children[0]]
         divide = False
+        operators = [c for c in children if isinstance(c, Token)]
         for child in children[1:]:
             if isinstance(child, Token):
                 divide = child.value in DIVIDE
                 continue
             factors.append(power(child, MINUS_ONE) if divide else child)
             divide = False
-        return mul(*factors)
+        with _at(operators[0] if operators else None):
+            return mul(*factors)
 
     def sum(self, children):
         terms = [children[0]]
         for sign, term in zip(children[1::2], children[2::2]):
             terms.append(term if sign.value == "+" else neg(term))
-        return add(*terms)
+        with _at(children[1]):
+            return add(*terms)
 
 
-def _spell(name: str) -> str:
-    """Greek letters typed in Unicode become their spelled names: θ1 -> theta1."""
-    if name.isascii():
-        return name
-    return "".join(GREEK.get(c, c) for c in name)
+@contextlib.contextmanager
+def _at(token: Token | None):
+    """Folding numbers can overflow (1e308*10): report it at the operator."""
+    try:
+        yield
+    except EvaluationError as error:
+        source = _source.get()
+        if token is None:
+            raise ParseError(str(error), text=source.text) from None
+        raise source.error(str(error), token) from None
 
 
 def _count(n: int) -> str:
@@ -206,8 +212,10 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Ex
         return text
     if not isinstance(text, str):
         raise TypeError(f"parse takes a string, not {type(text).__name__}")
-    limits = limits or current_limits()
-    _check_size(text, limits)
+    if limits is not None:
+        with use_limits(limits):
+            return parse(text, functions=functions)
+    _check_size(text, current_limits())
     if not text.strip():
         raise ParseError("empty formula", text=text, line=1, column=1,
                          expected=("a number", "a name", "'('"))
@@ -293,8 +301,11 @@ def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
     """A Lark failure as a message about the user's own text."""
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
         char = text[error.pos_in_stream]
+        before = text[error.pos_in_stream - 1] if error.pos_in_stream else ""
         hint = ""
-        if char in "'\"":
+        if char == "'" and before and (before.isalnum() or before in "_)"):
+            hint = "primes mark derivatives of declared functions only, as in f'(x) with --func f"
+        elif char in "'\"":
             hint = "strings are not part of formulas"
         elif char in "#;":
             hint = "a formula is a single expression: no statements or comments"
@@ -303,8 +314,7 @@ def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
         elif char in "[]{}":
             hint = "use round brackets ( ) for grouping"
         return ParseError(f"unexpected character {_describe_char(char)}", text=text,
-                          line=error.line, column=error.column,
-                          expected=_expected(error.allowed or ()), hint=hint)
+                          line=error.line, column=error.column, hint=hint)
     token = getattr(error, "token", None)
     expected = _expected(getattr(error, "expected", None) or ())
     if token is None or token.type == "$END":
@@ -319,6 +329,8 @@ def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
                           expected=expected)
     shown = "')'" if token.type == "RPAR" else repr(token.value)
     hint = ""
+    if token.type == "NUMBER":
+        hint = "write * to multiply by a number; implicit multiplication never takes a number on its right"
     if token.type == "RPAR" and text[:token.start_pos].count("(") <= text[:token.start_pos].count(")"):
         hint = "this ')' has no '(' to close"
     return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,

@@ -134,7 +134,8 @@ MAX_REWRITES_PER_NODE = 50     # a safety net; every rule shrinks or canonicalis
 def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES) -> Expr:
     """Simplify bottom-up, each distinct node once; never returns a larger expression.
 
-    Size is counted as distinct non-numeric nodes, so ``x*x -> x^2`` is allowed.
+    Size is :func:`size`, which treats numeric coefficients and exponents as
+    annotations, so ``x*x -> x^2`` and ``x + x -> 2*x`` are allowed.
     Pass a list as ``trace`` to receive every rule firing as a :class:`Step`.
 
     >>> simplify(parse("x*x^2 + x^3"))
@@ -175,5 +176,23 @@ def _at_root(e: Expr, done, rules, trace) -> Expr:
 
 
 def size(expr: Expr) -> int:
-    """Distinct nodes, not counting numbers (the measure the simplifier never increases)."""
-    return sum(1 for node in postorder(expr) if type(node) is not Num)
+    """Distinct nodes, the measure the simplifier never increases.
+
+    Numbers, a numeric coefficient (``3*t``) and a numeric exponent (``t^3``)
+    are annotations of the node they decorate and do not count.
+
+    >>> size(parse("3*x^2 + x")), size(parse("x*x + x"))
+    (2, 3)
+    """
+    return sum(1 for node in postorder(expr) if not _annotation(node))
+
+
+def _annotation(node: Expr) -> bool:
+    match node:
+        case Num():
+            return True
+        case Mul(factors):
+            return len(factors) == 2 and type(factors[0]) is Num
+        case Pow(_, exp):
+            return type(exp) is Num
+    return False

@@ -1,0 +1,407 @@
+"""Tests for symdiff.cli: the ``symdiff`` command.
+
+Most cases run in-process through ``symdiff.cli.main`` (fast); a representative subset runs
+``python -m symdiff`` as a real subprocess to check exit codes, stderr and pipes.
+Printed derivatives are compared by value (parsed back and evaluated at random points) as
+well as by text, so a change of printing style alone does not hide a wrong result.
+"""
+
+import io
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+import symdiff
+from symdiff import evaluate, parse
+from symdiff.cli import main
+
+NO_TRACEBACK = ("Traceback", "BrokenPipeError")
+
+
+@pytest.fixture(autouse=True)
+def _no_debug(monkeypatch):
+    monkeypatch.delenv("SYMDIFF_DEBUG", raising=False)
+
+
+def run(capsys, *argv, stdin=None, monkeypatch=None):
+    """main(argv) in-process: (exit status, stdout, stderr)."""
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def subprocess_run(*argv, stdin=None, env=None):
+    return subprocess.run([sys.executable, "-m", "symdiff", *argv], input=stdin,
+                          capture_output=True, text=True, timeout=30,
+                          env={**os.environ, **(env or {})})
+
+
+def same_value(printed: str, expected: str, variables=("x", "y"), functions=(), seed=0) -> bool:
+    """Both formulas agree at a few random points (positive, to stay in every domain)."""
+    rng = random.Random(seed)
+    a, b = parse(printed, functions=functions), parse(expected, functions=functions)
+    for _ in range(5):
+        point = {v: rng.uniform(0.5, 3.0) for v in variables}
+        if not math.isclose(evaluate(a, point), evaluate(b, point), rel_tol=1e-9, abs_tol=1e-12):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ results
+
+FORMULA = "log(x)+x*y-sin(y)"
+
+DERIVATIVES = [
+    # argv                                    expected (by value)       exact text today
+    ((FORMULA, "--wrt", "x"),                 "y + 1/x",                "y + 1/x"),
+    ((FORMULA, "--wrt", "y"),                 "x - cos(y)",             "x - cos(y)"),
+    (("x^3",),                                "3*x^2",                  "3*x^2"),
+    (("sin(x)^2", "--order", "3"),            "-4*sin(2*x)",            None),
+    (("x^4", "--order", "2"),                 "12*x^2",                 "12*x^2"),
+    (("x^2*y", "--wrt", "x", "--order", "0"), "x^2*y",                  None),
+    (("-x^2", "--wrt", "x"),                  "-2*x",                   "-2*x"),
+    (("--wrt", "x", "--", "-x^2"),            "-2*x",                   "-2*x"),
+    (("-x^2",),                               "-2*x",                   "-2*x"),
+    (("--wrt=x", "-sin(x)"),                  "-cos(x)",                "-cos(x)"),
+    (("θ^2",),                                "2*theta",                "2*theta"),
+    (("exp(2x)", "--no-simplify"),            "2*exp(2*x)",             None),
+]
+
+
+@pytest.mark.parametrize("argv, expected, text", DERIVATIVES, ids=[" ".join(a) for a, _, _ in DERIVATIVES])
+def test_derivative(capsys, argv, expected, text):
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    printed = out.rstrip("\n")
+    assert "\n" not in printed
+    assert same_value(printed, expected, variables=("x", "y", "theta"))
+    if text is not None:
+        assert printed == text
+
+
+def test_gradient_at_a_point(capsys):
+    status, out, err = run(capsys, FORMULA, "--wrt", "x,y", "--at", "x=2,y=5")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 2
+    rows = [line.split(" = ") for line in lines]
+    assert [r[0] for r in rows] == ["d/dx", "d/dy"]
+    assert same_value(rows[0][1], "y + 1/x") and same_value(rows[1][1], "x - cos(y)")
+    assert float(rows[0][2]) == 5.5
+    assert math.isclose(float(rows[1][2]), 2 - math.cos(5), rel_tol=1e-12)
+
+
+def test_at_accepts_constant_formulas(capsys):
+    status, out, _ = run(capsys, "sin(x)", "--at", "x=pi/3")
+    assert status == 0
+    derivative, value = out.strip().split(" = ")
+    assert derivative == "cos(x)"
+    assert math.isclose(float(value), 0.5, rel_tol=1e-12)
+
+
+def test_higher_order_label(capsys):
+    status, out, _ = run(capsys, "x^3*y", "--wrt", "x,y", "--order", "2")
+    assert status == 0
+    labels = [line.split(" = ")[0] for line in out.splitlines()]
+    assert labels == ["d^2/dx^2", "d^2/dy^2"]
+    assert same_value(out.splitlines()[0].split(" = ")[1], "6*x*y")
+    assert out.splitlines()[1].split(" = ")[1] == "0"
+
+
+def test_no_simplify_differs_in_text_not_in_value(capsys):
+    _, simplified, _ = run(capsys, "x*x", "--wrt", "x")
+    status, raw, err = run(capsys, "x*x", "--wrt", "x", "--no-simplify")
+    assert (status, err) == (0, "")
+    assert simplified.strip() == "2*x"
+    assert raw.strip() != simplified.strip()
+    assert same_value(raw.strip(), simplified.strip(), variables=("x",))
+
+
+def test_declared_function(capsys):
+    status, out, err = run(capsys, "f(x^2)", "--func", "f", "--wrt", "x")
+    assert (status, err) == (0, "")
+    x = symdiff.Symbol("x")
+    assert parse(out.strip(), functions=["f"]) is 2 * x * symdiff.Call("f'", (x ** 2,))
+
+
+def test_several_declared_functions(capsys):
+    status, out, _ = run(capsys, "f(x) g(x)", "--func", "f,g", "--wrt", "x")
+    assert status == 0
+    x = symdiff.Symbol("x")
+    def call(name):
+        return symdiff.Call(name, (x,))
+    assert parse(out.strip(), functions="f g") is call("f'") * call("g") + call("f") * call("g'")
+
+
+def test_variable_that_does_not_occur(capsys):
+    status, out, err = run(capsys, "x^2", "--wrt", "z")
+    assert status == 0
+    assert out == "0\n"
+    assert "warning" in err and "z does not occur" in err
+
+
+def test_help(capsys):
+    status, out, err = run(capsys, "--help")
+    assert status == 0
+    assert "usage: symdiff" in out
+    assert "examples:" in out and '--wrt x' in out and "--at x=2,y=5" in out
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out.strip() == f"symdiff {symdiff.__version__}"
+
+
+# ------------------------------------------------------------------ stdin mode
+
+def test_stdin_one_result_per_line(capsys, monkeypatch):
+    status, out, err = run(capsys, "-", "--wrt", "x", stdin="x^3\nsin(x)\n\nx*y\n",
+                           monkeypatch=monkeypatch)
+    assert (status, err) == (0, "")
+    assert out.split("\n") == ["3*x^2", "cos(x)", "", "y", ""]
+
+
+def test_stdin_bad_line_prints_empty_and_reports(capsys, monkeypatch):
+    status, out, err = run(capsys, "-", "--wrt", "x", stdin="x^2\nsin(\nlog(x)\n",
+                           monkeypatch=monkeypatch)
+    assert status == 2
+    assert out.split("\n") == ["2*x", "", "1/x", ""]
+    assert "stdin line 2" in err and "never closed" in err and "^" in err
+    assert "Traceback" not in err
+
+
+def test_stdin_gradient_is_one_labelled_line(capsys, monkeypatch):
+    status, out, _ = run(capsys, "-", "--wrt", "x,y", stdin="x*y\r\n", monkeypatch=monkeypatch)
+    assert status == 0
+    assert out == "d/dx = y; d/dy = x\n"
+
+
+def test_stdin_evaluation_error_is_reported_per_line(capsys, monkeypatch):
+    status, out, err = run(capsys, "-", "--at", "x=0", stdin="x^2\nlog(x)\n",
+                           monkeypatch=monkeypatch)
+    assert status == 2
+    assert out.split("\n") == ["2*x = 0.0", "", ""]
+    assert "stdin line 2" in err and "log(0) is undefined" in err
+
+
+# ------------------------------------------------------------------ usage errors
+
+USAGE_ERRORS = [
+    # argv                                   stderr contains
+    ((FORMULA,),                             "several variables (x, y)"),
+    (("x*y*z",),                             "--wrt x or --wrt x,y,z"),
+    ((),                                     "no formula given"),
+    (("x", "--order", "-1"),                 "--order must be 0 or more"),
+    (("x", "--order", "abc"),                "invalid int value"),
+    (("x", "--wrt", "x y"),                  "--wrt expects variable names"),
+    (("x", "--bogus"),                       "unrecognized arguments"),
+    (("x", "--at", "x"),                     "--at expects name=value pairs"),
+    (("x", "--at", "=2"),                    "--at expects name=value pairs"),
+    (("x", "--at", "x=1,"),                  "--at expects name=value pairs"),
+    (("x", "--at", "2=3"),                   "--at expects name=value pairs"),
+    (("x", "--at", "x=y"),                   "must be a number"),
+    (("x", "--at", "x=(1"),                  "--at value for x"),
+    (("x", "--at", "x=1e999"),               "too large"),
+    (("x", "--at", "x=log(-1)"),             "log(-1)"),
+]
+
+
+@pytest.mark.parametrize("argv, message", USAGE_ERRORS, ids=[" ".join(a) or "(none)" for a, _ in USAGE_ERRORS])
+def test_usage_error(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("symdiff: error:")
+    assert message in err
+    assert "Traceback" not in err
+
+
+MALFORMED = [
+    # formula            column  message
+    ("(x+1",             5,      "never closed"),
+    ("x+1)",             4,      "unexpected ')'"),
+    ("",                 1,      "empty formula"),
+    ("x^",               3,      "unexpected end of input"),
+    ("sin(x,y)",         1,      "sin takes 1 argument"),
+    ("arcsinn(x)",       1,      "did you mean arcsin?"),
+    ("__import__('os')", 12,     "strings are not part of formulas"),
+    ("x; import os",     2,      "unexpected character ';'"),
+    ("1e999",            1,      "too large"),
+    ("sin x",            1,      "needs an argument"),
+    ("x\u200b",          2,      "U+200B"),
+    ("x $ y",            3,      "unexpected character '$'"),
+]
+
+
+@pytest.mark.parametrize("formula, column, message", MALFORMED, ids=[repr(m[0]) for m in MALFORMED])
+def test_malformed_formula(capsys, formula, column, message):
+    status, out, err = run(capsys, formula, "--wrt", "x")
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"symdiff: error: line 1, column {column}: ")
+    assert message in err
+    caret = [line for line in err.splitlines() if line.strip() == "^"]
+    assert len(caret) == 1 and caret[0].index("^") == 2 + column - 1
+    assert "Traceback" not in err
+
+
+EVALUATION_ERRORS = [
+    # argv                                               stderr contains
+    (("log(x)", "--order", "0", "--at", "x=-1"),         "log(-1) is undefined"),
+    (("sqrt(x)", "--at", "x=-1"),                        "sqrt(-1) is undefined"),
+    (("log(x)", "--at", "x=0"),                          "log(0) is undefined"),
+    (("sqrt(x)", "--at", "x=0"),                         "division by zero"),        # in the derivative
+    (("exp(x)", "--at", "x=1000"),                       "exp(1000) overflows"),
+    (("asin(x)", "--at", "x=2"),                         "asin(2) is undefined"),    # in the formula
+    (("asin(x)", "--order", "0", "--at", "x=2"),         "asin(2) is undefined"),
+]
+
+
+@pytest.mark.parametrize("argv, message", EVALUATION_ERRORS, ids=[" ".join(a) for a, _ in EVALUATION_ERRORS])
+def test_evaluation_error_at_point(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+# ------------------------------------------------------------------ fixed bugs (regression tests)
+
+def test_point_outside_the_formulas_domain_is_an_error(capsys):
+    status, out, err = run(capsys, "log(x)", "--wrt", "x", "--at", "x=-1")
+    assert status == 2
+    assert "log" in err
+
+
+def test_declaring_a_builtin_is_a_usage_error(capsys):
+    status, _, err = run(capsys, "sin(x)", "--func", "sin")
+    assert status == 2
+    assert "internal error" not in err
+
+
+def test_declaring_a_bad_name_is_a_usage_error(capsys):
+    status, _, err = run(capsys, "f(x)", "--func", "f'")
+    assert status == 2
+    assert "internal error" not in err
+
+
+def test_overflowing_sum_at_point_is_an_evaluation_error(capsys):
+    status, _, err = run(capsys, "x^2/2 + x*y", "--wrt", "x", "--at", "x=1e308,y=1e308")
+    assert status == 2
+    assert "internal error" not in err
+
+
+# ------------------------------------------------------------------ real subprocesses
+
+def test_subprocess_success():
+    done = subprocess_run(FORMULA, "--wrt", "x")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "y + 1/x\n", "")
+
+
+def test_subprocess_gradient_at_point():
+    done = subprocess_run(FORMULA, "--wrt", "x,y", "--at", "x=2,y=5")
+    assert done.returncode == 0
+    values = [float(line.rsplit(" = ", 1)[1]) for line in done.stdout.splitlines()]
+    assert values[0] == 5.5 and math.isclose(values[1], 2 - math.cos(5), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("argv", [
+    ("-x^2", "--wrt", "x"),
+    ("--wrt", "x", "--", "-x^2"),
+])
+def test_subprocess_formula_starting_with_minus(argv):
+    done = subprocess_run(*argv)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "-2*x", "")
+
+
+def test_subprocess_help_and_version():
+    done = subprocess_run("--help")
+    assert done.returncode == 0 and "examples:" in done.stdout
+    done = subprocess_run("--version")
+    assert (done.returncode, done.stdout.strip()) == (0, f"symdiff {symdiff.__version__}")
+
+
+def test_subprocess_stdin():
+    done = subprocess_run("-", "--wrt", "x", stdin="x^2\n(x\nsin(x)\n")
+    assert done.returncode == 2
+    assert done.stdout.split("\n") == ["2*x", "", "cos(x)", ""]
+    assert "stdin line 2" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    ((FORMULA,),                               "several variables (x, y)"),
+    (("x", "--at", "x=oops(1)"),               "--at value for x"),
+    (("x^2", "--wrt", "z"),                    None),
+])
+def test_subprocess_usage(argv, message):
+    done = subprocess_run(*argv)
+    if message is None:
+        assert (done.returncode, done.stdout) == (0, "0\n")
+        assert "warning" in done.stderr
+    else:
+        assert (done.returncode, done.stdout) == (2, "")
+        assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("(x+1",             "'(' opened at column 1 is never closed"),
+    ("x.__class__",      "attribute access"),
+    ("x\x01y",           "U+0001"),
+    ("ｘ",               "U+FF58"),
+])
+def test_subprocess_malformed_formula(formula, message):
+    done = subprocess_run(formula, "--wrt", "x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert message in done.stderr and "^" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_subprocess_evaluation_error():
+    done = subprocess_run("log(x)", "--order", "0", "--at", "x=-1")
+    assert done.returncode == 2
+    assert "log(-1)" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_subprocess_reader_goes_away():
+    """`symdiff - | head -1`: the reader closes the pipe early; no traceback, no BrokenPipeError."""
+    with tempfile.TemporaryFile() as source:
+        source.write(b"x^2\n" * 100_000)
+        source.seek(0)
+        process = subprocess.Popen([sys.executable, "-m", "symdiff", "-", "--wrt", "x"],
+                                   stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        process.stderr.close()
+        status = process.wait(timeout=30)
+    assert first == b"2*x\n"
+    assert not any(word in stderr for word in NO_TRACEBACK), stderr
+    assert status == 0
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("θ + $",   "unexpected character '$'"),
+    ("ｘ^2",    "U+FF58"),
+])
+def test_subprocess_ascii_terminal(formula, message):
+    done = subprocess_run(formula, "--wrt", "x", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stderr.isascii()
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_subprocess_ascii_terminal_keeps_caret_aligned():
+    done = subprocess_run("θ + $", "--wrt", "x", env={"PYTHONIOENCODING": "ascii"})
+    lines = done.stderr.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret - 1][lines[caret].index("^")] == "$"

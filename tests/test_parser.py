@@ -1,0 +1,465 @@
+"""Tests for symdiff.parser: text -> expression, and the errors for text that is not a formula.
+
+Valid input is compared by *identity* with an expression built another way (with the
+constructors and Python operators): nodes are hash-consed, so equal means the same object.
+Malformed input must raise a ParseError that points, by line and column, at the problem.
+"""
+
+import random
+from fractions import Fraction
+
+import lark
+import pytest
+
+import symdiff
+from symdiff import (Add, Call, Const, Expr, Num, ParseError, Sym, SymdiffError,
+                     UnknownFunctionError, parse, symbols)
+from symdiff import (acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt, cos, cosh,
+                     cot, coth, csc, csch, exp, log, log2, log10, sec, sech, sign, sin, sinh, sqrt,
+                     tan, tanh)
+
+x, y, b = symbols("x y b")
+PI, E = Const("pi"), Const("e")
+
+
+def f_(name, *args):
+    """A call of a declared (unknown) function, built without the parser."""
+    return Call(name, tuple(args))
+
+
+# ------------------------------------------------------------------ valid input
+
+VALID = [
+    # text               expected (built another way)
+    # --- numbers
+    ("42",               Num(42)),
+    ("007",              Num(7)),
+    ("2.5",              Num(2.5)),
+    (".5",               Num(0.5)),
+    ("5.",               Num(5.0)),
+    ("1.5e-3",           Num(0.0015)),
+    ("2E3",              Num(2000.0)),
+    ("1e+2",             Num(100.0)),
+    ("1/3",              Num(Fraction(1, 3))),
+    ("x/3",              x * Fraction(1, 3)),
+    ("2 -3",             Num(-1)),                     # a sign after a space is a difference
+    # --- names and constants
+    ("x1",               Sym("x1")),
+    ("x_1",              Sym("x_1")),
+    ("theta",            Sym("theta")),
+    ("dt",               Sym("dt")),                   # one name, not d*t
+    ("sinx",             Sym("sinx")),                 # one name, not sin(x)
+    ("θ",                Sym("theta")),
+    ("θ1",               Sym("theta1")),
+    ("Ω",                Sym("Omega")),
+    ("pi",               PI),
+    ("π",                PI),
+    ("e",                E),
+    # --- operators
+    ("x + y",            x + y),
+    ("x - y",            x - y),
+    ("x*y",              x * y),
+    ("x/y",              x * y ** -1),
+    ("x^2",              x ** 2),
+    ("x**2",             x ** 2),
+    ("2^3^2",            Num(512)),                    # right-associative: 2^(3^2)
+    ("(2^3)^2",          Num(64)),
+    ("x^y^2",            x ** (y ** 2)),
+    ("-x^2",             -(x ** 2)),                   # minus binds looser than ^
+    ("-2^2",             Num(-4)),
+    ("(-x)^3",           (-x) ** 3),
+    ("x^-2",             x ** -2),
+    ("2^-1",             Num(Fraction(1, 2))),
+    ("--x",              x),
+    ("x--y",             x + y),
+    ("+x",               x),
+    ("x - y - 1",        x - y - 1),                   # left-associative
+    ("x / y / 2",        (x / y) / 2),
+    ("((x))",            x),
+    ("(x + y)*(x - y)",  (x + y) * (x - y)),
+    # --- implicit multiplication
+    ("2x",               2 * x),
+    ("2 x",              2 * x),
+    ("x y",              x * y),
+    ("2(x+1)",           2 * (x + 1)),
+    ("(x+1)(x-1)",       (x + 1) * (x - 1)),
+    ("2 sin(x)",         2 * sin(x)),
+    ("x sin(x)",         x * sin(x)),
+    ("sin(x)cos(x)",     sin(x) * cos(x)),
+    ("2x^2",             2 * x ** 2),                  # the power binds first
+    ("1/2x",             x / 2),                       # 1 / 2 * x, left to right
+    ("x -y",             x - y),
+    # --- built-in functions and their aliases
+    ("sin(x)",           sin(x)),
+    ("cos(x)",           cos(x)),
+    ("tan(x)",           tan(x)),
+    ("cot(x)",           cot(x)),
+    ("sec(x)",           sec(x)),
+    ("csc(x)",           csc(x)),
+    ("asin(x)",          asin(x)),
+    ("arcsin(x)",        asin(x)),
+    ("acos(x)",          acos(x)),
+    ("arccos(x)",        acos(x)),
+    ("atan(x)",          atan(x)),
+    ("arctan(x)",        atan(x)),
+    ("acot(x)",          acot(x)),
+    ("arccot(x)",        acot(x)),
+    ("asec(x)",          asec(x)),
+    ("arcsec(x)",        asec(x)),
+    ("acsc(x)",          acsc(x)),
+    ("arccsc(x)",        acsc(x)),
+    ("sinh(x)",          sinh(x)),
+    ("cosh(x)",          cosh(x)),
+    ("tanh(x)",          tanh(x)),
+    ("coth(x)",          coth(x)),
+    ("sech(x)",          sech(x)),
+    ("csch(x)",          csch(x)),
+    ("asinh(x)",         asinh(x)),
+    ("arcsinh(x)",       asinh(x)),
+    ("arsinh(x)",        asinh(x)),
+    ("acosh(x)",         acosh(x)),
+    ("arccosh(x)",       acosh(x)),
+    ("arcosh(x)",        acosh(x)),
+    ("atanh(x)",         atanh(x)),
+    ("arctanh(x)",       atanh(x)),
+    ("artanh(x)",        atanh(x)),
+    ("exp(x)",           exp(x)),
+    ("e^x",              exp(x)),
+    ("log(x)",           log(x)),
+    ("ln(x)",            log(x)),
+    ("log(x, b)",        log(x, b)),
+    ("log2(x)",          log2(x)),
+    ("log10(x)",         log10(x)),
+    ("sqrt(x)",          sqrt(x)),
+    ("cbrt(x)",          cbrt(x)),
+    ("abs(x)",           abs(x)),
+    ("sign(x)",          sign(x)),
+    ("sin(x)^2",         sin(x) ** 2),
+    ("sin(cos(x^2))",    sin(cos(x ** 2))),
+    # --- Unicode readings
+    ("x − y",            x - y),                       # U+2212 MINUS SIGN
+    ("−x",               -x),
+    ("2×x",              2 * x),
+    ("x·y",              x * y),
+    ("x⋅y",              x * y),
+    ("x÷y",              x / y),
+    ("x²",               x ** 2),
+    ("x³",               x ** 3),
+    ("x¹⁰",              x ** 10),
+    ("√x",               sqrt(x)),
+    ("√(x+1)",           sqrt(x + 1)),
+    ("2√x",              2 * sqrt(x)),
+    ("θ²",               Sym("theta") ** 2),
+    ("2π",               2 * PI),
+    # --- layout
+    ("  x  ",            x),
+    ("x +\n y",          x + y),
+    ("x\r\n+ y",         x + y),
+    ("\tx\t*\ty",        x * y),
+    ("(x\n+\ny)\n*2\n",  2 * (x + y)),
+]
+
+
+@pytest.mark.parametrize("text, expected", VALID, ids=[repr(t) for t, _ in VALID])
+def test_valid_input_means(text, expected):
+    result = parse(text)
+    assert result is expected, f"{text!r} parsed as {result}, expected {expected}"
+
+
+IDENTICAL = [
+    # one spelling           another
+    ("2x",                   "2*x"),
+    ("x^2",                  "x**2"),
+    ("θ^2",                  "theta**2"),
+    ("π/2",                  "pi/2"),
+    ("ln(x)",                "log(x)"),
+    ("x y z",                "z*y*x"),
+    ("x + y",                "y + x"),
+    ("√x",                   "sqrt(x)"),
+    ("x²",                   "x^2"),
+    ("x − 1",                "x - 1"),
+]
+
+
+@pytest.mark.parametrize("one, other", IDENTICAL)
+def test_spellings_give_the_same_node(one, other):
+    a, b_ = parse(one), parse(other)
+    assert a is b_
+
+
+def test_exact_fraction_is_kept():
+    node = parse("x/3")
+    coefficient = node.factors[0].value
+    assert type(coefficient) is Fraction and coefficient == Fraction(1, 3)
+
+
+def test_integer_and_decimal_are_different_numbers():
+    assert type(parse("2").value) is int
+    assert type(parse("2.0").value) is float
+    assert parse("2") is not parse("2.0")
+    assert type(parse("1e5").value) is float
+
+
+def test_declared_function():
+    assert parse("f(x)", functions=["f"]) is f_("f", x)
+    assert parse("f(x^2) + g(y)", functions="f, g") is f_("f", x ** 2) + f_("g", y)
+    assert parse("f'(x)", functions=["f"]) is f_("f'", x)
+    assert parse("f''(x)", functions=["f"]) is f_("f''", x)
+
+
+@pytest.mark.parametrize("functions, exception", [
+    (["sin"],  ValueError),          # a built-in cannot be declared
+    (["f(x)"], ValueError),          # not an identifier
+    (["f'"],   ValueError),
+])
+def test_bad_function_declarations(functions, exception):
+    with pytest.raises(exception):
+        parse("x", functions=functions)
+
+
+def test_parse_passes_expressions_through_and_refuses_other_types():
+    e = x + 1
+    assert parse(e) is e
+    with pytest.raises(TypeError):
+        parse(42)
+    with pytest.raises(TypeError):
+        parse(None)
+
+
+def test_long_flat_sum_is_one_add():
+    n = 10_000
+    result = parse(" + ".join(f"x{i}" for i in range(n)))
+    assert type(result) is Add
+    assert len(result.terms) == n
+    assert all(type(t) is Sym for t in result.terms)          # flat, not a deep tree
+    assert {t.name for t in result.terms} == {f"x{i}" for i in range(n)}
+
+
+def test_long_flat_product_is_one_mul():
+    n = 2_000
+    result = parse("*".join(f"x{i}" for i in range(n)))
+    assert len(result.factors) == n and all(type(f) is Sym for f in result.factors)
+
+
+def test_deep_brackets_do_not_recurse():
+    depth = 5_000
+    assert parse("(" * depth + "x" + ")" * depth) is x
+
+
+# ------------------------------------------------------------------ malformed input
+
+def _visible_caret(err: ParseError) -> None:
+    """str(err) is 'line L, column C: message', the source line, then a caret under column C."""
+    rendered = str(err).splitlines()
+    assert rendered[0] == f"line {err.line}, column {err.column}: {err.message}"
+    source = (err.text.splitlines() or [""])[err.line - 1]
+    assert len(source) < 60, "test inputs are short: no windowing"
+    caret = next(i for i, row in enumerate(rendered) if row.strip() == "^")
+    assert caret == 2, "the caret line follows the source line"
+    assert len(rendered[1]) == 2 + len(source)
+    assert rendered[1].startswith("  ")
+    assert rendered[caret].index("^") == 2 + err.column - 1
+
+
+MALFORMED = [
+    # text                line col  under  message contains                                      hint contains
+    # --- numbers misread as products
+    ("2 3",               1,  3,   "3",   "unexpected '3'",                                      "write *"),
+    ("12 345",            1,  4,   "3",   "unexpected '345'",                                    "write *"),
+    ("0x1F",              1,  1,   "0",   "'0x1F' is not a number",                              "decimal"),
+    ("1_000",             1,  1,   "1",   "'1_000' is not a number",                             "decimal"),
+    # --- brackets
+    ("(x+1",              1,  5,   "",    "'(' opened at column 1 is never closed",             ""),
+    ("x+1)",              1,  4,   ")",   "unexpected ')'",                                      "no '(' to close"),
+    ("((x)",              1,  5,   "",    "'(' opened at column 1 is never closed",             ""),
+    ("sin(x",             1,  6,   "",    "'(' opened at column 4 is never closed",             ""),
+    ("x + (y",            1,  7,   "",    "'(' opened at column 5 is never closed",             ""),
+    ("x+\n(y",            2,  3,   "",    "'(' opened at column 1 is never closed",             ""),
+    ("(x+\ny",            2,  2,   "",    "'(' opened at line 1, column 1 is never closed",     ""),
+    ("x+\ny)",            2,  2,   ")",   "unexpected ')'",                                      "no '(' to close"),
+    ("x y )",             1,  5,   ")",   "unexpected ')'",                                      "no '(' to close"),
+    ("()",                1,  2,   ")",   "unexpected ')'",                                      ""),
+    ("[x]",               1,  1,   "[",   "unexpected character '['",                            "round brackets"),
+    # --- empty input and lone operators
+    ("",                  1,  1,   "",    "empty formula",                                       ""),
+    ("   \n\t",           1,  1,   " ",   "empty formula",                                       ""),
+    ("+",                 1,  2,   "",    "unexpected end of input",                             ""),
+    ("-",                 1,  2,   "",    "unexpected end of input",                             ""),
+    ("*",                 1,  1,   "*",   "unexpected '*'",                                      ""),
+    ("x++",               1,  4,   "",    "unexpected end of input",                             ""),
+    ("2**",               1,  4,   "",    "unexpected end of input",                             ""),
+    ("x^",                1,  3,   "",    "unexpected end of input",                             ""),
+    ("x +",               1,  4,   "",    "unexpected end of input",                             ""),
+    ("x+*y",              1,  3,   "*",   "unexpected '*'",                                      ""),
+    ("x^^2",              1,  3,   "^",   "unexpected '^'",                                      ""),
+    ("x,y",               1,  2,   ",",   "unexpected ','",                                      ""),
+    # --- calls
+    ("log()",             1,  1,   "l",   "log takes 1 or 2 arguments, got 0",                   ""),
+    ("log(x,y,z)",        1,  1,   "l",   "log takes 1 or 2 arguments, got 3",                   ""),
+    ("sin()",             1,  1,   "s",   "sin takes 1 argument, got 0",                         ""),
+    ("sin(x,y)",          1,  1,   "s",   "sin takes 1 argument, got 2",                         ""),
+    ("2+cos(x,y)",        1,  3,   "c",   "cos takes 1 argument, got 2",                         ""),
+    ("sin(x,)",           1,  7,   ")",   "unexpected ')'",                                      ""),
+    ("sin(,x)",           1,  5,   ",",   "unexpected ','",                                      ""),
+    ("sin x",             1,  1,   "s",   "'sin' is a function and needs an argument",           "write sin(...)"),
+    ("sqrt",              1,  1,   "s",   "'sqrt' is a function and needs an argument",          "write sqrt(...)"),
+    ("sin^2(x)",          1,  1,   "s",   "'sin' is a function and needs an argument",           ""),
+    ("sin'(x)",           1,  1,   "s",   "primes are for declared functions; 'sin' is built in", ""),
+    ("arcsinn(x)",        1,  1,   "a",   "unknown function 'arcsinn'",                          "did you mean arcsin?"),
+    ("foo(x)",            1,  1,   "f",   "unknown function 'foo'",                              "functions=['foo']"),
+    ("x(y+1)",            1,  1,   "x",   "unknown function 'x'",                                "x*(...)"),
+    ("2 + y(x)",          1,  5,   "y",   "unknown function 'y'",                                "y*(...)"),
+    # --- Python, not formulas
+    ("__import__('os')",  1,  12,  "'",   "unexpected character \"'\"",                          "strings are not part of formulas"),
+    ("x.__class__",       1,  2,   ".",   "unexpected character '.'",                            "attribute access"),
+    ("eval('1')",         1,  6,   "'",   "unexpected character",                                "strings"),
+    ("(lambda: 1)()",     1,  8,   ":",   "unexpected character ':'",                            ""),
+    ("x; import os",      1,  2,   ";",   "unexpected character ';'",                            "single expression"),
+    ("'x'",               1,  1,   "'",   "unexpected character",                                "strings"),
+    ("x # y",             1,  3,   "#",   "unexpected character '#'",                            "no statements or comments"),
+    ("x = 1",             1,  3,   "=",   "unexpected character '='",                            ""),
+    ("x%2",               1,  2,   "%",   "unexpected character '%'",                            ""),
+    ("x!",                1,  2,   "!",   "unexpected character '!'",                            ""),
+    # --- numbers out of range
+    ("1e999",             1,  1,   "1",   "too large for a float",                               ""),
+    ("2 + 1e-999",        1,  5,   "1",   "too small for a float",                               ""),
+    # --- characters that are not part of the language
+    ("$",                 1,  1,   "$",   "unexpected character '$'",                            ""),
+    ("x@y",               1,  2,   "@",   "unexpected character '@'",                            ""),
+    ("x\x00",             1,  2,   "\x00", "U+0000",                                             ""),
+    ("x\u200by",          1,  2,   "\u200b", "U+200B",                                           ""),
+    ("x😀",               1,  2,   "😀",  "U+1F600",                                             ""),
+    ("ｘ",                1,  1,   "ｘ",  "U+FF58",                                              ""),
+    ("x⁻¹",               1,  2,   "⁻",   "U+207B",                                              ""),
+    ("θ + $",             1,  5,   "$",   "unexpected character '$'",                            ""),
+    ("x\\y",              1,  2,   "\\",  "unexpected character",                                ""),
+]
+
+
+@pytest.mark.parametrize("text, line, column, under, message, hint", MALFORMED,
+                         ids=[repr(row[0]) for row in MALFORMED])
+def test_malformed_input(text, line, column, under, message, hint):
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    err = caught.value
+    assert (err.line, err.column) == (line, column)
+    source = text.splitlines()[line - 1] if text.splitlines() else ""
+    assert source[column - 1:column] == under, "the column points at the offending character"
+    assert message in err.message
+    assert hint in err.hint
+    assert err.text == text
+    _visible_caret(err)
+
+
+def test_malformed_input_covers_enough_cases():
+    assert len(MALFORMED) >= 30
+
+
+def test_zero_width_space_names_its_code_point():
+    with pytest.raises(ParseError) as caught:
+        parse("x\u200b + 1")
+    assert "U+200B" in str(caught.value)
+    assert "ZERO WIDTH SPACE" in str(caught.value)
+    caret_source = str(caught.value).splitlines()[1]
+    assert "\u200b" not in caret_source            # replaced, so the caret stays aligned
+
+
+UNKNOWN = [
+    # text          name        suggestion
+    ("arcsinn(x)",  "arcsinn",  "arcsin"),
+    ("sinn(x)",     "sinn",     "sin"),
+    ("sqr(x)",      "sqr",      "sqrt"),
+    ("expp(x)",     "expp",     "exp"),
+    ("foo(x)",      "foo",      None),
+    ("x(y+1)",      "x",        None),
+]
+
+
+@pytest.mark.parametrize("text, name, suggestion", UNKNOWN)
+def test_unknown_function(text, name, suggestion):
+    with pytest.raises(UnknownFunctionError) as caught:
+        parse(text)
+    err = caught.value
+    assert isinstance(err, ParseError)
+    assert err.name == name
+    assert err.suggestion == suggestion
+    if suggestion:
+        assert f"did you mean {suggestion}?" in str(err)
+    else:
+        assert "did you mean" not in str(err)
+        assert f"{name}*(...)" in str(err)             # the product it may have meant
+
+
+def test_declared_function_with_wrong_arity():
+    with pytest.raises(ParseError, match="the declared function f takes 1 argument, got 2") as caught:
+        parse("1 + f(x, y)", functions=["f"])
+    assert (caught.value.line, caught.value.column) == (1, 5)
+
+
+def test_declared_functions_can_be_suggested():
+    with pytest.raises(UnknownFunctionError) as caught:
+        parse("phii(x)", functions=["phi"])
+    assert caught.value.suggestion == "phi"
+
+
+def test_error_hierarchy():
+    assert issubclass(ParseError, ValueError)
+    assert issubclass(ParseError, SymdiffError)
+    assert issubclass(UnknownFunctionError, ParseError)
+    with pytest.raises(ValueError):
+        parse("(x")
+
+
+FUZZ_PIECES = ["x", "y", "2", "3.5", "1e3", "1e999", "(", ")", "(", ")", "+", "-", "*", "/", "^",
+               "**", "sin", "log", "f", ",", "θ", "√", "²", " ", "\n", "'", "$", ".", "e", "−",
+               "\u200b", "[", "0", "#"]
+
+
+def test_no_lark_exception_escapes():
+    rng = random.Random(20240229)
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(3000):
+        text = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 12)))
+        try:
+            result = parse(text)
+        except SymdiffError as err:
+            assert not isinstance(err, lark.exceptions.LarkError), repr(text)
+            assert not isinstance(err.__cause__, lark.exceptions.LarkError), repr(text)
+            if isinstance(err, ParseError):
+                assert 1 <= err.line <= text.count("\n") + 1, repr(text)
+                assert err.column >= 1, repr(text)
+            outcomes["error"] += 1
+        except lark.exceptions.LarkError as err:  # pragma: no cover - the failure we look for
+            pytest.fail(f"{type(err).__name__} escaped parse({text!r})")
+        else:
+            assert isinstance(result, Expr)
+            outcomes["ok"] += 1
+    assert outcomes["ok"] > 100 and outcomes["error"] > 100      # both paths were exercised
+
+
+def test_errors_do_not_chain_lark_exceptions():
+    with pytest.raises(ParseError) as caught:
+        parse("x+")
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+# ------------------------------------------------------------------ fixed bugs (regression tests)
+
+def test_number_with_two_decimal_points_is_an_error():
+    with pytest.raises(ParseError) as caught:
+        parse("2.5.3")
+    assert caught.value.column == 4
+
+
+def test_undeclared_primed_function_hint_names_the_base_function():
+    with pytest.raises(UnknownFunctionError) as caught:
+        parse("f'(x)")
+    assert "functions=['f']" in str(caught.value)
+    assert "--func f " in str(caught.value)
+
+
+def test_constant_overflow_is_a_parse_error_with_position():
+    with pytest.raises(ParseError) as caught:
+        parse("1e308 * 10")
+    assert caught.value.line == 1
