@@ -61,12 +61,19 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
 
 
 def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
-    """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term."""
-    terms = []
+    """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term.
+
+    The products left and right of each f' are shared prefixes and suffixes, so a
+    product of n factors has a derivative of size O(n), not O(n^2).
+    """
+    n = len(factors)
+    prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
-        if d[f] is not ZERO:
-            terms.append(mul(*factors[:i], d[f], *factors[i + 1:]))
-    return add(*terms)
+        prefix[i + 1] = mul(prefix[i], f)
+    for i in range(n - 1, -1, -1):
+        suffix[i] = mul(factors[i], suffix[i + 1])
+    return add(*(mul(prefix[i], d[f], suffix[i + 1])
+                 for i, f in enumerate(factors) if d[f] is not ZERO))
 
 
 def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:

@@ -49,6 +49,12 @@ _INTERNED: "weakref.WeakValueDictionary[tuple, Expr]" = weakref.WeakValueDiction
 _RANK_NUM, _RANK_CONST, _RANK_SYM, _RANK_POW, _RANK_MUL, _RANK_CALL, _RANK_ADD = range(7)
 _LABEL_LENGTH = 24
 
+# Sums and products absorb operands that are themselves sums or products of at most
+# this many operands; larger ones stay one shared operand.  Flattening a large shared
+# node into every parent would copy it each time and turn a DAG of size n into a
+# result of size n^2 (the derivative of sin(sin(...sin(x))) is such a chain).
+FLATTEN_LIMIT = 16
+
 
 class Expr:
     """Base of all nodes.  Build with the constructors or Python operators."""
@@ -488,6 +494,8 @@ def as_expr(value) -> Expr:
 def add(*terms: Expr) -> Expr:
     """The canonical sum: flattened, numbers folded, zeros dropped, terms sorted.
 
+    Sums of more than ``FLATTEN_LIMIT`` terms given as one operand stay one operand.
+
     >>> x = Symbol("x")
     >>> add(x, Num(2), Num(-2))
     x
@@ -495,7 +503,7 @@ def add(*terms: Expr) -> Expr:
     flat: list[Expr] = []
     constant: Number = 0
     for t in terms:
-        if type(t) is Add:
+        if type(t) is Add and len(t.terms) <= FLATTEN_LIMIT:
             flat.extend(t.terms)
         else:
             flat.append(t)
@@ -540,7 +548,7 @@ def mul(*factors: Expr) -> Expr:
     coefficient: Number = 1
     symbolic: list[Expr] = []
     for f in factors:
-        if type(f) is Mul:
+        if type(f) is Mul and len(f.factors) <= FLATTEN_LIMIT:
             parts = f.factors
         else:
             parts = (f,)
@@ -601,7 +609,7 @@ def power(base: Expr, exp: Expr) -> Expr:
     if is_integer(exp):
         if type(base) is Pow:
             return power(base.base, mul(base.exp, exp))
-        if type(base) is Mul:
+        if type(base) is Mul and len(base.factors) <= FLATTEN_LIMIT:
             return mul(*(power(f, exp) for f in base.factors))
     return Pow(base, exp)
 

@@ -144,7 +144,7 @@ class TextPrinter(Printer):
             if not is_negative(t):
                 terms.insert(0, terms.pop(i))
                 break
-        parts: list = [(terms[0], Prec.SUM)]
+        parts: list = [(terms[0], Prec.PRODUCT)]      # a large nested sum keeps its brackets
         for t in terms[1:]:
             if is_negative(t):
                 parts.extend([" - ", (mul(MINUS_ONE, t), Prec.PRODUCT)])
