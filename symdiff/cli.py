@@ -16,11 +16,11 @@ from . import __version__
 from .diff import diff
 from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate
-from .expr import Expr, spell
+from .expr import Call, Expr, dag_size, spell, tree_size
 from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
-from .printing import to_text
+from .printing import cse, to_text
 
 EXAMPLES = """\
 examples:
@@ -34,6 +34,9 @@ examples:
 exit status: 0 ok, 2 bad input or usage, 1 internal error, 130 interrupted.
 documentation: docs/reference/cli.md
 """
+
+
+CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
 
 
 class UsageError(SymdiffError):
@@ -63,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "constant formulas such as pi/2)")
     parser.add_argument("--no-simplify", action="store_true",
                         help="print the raw derivative as the rules produce it")
+    sharing = parser.add_mutually_exclusive_group()
+    sharing.add_argument("--cse", action="store_true", default=None,
+                         help="print each shared subexpression once, as u1 = ..., before the result "
+                              f"(automatic when the written-out result exceeds {CSE_THRESHOLD:,} nodes)")
+    sharing.add_argument("--no-cse", dest="cse", action="store_false",
+                         help="always print the result written out in full")
     parser.add_argument("--func", action="append", default=[], metavar="NAMES",
                         help="declare unknown functions (comma-separated), differentiated by "
                              "the chain rule: f(u)' = f'(u)*u'")
@@ -165,8 +174,8 @@ class Run:
         if args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
 
-    def warn(self, message: str) -> None:
-        print(f"symdiff: warning: {message}", file=self.err)
+    def warn(self, message: str, kind: str = "warning") -> None:
+        print(f"symdiff: {kind}: {message}", file=self.err)
 
     def variables(self, expr: Expr) -> list[str]:
         if self.wrt is not None:
@@ -180,26 +189,44 @@ class Run:
                              f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {','.join(names)}")
         return names or ["x"]
 
-    def results(self, formula: str) -> list[tuple[str, str]]:
-        """(label, line) for each variable."""
+    def results(self, formula: str) -> tuple[list[str], list[tuple[str, str]]]:
+        """Binding lines (shared subexpressions), then (label, line) for each variable."""
         expr = parse(formula, functions=self.functions)
         if self.point is not None:
             try:
                 evaluate(expr, self.point)      # the point must lie in the formula's own domain
             except EvaluationError as error:
                 raise EvaluationError(f"the formula is undefined at the point: {error}") from None
+        names = self.variables(expr)
+        results = [diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
+                        functions=self.functions) for name in names]
+        bindings, written = [], results
+        if self.share(results):
+            bound, written = cse(results)
+            bindings = [f"{symbol.name} = {to_text(body)}" for symbol, body in bound]
         rows = []
-        for name in self.variables(expr):
-            result = diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
-                          functions=self.functions)
-            line = to_text(result)
+        for name, result, shown in zip(names, results, written):
+            line = to_text(shown)
             if self.point is not None:
                 line += f" = {_number(evaluate(result, self.point))}"
             rows.append((_label(name, self.args.order), line))
-        return rows
+        return bindings, rows
+
+    def share(self, results: list[Expr]) -> bool:
+        """Name shared subexpressions when asked, or when writing them out would be large."""
+        if self.args.cse is not None:
+            return self.args.cse
+        written = sum(tree_size(r) for r in results)
+        if written > CSE_THRESHOLD and written > 2 * dag_size(Call("(results)", tuple(results))):
+            self.warn(f"the result has {written:,} nodes written out; printing each shared "
+                      f"subexpression once (--no-cse prints it whole)", kind="note")
+            return True
+        return False
 
     def one(self, formula: str) -> None:
-        rows = self.results(formula)
+        bindings, rows = self.results(formula)
+        for line in bindings:
+            print(line, file=self.out)
         if len(rows) == 1:
             print(rows[0][1], file=self.out)
         else:
@@ -215,13 +242,14 @@ class Run:
                 print(file=self.out)
                 continue
             try:
-                rows = self.results(formula)
+                bindings, rows = self.results(formula)
             except (SymdiffError, ArithmeticError) as error:
                 print(f"symdiff: error: stdin line {number}: {_message(error, self.err)}", file=self.err)
                 print(file=self.out)
                 status = 2
                 continue
             line = rows[0][1] if len(rows) == 1 else "; ".join(f"{l} = {r}" for l, r in rows)
+            line = "; ".join([*bindings, line])
             print(line, file=self.out, flush=True)
         return status
 

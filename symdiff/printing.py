@@ -15,7 +15,8 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul, neg, power)
+from .expr import (MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul, neg, postorder, power,
+                   rebuild)
 
 
 class Prec(IntEnum):
@@ -164,3 +165,59 @@ def to_text(expr: Expr) -> str:
     'x*y + log(x) - sin(y)'
     """
     return _TEXT.doprint(expr)
+
+
+# ---------------------------------------------------------------- shared subexpressions
+
+def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
+    """Name every compound subexpression used more than once, innermost first.
+
+    Returns the bindings and the result written with the names; substituting the
+    bindings back in order gives ``expr`` again.  Given a list of expressions,
+    the bindings are shared by all of them and the results come as a list.
+
+    >>> from symdiff import parse
+    >>> bindings, result = cse(parse("sin(x+1)^2 + cos(sin(x+1))"))
+    >>> [(str(name), str(body)) for name, body in bindings]
+    [('u1', 'sin(x + 1)')]
+    >>> result
+    u1^2 + cos(u1)
+    """
+    if isinstance(expr, (list, tuple)):
+        bindings, together = cse(Call(_TOGETHER, tuple(expr)), prefix)
+        return bindings, list(together.args)
+    order = postorder(expr)
+    uses: dict[Expr, int] = {}
+    for node in order:
+        for child in node.children:
+            uses[child] = uses.get(child, 0) + 1
+    taken = expr.free
+    names = (f"{prefix}{i}" for i in range(1, len(order) + 2))
+    bindings: list[tuple[Sym, Expr]] = []
+    written: dict[Expr, Expr] = {}
+    for node in order:
+        children = node.children
+        body = rebuild(node, [written[c] for c in children]) if children else node
+        if uses.get(node, 0) > 1 and children:
+            name = next(n for n in names if n not in taken)
+            symbol = Sym(name)
+            bindings.append((symbol, body))
+            body = symbol
+        written[node] = body
+    return bindings, written[expr]
+
+
+_TOGETHER = "(results)"      # a call that holds several results; never printed
+
+
+def to_text_cse(expr: Expr, separator: str = "\n") -> str:
+    """Bindings, one per line, then the result: each shared subexpression printed once.
+
+    >>> from symdiff import parse
+    >>> print(to_text_cse(parse("exp(x^2) * (1 + exp(x^2))")))
+    u1 = exp(x^2)
+    u1*(u1 + 1)
+    """
+    bindings, result = cse(expr)
+    lines = [f"{name.name} = {to_text(body)}" for name, body in bindings]
+    return separator.join([*lines, to_text(result)])
