@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--func", action="append", default=[], metavar="NAMES",
                         help="declare unknown functions (comma-separated), differentiated by "
                              "the chain rule: f(u)' = f'(u)*u'")
-    limits = parser.add_argument_group("resource limits (see docs/reference/cli.md)")
+    limits = parser.add_argument_group("resource limits (see docs/reference/limits.md)")
     defaults = Limits()
     limits.add_argument("--max-length", type=int, default=defaults.max_input_length, metavar="N",
                         help=f"longest formula in characters (default {defaults.max_input_length:,})")
@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"largest integer folded exactly, in bits (default {defaults.max_int_bits:,})")
     limits.add_argument("--max-order", type=int, default=defaults.max_order, metavar="N",
                         help=f"highest derivative order (default {defaults.max_order:,})")
+    limits.add_argument("--max-output", type=int, default=defaults.max_output_nodes, metavar="N",
+                        help=f"most distinct nodes in a result (default {defaults.max_output_nodes:,})")
     parser.add_argument("--version", action="version", version=f"symdiff {__version__}")
     return parser
 
@@ -260,7 +262,8 @@ def _number(value: float) -> str:
 
 def _limits(args) -> Limits:
     return Limits(max_input_length=args.max_length, max_depth=args.max_depth,
-                  max_int_bits=args.max_int_bits, max_order=args.max_order)
+                  max_int_bits=args.max_int_bits, max_order=args.max_order,
+                  max_output_nodes=args.max_output)
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:

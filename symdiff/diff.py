@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .errors import DiffError
+from .errors import DiffError, LimitError
 from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add,
-                   call, mul, postorder, power)
+                   call, dag_size, mul, postorder, power)
 from .functions import is_derivative_name, log, lookup
-from .limits import current_limits
+from .limits import Limits, current_limits, use_limits
 from .parser import parse
 
 
@@ -107,11 +107,12 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
     return spec
 
 
-def diff(expr, *wrt, simplify: bool = True, functions=()) -> Expr:
+def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None = None) -> Expr:
     """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
     ``diff(f, "x", "y")``.  Accepts a string or an expression.  With one variable
     in ``f``, the variable may be left out.  Each order is simplified before the
-    next one is taken, unless ``simplify=False``.
+    next one is taken, unless ``simplify=False``.  ``limits`` overrides the
+    resource limits in force (:class:`symdiff.Limits`).
 
     >>> diff("x^2 y^3", "x", "y")
     6*x*y^2
@@ -120,6 +121,9 @@ def diff(expr, *wrt, simplify: bool = True, functions=()) -> Expr:
     """
     from .simplify import simplify as simplify_expr
 
+    if limits is not None:
+        with use_limits(limits):
+            return diff(expr, *wrt, simplify=simplify, functions=functions)
     expr = parse(expr, functions=functions)
     spec = _variables(wrt)
     if not spec:
@@ -128,19 +132,24 @@ def diff(expr, *wrt, simplify: bool = True, functions=()) -> Expr:
             raise DiffError(f"the formula has several variables ({', '.join(names)}); "
                             f"say which to differentiate with respect to")
         spec = [(names[0] if names else "x", 1)]
-    total = sum(order for _, order in spec)
-    limit = current_limits().max_order
-    if total > limit:
-        raise DiffError(f"the order {total:,} exceeds the limit of {limit:,}; "
-                        f"raise Limits.max_order (--max-order) if you mean it")
-    result = expr
+    limits = current_limits()
+    result, taken = expr, 0
     for name, order in spec:
         for _ in range(order):
             if result is ZERO:
                 return ZERO                      # every further derivative is 0 too
+            taken += 1
+            if taken > limits.max_order:         # checked lazily: x^3 to order 10^8 is just 0
+                raise LimitError(f"derivatives beyond order {limits.max_order:,} do not vanish "
+                                 f"here; raise Limits.max_order (--max-order) if you mean it")
             result = derivative(result, name)
             if simplify:
                 result = simplify_expr(result)
+            nodes = dag_size(result)
+            if nodes > limits.max_output_nodes:
+                raise LimitError(f"the derivative has {nodes:,} distinct nodes, more than the limit "
+                                 f"of {limits.max_output_nodes:,}; raise Limits.max_output_nodes "
+                                 f"(--max-output) if you mean it")
     return result
 
 

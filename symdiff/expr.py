@@ -35,7 +35,7 @@ import zlib
 from fractions import Fraction
 from typing import Iterable, Union
 
-from .errors import EvaluationError
+from .errors import EvaluationError, LimitError
 from .limits import current_limits
 
 Number = Union[int, Fraction, float]
@@ -425,6 +425,18 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
+def _bounded(value: int | Fraction, what: str) -> None:
+    """Exact numbers stay below Limits.max_int_bits however they were combined."""
+    limit = current_limits().max_int_bits
+    if isinstance(value, int):
+        if value.bit_length() > limit:
+            raise LimitError(f"{what} gives an integer of {value.bit_length():,} bits, more than "
+                             f"the limit of {limit:,}; raise it with --max-int-bits if you mean it")
+    elif max(value.numerator.bit_length(), value.denominator.bit_length()) > limit:
+        raise LimitError(f"{what} gives a fraction beyond {limit:,} bits; raise the limit "
+                         f"with --max-int-bits if you mean it")
+
+
 def _integer_root(n: int, q: int) -> int | None:
     """The exact q-th root of n >= 0 if it is an integer."""
     if n < 2:
@@ -515,6 +527,8 @@ def add(*terms: Expr) -> Expr:
             symbolic.append(t)
     if isinstance(constant, float):
         _finite(constant, "a sum")
+    else:
+        _bounded(constant, "a sum")
     if not symbolic:
         return Num(constant)
     symbolic.sort(key=_sort_key)
@@ -559,6 +573,8 @@ def mul(*factors: Expr) -> Expr:
                 symbolic.append(p)
     if isinstance(coefficient, float):
         _finite(coefficient, "a product")
+    else:
+        _bounded(coefficient, "a product")
     if coefficient == 0 and not any(is_singular(f) for f in symbolic):
         return Num(coefficient)
     if not symbolic:

@@ -26,7 +26,7 @@ import lark
 from lark import Lark, Token
 
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
-from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
+from .expr import (E, MINUS_ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, power, spell)
 from .functions import is_derivative_name, known_names, lookup, resolve
 from .limits import Limits, current_limits, use_limits
 
@@ -138,6 +138,8 @@ class Build(lark.Transformer):
 
     def power(self, children):
         base, operator, exponent = children
+        if base is ZERO and type(exponent) is Num and exponent.value < 0:
+            raise _source.get().error("division by zero: 0 to a negative power", operator)
         with _at(operator):
             return power(base, exponent)
 
@@ -154,8 +156,11 @@ class Build(lark.Transformer):
         operators = [c for c in children if isinstance(c, Token)]
         for child in children[1:]:
             if isinstance(child, Token):
-                divide = child.value in DIVIDE
+                divide, operator = child.value in DIVIDE, child
                 continue
+            if divide and child is ZERO:
+                raise _source.get().error("division by zero", operator,
+                                          hint="a formula cannot divide by the number 0")
             factors.append(power(child, MINUS_ONE) if divide else child)
             divide = False
         with _at(operators[0] if operators else None):
@@ -174,7 +179,7 @@ def _at(token: Token | None):
     """Folding numbers can overflow (1e308*10): report it at the operator."""
     try:
         yield
-    except EvaluationError as error:
+    except (EvaluationError, LimitError) as error:
         source = _source.get()
         if token is None:
             raise ParseError(str(error), text=source.text) from None
