@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add,
-                   call, dag_size, mul, postorder, power)
+                   call, dag_size, mul, postorder, power, spell)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, current_limits, use_limits
 from .parser import parse
@@ -101,6 +101,8 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
             spec[-1] = (spec[-1][0], spec[-1][1] - 1 + item)
             continue
         name = item.name if isinstance(item, Sym) else item
+        if isinstance(name, str):
+            name = spell(name.strip())                  # "θ" is the variable theta
         if not isinstance(name, str) or not name.isidentifier():
             raise DiffError(f"not a variable name: {item!r}")
         spec.append((name, 1))

@@ -97,6 +97,11 @@ def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float
     return value[expr]
 
 
+def _overflowed(*operands: float) -> None:
+    if all(math.isfinite(v) for v in operands):
+        raise EvaluationError("an intermediate result overflows the float range")
+
+
 def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[..., float]:
     """A fast Python function of ``variables`` (default: sorted free variables).
 
@@ -113,7 +118,8 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
-    env: dict[str, object] = {"real_power": real_power, "EvaluationError": EvaluationError}
+    env: dict[str, object] = {"real_power": real_power, "EvaluationError": EvaluationError,
+                              "INFINITIES": (math.inf, -math.inf), "overflowed": _overflowed}
     local: dict[Expr, str] = {}
     lines = []
     for i, node in enumerate(postorder(expr)):
@@ -130,10 +136,13 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
             case Sym(name):
                 local[node] = arguments[name]
                 continue
-            case Add(terms):
-                code = " + ".join(local[t] for t in terms)
-            case Mul(factors):
-                code = " * ".join(local[f] for f in factors)
+            case Add(terms) | Mul(terms):
+                operator = " + " if type(node) is Add else " * "
+                lines.append(f"    {target} = {operator.join(local[t] for t in terms)}")
+                # as in evaluate: finite operands giving an infinity is an overflow
+                lines.append(f"    if {target} in INFINITIES: overflowed({', '.join(local[t] for t in terms)})")
+                local[node] = target
+                continue
             case Pow(base, exp):
                 code = f"real_power({local[base]}, {local[exp]})"
             case Call(fn, args):

@@ -66,7 +66,8 @@ class Expr:
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} nodes are immutable")
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        raise AttributeError(f"{type(self).__name__} nodes are immutable")
 
     def __copy__(self):
         return self
@@ -188,7 +189,10 @@ class Num(Expr):
         if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "value", value)
-            _setup(node, _RANK_NUM, "", _digest(1, _NUMBER_TAGS[type(value)], value), _NO_FREE)
+            # CPython hashes -1 and -2 alike, so the digest and label come from the text.
+            text = repr(value) if len(str(value)) < 64 else str(value)[:64]
+            _setup(node, _RANK_NUM, text, _digest(1, _NUMBER_TAGS[type(value)], _name_digest(text)),
+                   _NO_FREE)
             _INTERNED[ident] = node
         return node
 

@@ -30,6 +30,15 @@ class Limits:
     max_order: int = 10_000             # derivative order
     max_output_nodes: int = 5_000_000   # distinct nodes in a result
 
+    def __post_init__(self):
+        # Python converts integers to and from text only up to 4300 digits (about 14 000 bits).
+        if self.max_int_bits > 14_000:
+            raise ValueError("max_int_bits can be at most 14,000 (Python's 4300-digit limit on "
+                             "converting integers to text)")
+        for name in ("max_input_length", "max_depth", "max_int_bits", "max_order", "max_output_nodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+
     def with_(self, **changes) -> "Limits":
         return replace(self, **changes)
 

@@ -43,7 +43,9 @@ def split_fraction(factors: tuple[Expr, ...]) -> tuple[Number, list[Expr], list[
         if type(f) is Num:
             continue
         if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
-            denominator.append(power(f.base, neg(f.exp)))
+            flipped = -f.exp.value       # built raw: 0^-2 must print 1/0^2, not fold to 1/0
+            denominator.append(f.base if flipped == 1 and type(flipped) is int
+                               else Pow(f.base, Num(flipped)))
         else:
             numerator.append(f)
     return coefficient, numerator, denominator
@@ -118,7 +120,8 @@ class TextPrinter(Printer):
             coefficient = -coefficient
         top = Fraction(coefficient).numerator if not isinstance(coefficient, float) else coefficient
         bottom = Fraction(coefficient).denominator if not isinstance(coefficient, float) else 1
-        factors: list = ([Num(top)] if top != 1 or not numerator else []) + numerator
+        shown = isinstance(top, float) or top != 1 or not numerator   # 1.0*x keeps its 1.0
+        factors: list = ([Num(top)] if shown else []) + numerator
         for i, f in enumerate(factors):
             if i:
                 parts.append("*")

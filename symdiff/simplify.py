@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from .expr import (ONE, Add, Call, Expr, Mul, Num, Pow, add, is_singular, mul, postorder, power,
+from .expr import (FLATTEN_LIMIT, ONE, Add, Call, Expr, Mul, Num, Pow, add, is_singular, mul, postorder, power,
                    rebuild)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
@@ -93,6 +93,15 @@ def evaluate_special_values(e: Expr) -> Expr | None:
     return None
 
 
+def distribute_number(e: Expr) -> Expr | None:
+    """c*(a + b) -> c*a + c*b for a number c, so (x+y) - (x+y) collects to 0."""
+    if type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num \
+            and type(e.factors[1]) is Add and len(e.factors[1].terms) <= FLATTEN_LIMIT:
+        c = e.factors[0]
+        return add(*(mul(c, t) for t in e.factors[1].terms))
+    return None
+
+
 def log_of_exp(e: Expr) -> Expr | None:
     """log(exp(u)) -> u (u real)."""
     if type(e) is Call and e.fn == "log" and len(e.args) == 1:
@@ -113,6 +122,7 @@ RULES: tuple[Rule, ...] = (
     evaluate_special_values,
     log_of_exp,
     power_of_exp,
+    distribute_number,
     collect_like_terms,
     collect_like_factors,
 )

@@ -1,0 +1,231 @@
+"""The simplifier, one identity per line, in the notation of the domain.
+
+Expected results are parsed and compared by identity: nodes are hash-consed,
+so ``simplify(...) is parse(...)`` means "the same expression".
+"""
+
+import pytest
+
+from symdiff import Num, Sym, parse, simplify, substitute, to_text
+from symdiff.expr import mul, power
+from symdiff.simplify import RULES, Step, size
+
+
+@pytest.mark.parametrize("before, after", [
+    # -- identities the constructors apply
+    ("x + 0",                "x"),
+    ("0 + x",                "x"),
+    ("1*x",                  "x"),
+    ("x*1",                  "x"),
+    ("0*x",                  "0"),
+    ("x*0",                  "0"),
+    ("x^1",                  "x"),
+    ("x^0",                  "1"),
+    ("0^0",                  "1"),
+    ("1^x",                  "1"),
+    ("--x",                  "x"),
+    ("-(-x)",                "x"),
+    ("e^x",                  "exp(x)"),
+    ("(x^2)^3",              "x^6"),
+    # -- collect_like_terms
+    ("x - x",                "0"),
+    ("sin(x) - sin(x)",      "0"),
+    ("2x + 3x",              "5*x"),
+    ("x + x",                "2*x"),
+    ("2x - 3x",              "-x"),
+    ("3x y - 3y x",          "0"),
+    ("x + y - x",            "y"),
+    ("log(x) + log(x)",      "2*log(x)"),
+    ("0.5x + 0.5x",          "x"),
+    ("2(x+y) - 2(x+y)",      "0"),
+    # -- collect_like_factors
+    ("x/x",                  "1"),
+    ("sin(x)/sin(x)",        "1"),
+    ("(x+y)/(x+y)",          "1"),
+    ("x*x",                  "x^2"),
+    ("x*x^2",                "x^3"),
+    ("x^a*x^b",              "x^(a + b)"),
+    ("x^2/x^5",              "1/x^3"),
+    ("x^(1/2)*x^(1/2)",      "x"),
+    ("(x+y)^2/(x+y)",        "x + y"),
+    ("x y/(x y)",            "1"),
+    ("x*y*x",                "x^2*y"),
+    ("2x*3x",                "6x^2"),
+    ("x y^2 x^-1",           "y^2"),
+    ("2^(1/2)*2^(1/2)",      "2"),
+    # -- exact constant folding
+    ("1/3 + 1/6",            "1/2"),
+    ("2/4",                  "1/2"),
+    ("2^10",                 "1024"),
+    ("(1/2)^-2",             "4"),
+    ("8^(2/3)",              "4"),
+    ("(4/9)^(1/2)",          "2/3"),
+    ("0.5 + 0.25",           "0.75"),
+    # -- evaluate_special_values
+    ("sin(0)",               "0"),
+    ("cos(0)",               "1"),
+    ("tan(0)",               "0"),
+    ("sec(0)",               "1"),
+    ("asin(0)",              "0"),
+    ("acos(1)",              "0"),
+    ("atan(0)",              "0"),
+    ("asec(1)",              "0"),
+    ("sinh(0)",              "0"),
+    ("cosh(0)",              "1"),
+    ("tanh(0)",              "0"),
+    ("sech(0)",              "1"),
+    ("asinh(0)",             "0"),
+    ("acosh(1)",             "0"),
+    ("atanh(0)",             "0"),
+    ("exp(0)",               "1"),
+    ("log(1)",               "0"),
+    ("log(e)",               "1"),
+    ("log2(1)",              "0"),
+    ("log10(1)",             "0"),
+    ("sqrt(4)",              "2"),
+    ("sqrt(9/4)",            "3/2"),
+    ("sqrt(0)",              "0"),
+    ("cbrt(-8)",             "-2"),
+    ("cbrt(27/8)",           "3/2"),
+    ("abs(-3)",              "3"),
+    ("abs(-1/2)",            "1/2"),
+    ("abs(0)",               "0"),
+    ("sign(-2)",             "-1"),
+    ("sign(5/7)",            "1"),
+    ("sign(0)",              "0"),
+    # -- log_of_exp and power_of_exp
+    ("log(exp(x))",          "x"),
+    ("exp(x)^2",             "exp(2*x)"),
+    ("exp(x)^y",             "exp(x*y)"),
+    # -- several rules in one formula
+    ("2x + 3x - x*x/x",      "4*x"),
+    ("x*x^2 + x^3",          "2*x^3"),
+    ("sin(0) + x - x + 1",   "1"),
+])
+def test_rule(before, after):
+    assert simplify(before) is parse(after)
+
+
+@pytest.mark.parametrize("formula", [
+    "sqrt(2)",        # no exact root: stays exact and symbolic
+    "sqrt(8)",
+    "sqrt(-4)",       # outside the domain: nothing to fold
+    "log(0)",
+    "acosh(0)",
+    "2^(1/2)",
+    "(-8)^(1/3)",
+    "x + y",
+    "sin(x)",
+    "log(x, x)",
+])
+def test_left_alone(formula):
+    assert simplify(formula) is parse(formula)
+
+
+# The parser refuses a literal division by zero; substitution still builds one.
+ZERO_OVER_ZERO = substitute(parse("x/y"), {Sym("x"): Num(0), Sym("y"): Num(0)})
+X_OVER_ZERO = substitute(parse("x/y"), {Sym("y"): Num(0)})
+ONE_OVER_ZERO_MINUS_ITSELF = substitute(parse("1/y - 1/y"), {Sym("y"): Num(0)})
+
+
+@pytest.mark.parametrize("expr", [ZERO_OVER_ZERO, X_OVER_ZERO], ids=["0/0", "x/0"])
+def test_division_by_zero_stays(expr):
+    assert simplify(expr) is expr
+
+
+def test_zero_over_zero_is_never_zero():
+    assert ZERO_OVER_ZERO is mul(Num(0), power(Num(0), Num(-1)))
+    assert simplify(ZERO_OVER_ZERO) is not Num(0)
+    assert to_text(simplify(ZERO_OVER_ZERO)) == "0/0"
+
+
+def test_difference_of_divisions_by_zero_is_not_zero():
+    assert simplify(ONE_OVER_ZERO_MINUS_ITSELF) is not Num(0)
+
+
+@pytest.mark.parametrize("formula, value", [
+    ("sin(0.0)",      0.0),
+    ("cos(0.0)",      1.0),
+    ("sqrt(2.25)",    1.5),
+    ("abs(-2.5)",     2.5),
+])
+def test_decimals_fold_to_decimals(formula, value):
+    assert simplify(formula) is Num(value)
+    assert simplify(formula) is not Num(int(value))
+
+
+@pytest.mark.parametrize("one, other", [
+    ("y + x",                "x + y"),
+    ("y*x",                  "x*y"),
+    ("b*a + c",              "c + a*b"),
+    ("sin(y) + cos(x) + 1",  "1 + cos(x) + sin(y)"),
+    ("y^2 x + 3",            "3 + x y^2"),
+])
+def test_canonical_order(one, other):
+    assert simplify(one) is simplify(other)
+
+
+@pytest.mark.parametrize("formula", [
+    "2x + 3x - x*x/x", "x*x^2 + x^3", "log(exp(x)) + exp(x)^2", "(x+y)^2/(x+y)",
+    "sin(0) + cos(0)*x + x",
+])
+def test_simplify_is_idempotent(formula):
+    once = simplify(formula)
+    assert simplify(once) is once
+    assert size(once) <= size(parse(formula))
+
+
+# ---------------------------------------------------------------- traces
+
+@pytest.mark.parametrize("before, rule, after", [
+    ("x - x",           "collect_like_terms",       "0"),
+    ("2x + 3x",         "collect_like_terms",       "5*x"),
+    ("x*x^2",           "collect_like_factors",     "x^3"),
+    ("x/x",             "collect_like_factors",     "1"),
+    ("sin(0)",          "evaluate_special_values",  "0"),
+    ("sqrt(4)",         "evaluate_special_values",  "2"),
+    ("log(exp(x))",     "log_of_exp",               "x"),
+    ("exp(x)^2",        "power_of_exp",             "exp(2*x)"),
+])
+def test_trace_records_the_rule(before, rule, after):
+    trace = []
+    simplify(before, trace=trace)
+    assert trace == [Step(rule, parse(before), parse(after))]
+    assert trace[0].rule == rule and trace[0].before is parse(before)
+    assert trace[0].after is parse(after)
+
+
+@pytest.mark.parametrize("formula", ["x + y", "x + 0", "--x", ZERO_OVER_ZERO, "sqrt(2)"])
+def test_trace_is_empty_when_no_rule_fires(formula):
+    trace = []
+    simplify(formula, trace=trace)
+    assert trace == []
+
+
+def test_trace_of_several_rules():
+    trace = []
+    result = simplify("x*x^2 + 2x + 3x + sin(0)", trace=trace)
+    assert result is parse("5x + x^3")
+    assert sorted(step.rule for step in trace) == [
+        "collect_like_factors", "collect_like_terms", "evaluate_special_values"]
+    assert {(step.before, step.after) for step in trace} >= {
+        (parse("x*x^2"), parse("x^3")), (parse("sin(0)"), Num(0))}
+
+
+def test_step_fields():
+    assert Step._fields == ("rule", "before", "after")
+
+
+def test_rules_are_listed_in_their_documented_order():
+    assert [rule.__name__ for rule in RULES] == [
+        "evaluate_special_values", "log_of_exp", "power_of_exp",
+        "distribute_number", "collect_like_terms", "collect_like_factors"]
+
+
+# ---------------------------------------------------------------- fixed bugs (regression tests)
+
+@pytest.mark.parametrize("formula", ["(x+y) - (x+y)", "(x+1) - (x+1)"])
+def test_difference_of_equal_sums_is_zero(formula):
+    assert simplify(formula) is Num(0)
+
+
