@@ -1,7 +1,7 @@
 """The command line: ``symdiff FORMULA --wrt x``.
 
-Exit codes: 0 success, 1 an internal error (a bug in symdiff), 2 bad input or
-usage, 130 interrupted.  Errors go to stderr as a message, never a traceback
+Exit codes: 0 success, 1 an internal error (a bug in symdiff) or a failure to
+write the output, 2 bad input or usage, 130 interrupted.  Errors go to stderr as a message, never a traceback
 (set SYMDIFF_DEBUG=1 to see one for internal errors).
 """
 
@@ -31,7 +31,7 @@ examples:
   symdiff "f(x^2)" --func f --wrt x             2*x*f'(x^2)
   echo "x^3" | symdiff - --wrt x                one result per input line
 
-exit status: 0 ok, 2 bad input or usage, 1 internal error, 130 interrupted.
+exit status: 0 ok, 2 bad input or usage, 1 internal error or output failure, 130 interrupted.
 documentation: docs/reference/cli.md
 """
 
@@ -162,7 +162,7 @@ class Run:
     def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO):
         self.args = args
         self.out, self.err = out, err
-        self.functions = [n for group in args.func for n in group.replace(",", " ").split()]
+        self.functions = [spell(n) for group in args.func for n in group.replace(",", " ").split()]
         for name in self.functions:
             if not (name.isidentifier() and name.isascii()) or resolve(name) is not None:
                 raise UsageError(f"--func takes names of new functions; {name!r} is "
@@ -195,6 +195,9 @@ class Run:
         """Binding lines (shared subexpressions), then (label, line) for each variable."""
         expr = parse(formula, functions=self.functions)
         if self.point is not None:
+            missing = sorted(expr.free - self.point.keys())
+            if missing:
+                raise UsageError(f"--at gives no value for {', '.join(missing)}")
             try:
                 evaluate(expr, self.point)      # the point must lie in the formula's own domain
             except EvaluationError as error:
@@ -261,9 +264,12 @@ def _number(value: float) -> str:
 
 
 def _limits(args) -> Limits:
-    return Limits(max_input_length=args.max_length, max_depth=args.max_depth,
-                  max_int_bits=args.max_int_bits, max_order=args.max_order,
-                  max_output_nodes=args.max_output)
+    try:
+        return Limits(max_input_length=args.max_length, max_depth=args.max_depth,
+                      max_int_bits=args.max_int_bits, max_order=args.max_order,
+                      max_output_nodes=args.max_output)
+    except ValueError as error:
+        raise UsageError(str(error).replace("max_", "--max-").replace("_", "-")) from None
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:

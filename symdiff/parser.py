@@ -158,7 +158,7 @@ class Build(lark.Transformer):
             if isinstance(child, Token):
                 divide, operator = child.value in DIVIDE, child
                 continue
-            if divide and child is ZERO:
+            if divide and type(child) is Num and child.value == 0:
                 raise _source.get().error("division by zero", operator,
                                           hint="a formula cannot divide by the number 0")
             factors.append(power(child, MINUS_ONE) if divide else child)
@@ -240,7 +240,7 @@ def _declared(functions) -> list[str]:
     if isinstance(functions, str):
         functions = functions.replace(",", " ").split()
     names = []
-    for name in functions:
+    for name in map(spell, functions):
         if not name.isidentifier() or not name.isascii():
             raise ValueError(f"a function name must be an identifier, not {name!r}")
         if resolve(name) is not None:
@@ -335,7 +335,9 @@ def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
     shown = "')'" if token.type == "RPAR" else repr(token.value)
     hint = ""
     if token.type == "NUMBER":
-        hint = "write * to multiply by a number; implicit multiplication never takes a number on its right"
+        hint = ("a number has at most one decimal point" if token.value.startswith(".")
+                and token.start_pos and text[token.start_pos - 1].isdigit() else
+                "write * to multiply by a number; implicit multiplication never takes a number on its right")
     if token.type == "RPAR" and text[:token.start_pos].count("(") <= text[:token.start_pos].count(")"):
         hint = "this ')' has no '(' to close"
     return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,

@@ -186,9 +186,11 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     >>> result
     u1^2 + cos(u1)
     """
+    from .parser import parse
     if isinstance(expr, (list, tuple)):
-        bindings, together = cse(Call(_TOGETHER, tuple(expr)), prefix)
+        bindings, together = cse(Call(_TOGETHER, tuple(map(parse, expr))), prefix)
         return bindings, list(together.args)
+    expr = parse(expr)
     order = postorder(expr)
     uses: dict[Expr, int] = {}
     for node in order:

@@ -138,55 +138,82 @@ class Step(NamedTuple):
     after: Expr
 
 
-MAX_REWRITES_PER_NODE = 50     # a safety net; every rule shrinks or canonicalises
+MAX_REWRITES_PER_NODE = 50     # a safety net; every accepted rewrite shrinks or canonicalises
 
 
 def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES) -> Expr:
-    """Simplify bottom-up, each distinct node once; never returns a larger expression.
+    """Simplify bottom-up, each distinct node once.
 
-    Size is :func:`size`, which treats numeric coefficients and exponents as
-    annotations, so ``x*x -> x^2`` and ``x + x -> 2*x`` are allowed.
+    A rewrite is kept only if it does not make its node larger written out
+    (:func:`written_size`, numbers counting as annotations), so ``x*x -> x^2``
+    and ``x + x -> 2*x`` are kept while no rule can swell a result.
     Pass a list as ``trace`` to receive every rule firing as a :class:`Step`.
 
     >>> simplify(parse("x*x^2 + x^3"))
     2*x^3
     """
-    expr = parse(expr)
-    done: dict[Expr, Expr] = {}
-    result = _simplify(expr, done, rules, trace)
-    if size(result) > size(expr):
-        return expr
-    return result
+    return _Simplifier(rules, trace).run(parse(expr))
 
 
-def _simplify(root: Expr, done: dict[Expr, Expr], rules, trace) -> Expr:
-    for node in postorder(root, stop=done.__contains__):
-        if node in done:
-            continue
-        children = node.children
-        rebuilt = rebuild(node, [done[c] for c in children]) if children else node
-        final = done[rebuilt] if rebuilt in done else _at_root(rebuilt, done, rules, trace)
-        done[node] = done[rebuilt] = final
-    return done[root]
+class _Simplifier:
+    """One simplification: the memo of finished nodes and of written sizes."""
 
+    def __init__(self, rules, trace):
+        self.rules, self.trace = rules, trace
+        self.done: dict[Expr, Expr] = {}
+        self.sizes: dict[Expr, int] = {}
 
-def _at_root(e: Expr, done, rules, trace) -> Expr:
-    """Apply the first matching rule, re-simplify what it built, until no rule matches."""
-    for _ in range(MAX_REWRITES_PER_NODE):
-        for rule in rules:
-            after = rule(e)
-            if after is not None and after is not e:
-                if trace is not None:
-                    trace.append(Step(rule.__name__, e, after))
-                e = done[after] if after in done else _simplify(after, done, rules, trace)
+    def run(self, root: Expr) -> Expr:
+        done = self.done
+        for node in postorder(root, stop=done.__contains__):
+            if node in done:
+                continue
+            children = node.children
+            rebuilt = rebuild(node, [done[c] for c in children]) if children else node
+            final = done[rebuilt] if rebuilt in done else self.at_root(rebuilt)
+            done[node] = done[rebuilt] = final
+        return done[root]
+
+    def at_root(self, e: Expr) -> Expr:
+        """Apply the first rule whose (re-simplified) result is no larger, until none is."""
+        for _ in range(MAX_REWRITES_PER_NODE):
+            for rule in self.rules:
+                after = rule(e)
+                if after is None or after is e:
+                    continue
+                after = self.done[after] if after in self.done else self.run(after)
+                if self.written(after) > self.written(e):
+                    continue
+                if self.trace is not None:
+                    self.trace.append(Step(rule.__name__, e, after))
+                e = after
                 break
-        else:
-            return e
-    return e
+            else:
+                return e
+        return e
+
+    def written(self, root: Expr) -> int:
+        """Memoised :func:`written_size`."""
+        sizes = self.sizes
+        for node in postorder(root, stop=sizes.__contains__):
+            if node not in sizes:
+                own = 0 if _annotation(node) else 1
+                sizes[node] = own + sum(sizes[c] for c in node.children)
+        return sizes[root]
+
+
+def written_size(expr: Expr) -> int:
+    """Nodes written out as a tree, not counting numbers, numeric coefficients (``3*t``)
+    or numeric exponents (``t^3``): the measure no accepted rewrite increases.
+
+    >>> written_size(parse("x*x")), written_size(parse("x^2"))
+    (3, 1)
+    """
+    return _Simplifier((), None).written(expr)
 
 
 def size(expr: Expr) -> int:
-    """Distinct nodes, the measure the simplifier never increases.
+    """Distinct nodes of the DAG, numbers and numeric annotations not counted.
 
     Numbers, a numeric coefficient (``3*t``) and a numeric exponent (``t^3``)
     are annotations of the node they decorate and do not count.
