@@ -1,0 +1,267 @@
+"""LaTeX that reads as if a person typeset it.
+
+Same driver and precedence ladder as the text printer (:mod:`symdiff.printing`);
+only the spelling differs: ``\\frac`` for quotients, braces around every
+exponent and subscript, ``\\left( \\right)`` only where precedence needs them,
+products by juxtaposition with ``\\cdot`` only where that would mislead.
+
+>>> from symdiff import parse
+>>> to_latex(parse("x^2*sin(x)/(1+y)"))
+'\\\\frac{x^{2} \\\\sin\\\\left(x\\\\right)}{y + 1}'
+>>> to_latex(parse("theta_1 - e^(-x^2)"))
+'\\\\theta_{1} - e^{-x^{2}}'
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .expr import GREEK, MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul
+from .functions import lookup
+from .printing import Prec, Printer, is_negative, split_fraction
+
+GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
+                                     "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
+# Greek capitals LaTeX has no command for look like Latin letters.
+LATIN_LOOKING = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H",
+                 "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P",
+                 "Tau": "T", "Chi": "X"}
+_NAME = re.compile(r"^([A-Za-z]+?)_?(\d+)$")
+# Functions whose positive integer powers are written on the name: \sin^{2}(x).
+POWER_ON_NAME = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech",
+                 "csch", "log", "log2", "log10"}
+
+
+def latex_name(name: str) -> str:
+    """``theta`` -> ``\\theta``, ``x_1`` and ``x1`` -> ``x_{1}``, ``rate`` -> ``\\mathit{rate}``.
+
+    >>> latex_name("theta_0"), latex_name("x1"), latex_name("dt"), latex_name("a_b")
+    ('\\\\theta_{0}', 'x_{1}', '\\\\mathit{dt}', 'a_{b}')
+    """
+    base, _, subscript = name.partition("_")
+    if not subscript:
+        match = _NAME.match(name)
+        if match:
+            base, subscript = match.groups()
+    if base in GREEK_NAMES:
+        base = "\\" + base
+    elif base in LATIN_LOOKING:
+        base = LATIN_LOOKING[base]
+    elif len(base) > 1:
+        base = r"\mathit{" + base.replace("_", r"\_") + "}"
+    if subscript:
+        return f"{base}_{{{latex_name(subscript) if not subscript.isdigit() else subscript}}}"
+    return base
+
+
+def _number(value) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+class LatexPrinter(Printer):
+    r"""Options: ``ln=False`` writes ``\log`` for the natural log; ``exp_power=False``
+    writes ``\exp\left(x\right)`` instead of ``e^{x}``."""
+
+    open_paren, close_paren = r"\left(", r"\right)"
+
+    def __init__(self, ln: bool = True, exp_power: bool = True):
+        self.ln, self.exp_power = ln, exp_power
+
+    def _print_Num(self, e: Num):
+        v = e.value
+        if isinstance(v, Fraction):
+            sign = "-" if v < 0 else ""
+            return Prec.PRODUCT, [rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"]
+        return (Prec.PRODUCT if v < 0 or "e" in repr(v) else Prec.ATOM), [_number(v)]
+
+    def _print_Const(self, e: Const):
+        return Prec.ATOM, [r"\pi" if e.name == "pi" else "e"]
+
+    def _print_Sym(self, e: Sym):
+        return Prec.ATOM, [latex_name(e.name)]
+
+    def _arguments(self, e: Call) -> list:
+        parts: list = [r"\left("]
+        for i, a in enumerate(e.args):
+            if i:
+                parts.append(", ")
+            parts.append((a, Prec.SUM))
+        parts.append(r"\right)")
+        return parts
+
+    def function_name(self, fn: str, args) -> str:
+        if fn == "log" and len(args) == 1:
+            return r"\ln" if self.ln else r"\log"
+        function = lookup(fn, len(args))
+        if function is not None:
+            return function.latex
+        base = fn.rstrip("'")
+        primes = "'" * (len(fn) - len(base))
+        name = base if len(base) == 1 else rf"\operatorname{{{base}}}"
+        return name + primes
+
+    def _print_Call(self, e: Call):
+        fn, args = e.fn, e.args
+        if fn == "abs":
+            return Prec.ATOM, [r"\left|", (args[0], Prec.SUM), r"\right|"]
+        if fn == "sqrt":
+            return Prec.ATOM, [r"\sqrt{", (args[0], Prec.SUM), "}"]
+        if fn == "cbrt":
+            return Prec.ATOM, [r"\sqrt[3]{", (args[0], Prec.SUM), "}"]
+        if fn == "exp" and self.exp_power:
+            return Prec.POWER, ["e^{", (args[0], Prec.SUM), "}"]
+        if fn == "log" and len(args) == 2:
+            return Prec.ATOM, [r"\log_{", (args[1], Prec.SUM), "}", r"\left(", (args[0], Prec.SUM),
+                               r"\right)"]
+        return Prec.ATOM, [self.function_name(fn, args), *self._arguments(e)]
+
+    def _print_Pow(self, e: Pow):
+        base, exp = e.base, e.exp
+        if type(exp) is Num:
+            v = exp.value
+            if v < 0:
+                return self._quotient((e,))
+            if v == Fraction(1, 2):
+                return Prec.ATOM, [r"\sqrt{", (base, Prec.SUM), "}"]
+            if type(v) is int and type(base) is Call and base.fn in POWER_ON_NAME \
+                    and len(base.args) == 1:
+                return Prec.ATOM, [self.function_name(base.fn, base.args), f"^{{{v}}}",
+                                   *self._arguments(base)]
+        return Prec.POWER, [(base, Prec.POWER + 1), "^{", (exp, Prec.SUM), "}"]
+
+    def _print_Mul(self, e: Mul):
+        return self._quotient(e.factors)
+
+    def _juxtapose(self, factors: list[Expr]) -> list:
+        """Factors side by side; \\cdot where a number would run into the previous factor."""
+        parts: list = []
+        for i, f in enumerate(factors):
+            if i:
+                parts.append(r" \cdot " if _starts_with_digit(f) else " ")
+            parts.append((f, Prec.POWER))
+        return parts
+
+    def _quotient(self, factors):
+        coefficient, numerator, denominator = split_fraction(factors)
+        sign = ""
+        if coefficient < 0:
+            sign, coefficient = "-", -coefficient
+        if isinstance(coefficient, float):
+            top, bottom = coefficient, 1
+        else:
+            top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
+        shown = isinstance(top, float) or top != 1 or not numerator
+        above = ([Num(top)] if shown else []) + numerator
+        below = ([Num(bottom)] if bottom != 1 else []) + denominator
+        if not below:
+            parts = self._juxtapose(above)
+            level = Prec.PRODUCT if (len(above) > 1 or sign) else Prec.POWER
+            return level, ([sign] if sign else []) + parts
+        frac = [r"\frac{", *self._juxtapose_loose(above), "}{", *self._juxtapose_loose(below), "}"]
+        return (Prec.PRODUCT if sign else Prec.ATOM), ([sign] if sign else []) + frac
+
+    def _juxtapose_loose(self, factors: list[Expr]) -> list:
+        if len(factors) == 1:
+            return [(factors[0], Prec.SUM)]        # alone in a \frac slot: no brackets needed
+        return self._juxtapose(factors)
+
+    def _print_Add(self, e: Add):
+        terms = list(e.terms)
+        for i, t in enumerate(terms):
+            if not is_negative(t):
+                terms.insert(0, terms.pop(i))
+                break
+        parts: list = [(terms[0], Prec.PRODUCT)]
+        for t in terms[1:]:
+            if is_negative(t):
+                parts.extend([" - ", (mul(MINUS_ONE, t), Prec.PRODUCT)])
+            else:
+                parts.extend([" + ", (t, Prec.PRODUCT)])
+        return Prec.SUM, parts
+
+
+def _starts_with_digit(e: Expr) -> bool:
+    """Would this factor, written next to another, begin with a digit?"""
+    while True:
+        match e:
+            case Num():
+                return True
+            case Pow(base, _):
+                e = base
+            case Mul(factors):
+                e = factors[0]
+            case _:
+                return False
+
+
+def to_latex(expr, *, ln: bool = True, exp_power: bool = True) -> str:
+    r"""LaTeX for an expression (or a formula string).
+
+    >>> to_latex("log(x) + exp(x)", ln=False, exp_power=False)
+    '\\exp\\left(x\\right) + \\log\\left(x\\right)'
+    """
+    from .parser import parse
+    return LatexPrinter(ln, exp_power).doprint(parse(expr))
+
+
+def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None) -> str:
+    r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on.
+
+    >>> derivative_operator(["x", "x"], True)
+    '\\frac{d^{2}}{dx^{2}}'
+    >>> derivative_operator(["x", "y"], False)
+    '\\frac{\\partial^{2}}{\\partial x\\,\\partial y}'
+    """
+    d = r"\partial" if (partial if partial is not None else not single_variable) else "d"
+    order = len(wrt)
+    top = d if order == 1 else f"{d}^{{{order}}}"
+    runs: list[tuple[str, int]] = []
+    for name in wrt:
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + 1)
+        else:
+            runs.append((name, 1))
+    space = " " if d == r"\partial" else ""
+    pieces = [f"{d}{space}{latex_name(n)}" + (f"^{{{k}}}" if k > 1 else "") for n, k in runs]
+    thin_space = r"\,"
+    return rf"\frac{{{top}}}{{{thin_space.join(pieces)}}}"
+
+
+def equation(expr, result, wrt: list[str], *, partial: bool | None = None, **options) -> str:
+    r"""``\frac{d}{dx}\left(f\right) = f'``: the derivative written as an equation.
+
+    ``partial`` chooses ``\partial`` (True) or ``d`` (False); by default ``d``
+    when the formula has one variable.
+
+    >>> from symdiff import parse, diff
+    >>> f = parse("x^2")
+    >>> equation(f, diff(f, "x"), ["x"])
+    '\\frac{d}{dx}\\left(x^{2}\\right) = 2 x'
+    """
+    from .parser import parse
+    expr, result = parse(expr), parse(result)
+    operator = derivative_operator(wrt, len(expr.free) <= 1, partial)
+    return (operator + r"\left(" + to_latex(expr, **options) + r"\right) = "
+            + to_latex(result, **options))
+
+
+def aligned_cse(bindings, rows: list[tuple[str, Expr]], **options) -> str:
+    r"""Shared subexpressions and results as an ``aligned`` block.
+
+    >>> from symdiff.printing import cse
+    >>> from symdiff import parse
+    >>> bindings, result = cse(parse("sin(x)^2 + sin(x)"))
+    >>> print(aligned_cse(bindings, [("f", result)]))
+    \begin{aligned}
+    u_{1} &= \sin\left(x\right) \\
+    f &= u_{1} + u_{1}^{2}
+    \end{aligned}
+    """
+    lines = [f"{latex_name(name.name)} &= {to_latex(body, **options)}" for name, body in bindings]
+    lines += [f"{label} &= {to_latex(value, **options)}" for label, value in rows]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
