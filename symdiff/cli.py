@@ -8,8 +8,10 @@ write the output, 2 bad input or usage, 130 interrupted.  Errors go to stderr as
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import dataclass
 from typing import Sequence, TextIO
 
 from . import __version__
@@ -20,6 +22,8 @@ from .expr import Call, Expr, dag_size, spell, tree_size
 from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
+from .formats import to_json, to_mathml, to_python, to_tree
+from .latex import aligned_cse, derivative_operator, to_latex
 from .printing import cse, to_text
 
 EXAMPLES = """\
@@ -66,6 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
                              "constant formulas such as pi/2)")
     parser.add_argument("--no-simplify", action="store_true",
                         help="print the raw derivative as the rules produce it")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=["text", "latex", "json", "tree", "python", "mathml"],
+                        default="text", help="how to print the result (default text; see "
+                                             "docs/reference/formats.md)")
+    output.add_argument("--latex", dest="format", action="store_const", const="latex",
+                        help="same as --format latex")
+    output.add_argument("--equation", action="store_true",
+                        help="LaTeX: print d/dx(formula) = derivative")
+    output.add_argument("--notation", choices=["auto", "d", "partial"], default="auto",
+                        help="LaTeX: d or \\partial in derivative operators (auto: d for a formula "
+                             "of one variable)")
+    output.add_argument("--latex-log", choices=["ln", "log"], default="ln",
+                        help="LaTeX: write the natural log as \\ln (default) or \\log")
+    output.add_argument("--latex-exp", choices=["power", "exp"], default="power",
+                        help="LaTeX: write exp(x) as e^{x} (default) or \\exp(x)")
     sharing = parser.add_mutually_exclusive_group()
     sharing.add_argument("--cse", action="store_true", default=None,
                          help="print each shared subexpression once, as u1 = ..., before the result "
@@ -162,6 +181,7 @@ class Run:
     def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO):
         self.args = args
         self.out, self.err = out, err
+        self.warnings: list[str] = []
         self.functions = [spell(n) for group in args.func for n in group.replace(",", " ").split()]
         for name in self.functions:
             if not (name.isidentifier() and name.isascii()) or resolve(name) is not None:
@@ -175,8 +195,11 @@ class Run:
                     raise UsageError(f"--wrt expects variable names separated by commas; got {name!r}")
         if args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
+        if args.equation and args.format != "latex":
+            raise UsageError("--equation writes LaTeX; add --latex (or --format latex)")
 
     def warn(self, message: str, kind: str = "warning") -> None:
+        self.warnings.append(message)
         print(f"symdiff: {kind}: {message}", file=self.err)
 
     def variables(self, expr: Expr) -> list[str]:
@@ -191,8 +214,9 @@ class Run:
                              f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {','.join(names)}")
         return names or ["x"]
 
-    def results(self, formula: str) -> tuple[list[str], list[tuple[str, str]]]:
-        """Binding lines (shared subexpressions), then (label, line) for each variable."""
+    def compute(self, formula: str) -> "Outcome":
+        """Parse, check the point, differentiate, and decide on shared subexpressions."""
+        self.warnings = []
         expr = parse(formula, functions=self.functions)
         if self.point is not None:
             missing = sorted(expr.free - self.point.keys())
@@ -205,22 +229,17 @@ class Run:
         names = self.variables(expr)
         results = [diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
                         functions=self.functions) for name in names]
-        bindings, written = [], results
-        if self.share(results):
-            bound, written = cse(results)
-            bindings = [f"{symbol.name} = {to_text(body)}" for symbol, body in bound]
-        rows = []
-        for name, result, shown in zip(names, results, written):
-            line = to_text(shown)
-            if self.point is not None:
-                line += f" = {_number(evaluate(result, self.point))}"
-            rows.append((_label(name, self.args.order), line))
-        return bindings, rows
+        values = ([evaluate(r, self.point) for r in results] if self.point is not None else None)
+        shared = cse(results) if self.share(results) else None
+        return Outcome(formula, expr, names, self.args.order, results, values, shared,
+                       list(self.warnings))
 
     def share(self, results: list[Expr]) -> bool:
         """Name shared subexpressions when asked, or when writing them out would be large."""
         if self.args.cse is not None:
             return self.args.cse
+        if self.args.format in ("json", "tree"):
+            return False                         # data formats show the DAG itself
         written = sum(tree_size(r) for r in results)
         if written > CSE_THRESHOLD and written > 2 * dag_size(Call("(results)", tuple(results))):
             self.warn(f"the result has {written:,} nodes written out; printing each shared "
@@ -228,15 +247,11 @@ class Run:
             return True
         return False
 
+    def render(self, outcome: "Outcome", one_line: bool = False) -> str:
+        return RENDERERS[self.args.format](self, outcome, one_line)
+
     def one(self, formula: str) -> None:
-        bindings, rows = self.results(formula)
-        for line in bindings:
-            print(line, file=self.out)
-        if len(rows) == 1:
-            print(rows[0][1], file=self.out)
-        else:
-            for label, line in rows:
-                print(f"{label} = {line}", file=self.out)
+        print(self.render(self.compute(formula)), file=self.out)
 
     def stream(self, lines) -> int:
         """One result line per input line; a failed line prints empty and reports on stderr."""
@@ -247,16 +262,100 @@ class Run:
                 print(file=self.out)
                 continue
             try:
-                bindings, rows = self.results(formula)
+                line = self.render(self.compute(formula), one_line=True)
             except (SymdiffError, ArithmeticError) as error:
                 print(f"symdiff: error: stdin line {number}: {_message(error, self.err)}", file=self.err)
                 print(file=self.out)
                 status = 2
                 continue
-            line = rows[0][1] if len(rows) == 1 else "; ".join(f"{l} = {r}" for l, r in rows)
-            line = "; ".join([*bindings, line])
             print(line, file=self.out, flush=True)
         return status
+
+
+@dataclass
+class Outcome:
+    """Everything one formula produced, for the renderers."""
+
+    formula: str
+    expr: Expr
+    names: list[str]
+    order: int
+    results: list[Expr]
+    values: list[float] | None
+    shared: tuple | None             # (bindings, results written with the bindings' names)
+    warnings: list[str]
+
+
+def render_text(run: Run, outcome: Outcome, one_line: bool) -> str:
+    bindings, written = outcome.shared or ([], outcome.results)
+    lines = [f"{symbol.name} = {to_text(body)}" for symbol, body in bindings]
+    rows = []
+    for i, (name, shown) in enumerate(zip(outcome.names, written)):
+        line = to_text(shown)
+        if outcome.values is not None:
+            line += f" = {_number(outcome.values[i])}"
+        rows.append(line if len(written) == 1 else f"{_label(name, outcome.order)} = {line}")
+    return ("; " if one_line else "\n").join(lines + rows)
+
+
+def render_latex(run: Run, outcome: Outcome, one_line: bool) -> str:
+    options = dict(ln=run.args.latex_log == "ln", exp_power=run.args.latex_exp == "power")
+    single = len(outcome.expr.free) <= 1
+    partial = {"auto": None, "d": False, "partial": True}[run.args.notation]
+    bindings, written = outcome.shared or ([], outcome.results)
+    labelled = run.args.equation or len(written) > 1 or bindings
+    rows = []
+    for i, (name, shown) in enumerate(zip(outcome.names, written)):
+        if run.args.equation:
+            operator = derivative_operator([name] * outcome.order, single, partial)
+            left = operator + r"\left(" + to_latex(outcome.expr, **options) + r"\right)"
+        else:
+            left = derivative_operator([name] * outcome.order, single, partial, of="f")
+        right = to_latex(shown, **options)
+        if outcome.values is not None:
+            right += f" = {_number(outcome.values[i])}"
+        rows.append((left, right))
+    if bindings:
+        return aligned_cse(bindings, [(left, value) for (left, _), value in zip(rows, written)],
+                           **options)
+    lines = [f"{left} = {right}" if labelled else right for left, right in rows]
+    return (r" \quad " if one_line else "\n").join(lines)
+
+
+def render_json(run: Run, outcome: Outcome, one_line: bool) -> str:
+    text = to_json(outcome.formula, outcome.expr,
+                   [(n, outcome.order, r) for n, r in zip(outcome.names, outcome.results)],
+                   outcome.warnings, outcome.values)
+    return json.dumps(json.loads(text), ensure_ascii=False) if one_line else text
+
+
+def render_tree(run: Run, outcome: Outcome, one_line: bool) -> str:
+    if one_line:
+        raise UsageError("--format tree draws several lines; it does not combine with stdin mode")
+    parts = []
+    for name, result in zip(outcome.names, outcome.results):
+        drawing = to_tree(result)
+        parts.append(drawing if len(outcome.names) == 1 else f"{_label(name, outcome.order)}:\n{drawing}")
+    return "\n".join(parts)
+
+
+def render_python(run: Run, outcome: Outcome, one_line: bool) -> str:
+    if one_line:
+        raise UsageError("--format python writes a module; it does not combine with stdin mode")
+    variables = sorted(outcome.expr.free)
+    if len(outcome.names) == 1:
+        return to_python(outcome.results[0], variables).rstrip("\n")
+    functions = [to_python(r, variables, name=f"d_d{n}" if outcome.order == 1 else f"d{outcome.order}_d{n}{outcome.order}")
+                 .split("\n", 3)[3] for n, r in zip(outcome.names, outcome.results)]
+    return "import math\n\n\n" + "\n\n\n".join(f.rstrip("\n") for f in functions)
+
+
+def render_mathml(run: Run, outcome: Outcome, one_line: bool) -> str:
+    return ("" if one_line else "\n").join(to_mathml(r, display=not one_line) for r in outcome.results)
+
+
+RENDERERS = {"text": render_text, "latex": render_latex, "json": render_json, "tree": render_tree,
+             "python": render_python, "mathml": render_mathml}
 
 
 def _number(value: float) -> str:

@@ -121,6 +121,11 @@ class Expr:
 
     __str__ = __repr__
 
+    def _repr_latex_(self) -> str:
+        """Jupyter shows expressions typeset."""
+        from .latex import to_latex
+        return r"$\displaystyle " + to_latex(self) + "$"
+
     @property
     def children(self) -> tuple["Expr", ...]:
         return ()

@@ -209,17 +209,22 @@ def to_latex(expr, *, ln: bool = True, exp_power: bool = True) -> str:
     return LatexPrinter(ln, exp_power).doprint(parse(expr))
 
 
-def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None) -> str:
+def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None,
+                        of: str = "") -> str:
     r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on.
 
     >>> derivative_operator(["x", "x"], True)
     '\\frac{d^{2}}{dx^{2}}'
     >>> derivative_operator(["x", "y"], False)
     '\\frac{\\partial^{2}}{\\partial x\\,\\partial y}'
+    >>> derivative_operator(["y"], False, of="f")
+    '\\frac{\\partial f}{\\partial y}'
     """
     d = r"\partial" if (partial if partial is not None else not single_variable) else "d"
     order = len(wrt)
     top = d if order == 1 else f"{d}^{{{order}}}"
+    if of:
+        top += (" " if d == r"\partial" else "") + of
     runs: list[tuple[str, int]] = []
     for name in wrt:
         if runs and runs[-1][0] == name:
