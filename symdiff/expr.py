@@ -258,6 +258,29 @@ class Sym(Expr):
         return (Sym, (self.name,))
 
 
+class Bound(Sym):
+    """A name standing for a shared subexpression in output (``u1 = ...``).
+
+    It prints like a variable but is not one: its ``free`` set is empty, so a
+    chain of bindings costs memory linear in its length.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name: str):
+        ident = (cls, name)
+        node = _intern(ident)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "name", name)
+            _setup(node, _RANK_SYM, name, _digest(8, _name_digest(name)), _NO_FREE)
+            _INTERNED[ident] = node
+        return node
+
+    def __reduce__(self):
+        return (Bound, (self.name,))
+
+
 def Symbol(name: str) -> Sym:
     """A variable; the public spelling of ``Sym``.
 

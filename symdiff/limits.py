@@ -25,7 +25,7 @@ class Limits:
     """The limits in force; all sizes are counts, not bytes unless named so."""
 
     max_input_length: int = 2_000_000   # characters of formula text
-    max_depth: int = 200_000            # nesting of brackets, calls, signs and powers
+    max_depth: int = 200_000            # nesting of round brackets (calls included)
     max_int_bits: int = 10_000          # integers folded exactly stay below this many bits
     max_order: int = 10_000             # derivative order
     max_output_nodes: int = 5_000_000   # distinct nodes in a result

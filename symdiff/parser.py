@@ -221,7 +221,7 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Ex
         with use_limits(limits):
             return parse(text, functions=functions)
     _check_size(text, current_limits())
-    if not text.strip():
+    if not text.strip(" \t\r\n"):          # other (Unicode) spaces are refused by name below
         raise ParseError("empty formula", text=text, line=1, column=1,
                          expected=("a number", "a name", "'('"))
     declared = frozenset(_declared(functions))

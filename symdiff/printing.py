@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul, neg, postorder, power,
+from .expr import (MINUS_ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, mul, neg, postorder, power,
                    rebuild)
 
 
@@ -76,7 +76,11 @@ class Printer:
         return "".join(out)
 
     def print_node(self, node: Expr) -> tuple[int, list]:
-        return getattr(self, "_print_" + type(node).__name__)(node)
+        for cls in type(node).__mro__:                  # a Bound name prints like a Sym
+            method = getattr(self, "_print_" + cls.__name__, None)
+            if method is not None:
+                return method(node)
+        raise TypeError(f"no printer for {type(node).__name__}")
 
 
 class TextPrinter(Printer):
@@ -205,7 +209,7 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
         body = rebuild(node, [written[c] for c in children]) if children else node
         if uses.get(node, 0) > 1 and children:
             name = next(n for n in names if n not in taken)
-            symbol = Sym(name)
+            symbol = Bound(name)
             bindings.append((symbol, body))
             body = symbol
         written[node] = body
