@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
@@ -308,7 +309,7 @@ def render_latex(run: Run, outcome: Outcome, one_line: bool) -> str:
     for i, (name, shown) in enumerate(zip(outcome.names, written)):
         if run.args.equation:
             operator = derivative_operator([name] * outcome.order, single, partial)
-            left = operator + r"\left(" + to_latex(outcome.expr, **options) + r"\right)"
+            left = operator + r"\!\left(" + to_latex(outcome.expr, **options) + r"\right)"
         else:
             left = derivative_operator([name] * outcome.order, single, partial, of="f")
         right = to_latex(shown, **options)
@@ -396,7 +397,16 @@ def _message(error: Exception, stream: TextIO) -> str:
     return text
 
 
+def _interrupted(signum, frame) -> None:
+    """Ctrl-C: leave at once with status 130.  Raising KeyboardInterrupt is not enough,
+    because it can land in a weakref callback of the node table, where Python ignores it."""
+    os.write(2, b"symdiff: interrupted\n")
+    os._exit(130)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:                        # the real command, not a test calling main()
+        signal.signal(signal.SIGINT, _interrupted)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="backslashreplace")

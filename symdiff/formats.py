@@ -206,7 +206,7 @@ def _python(node: Expr, code: dict, arguments: dict) -> tuple[str, int]:
             if fn in _PYTHON_FUNCTIONS:
                 return f"{_PYTHON_FUNCTIONS[fn]}({', '.join(inner)})", ATOM
             if fn in _PYTHON_HELPERS:
-                return "(" + _PYTHON_HELPERS[fn].format(inner[0]) + ")", ATOM
+                return "(" + _PYTHON_HELPERS[fn].format(at(args[0], ATOM)) + ")", ATOM
             raise ValueError(f"{fn} has no numeric value to write as Python")
     raise TypeError(node)
 

@@ -7,7 +7,7 @@ products by juxtaposition with ``\\cdot`` only where that would mislead.
 
 >>> from symdiff import parse
 >>> to_latex(parse("x^2*sin(x)/(1+y)"))
-'\\\\frac{x^{2} \\\\sin\\\\left(x\\\\right)}{y + 1}'
+'\\\\frac{x^{2} \\\\sin\\\\!\\\\left(x\\\\right)}{y + 1}'
 >>> to_latex(parse("theta_1 - e^(-x^2)"))
 '\\\\theta_{1} - e^{-x^{2}}'
 """
@@ -39,7 +39,9 @@ def latex_name(name: str) -> str:
     >>> latex_name("theta_0"), latex_name("x1"), latex_name("dt"), latex_name("a_b")
     ('\\\\theta_{0}', 'x_{1}', '\\\\mathit{dt}', 'a_{b}')
     """
-    base, _, subscript = name.partition("_")
+    base, underscore, subscript = name.partition("_")
+    if underscore and not subscript:
+        return r"\mathit{" + name.replace("_", r"\_") + "}"      # x_ is not x
     if not subscript:
         match = _NAME.match(name)
         if match:
@@ -77,7 +79,10 @@ class LatexPrinter(Printer):
         if isinstance(v, Fraction):
             sign = "-" if v < 0 else ""
             return Prec.PRODUCT, [rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"]
-        return (Prec.PRODUCT if v < 0 or "e" in repr(v) else Prec.ATOM), [_number(v)]
+        if v < 0:
+            return Prec.PRODUCT, [_number(v)]
+        # 1 \times 10^{20} needs brackets as a base, not as a factor
+        return (Prec.POWER if "e" in repr(v) else Prec.ATOM), [_number(v)]
 
     def _print_Const(self, e: Const):
         return Prec.ATOM, [r"\pi" if e.name == "pi" else "e"]
@@ -86,7 +91,8 @@ class LatexPrinter(Printer):
         return Prec.ATOM, [latex_name(e.name)]
 
     def _arguments(self, e: Call) -> list:
-        parts: list = [r"\left("]
+        # \! cancels the thin space TeX puts between an operator name and \left(
+        parts: list = [r"\!\left("]
         for i, a in enumerate(e.args):
             if i:
                 parts.append(", ")
@@ -116,7 +122,7 @@ class LatexPrinter(Printer):
         if fn == "exp" and self.exp_power:
             return Prec.POWER, ["e^{", (args[0], Prec.SUM), "}"]
         if fn == "log" and len(args) == 2:
-            return Prec.ATOM, [r"\log_{", (args[1], Prec.SUM), "}", r"\left(", (args[0], Prec.SUM),
+            return Prec.ATOM, [r"\log_{", (args[1], Prec.SUM), "}", r"\!\left(", (args[0], Prec.SUM),
                                r"\right)"]
         return Prec.ATOM, [self.function_name(fn, args), *self._arguments(e)]
 
@@ -203,7 +209,7 @@ def to_latex(expr, *, ln: bool = True, exp_power: bool = True) -> str:
     r"""LaTeX for an expression (or a formula string).
 
     >>> to_latex("log(x) + exp(x)", ln=False, exp_power=False)
-    '\\exp\\left(x\\right) + \\log\\left(x\\right)'
+    '\\exp\\!\\left(x\\right) + \\log\\!\\left(x\\right)'
     """
     from .parser import parse
     return LatexPrinter(ln, exp_power).doprint(parse(expr))
@@ -238,7 +244,7 @@ def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | N
 
 
 def equation(expr, result, wrt: list[str], *, partial: bool | None = None, **options) -> str:
-    r"""``\frac{d}{dx}\left(f\right) = f'``: the derivative written as an equation.
+    r"""``\frac{d}{dx}\!\left(f\right) = f'``: the derivative written as an equation.
 
     ``partial`` chooses ``\partial`` (True) or ``d`` (False); by default ``d``
     when the formula has one variable.
@@ -246,12 +252,12 @@ def equation(expr, result, wrt: list[str], *, partial: bool | None = None, **opt
     >>> from symdiff import parse, diff
     >>> f = parse("x^2")
     >>> equation(f, diff(f, "x"), ["x"])
-    '\\frac{d}{dx}\\left(x^{2}\\right) = 2 x'
+    '\\frac{d}{dx}\\!\\left(x^{2}\\right) = 2 x'
     """
     from .parser import parse
     expr, result = parse(expr), parse(result)
     operator = derivative_operator(wrt, len(expr.free) <= 1, partial)
-    return (operator + r"\left(" + to_latex(expr, **options) + r"\right) = "
+    return (operator + r"\!\left(" + to_latex(expr, **options) + r"\right) = "
             + to_latex(result, **options))
 
 
@@ -263,7 +269,7 @@ def aligned_cse(bindings, rows: list[tuple[str, Expr]], **options) -> str:
     >>> bindings, result = cse(parse("sin(x)^2 + sin(x)"))
     >>> print(aligned_cse(bindings, [("f", result)]))
     \begin{aligned}
-    u_{1} &= \sin\left(x\right) \\
+    u_{1} &= \sin\!\left(x\right) \\
     f &= u_{1} + u_{1}^{2}
     \end{aligned}
     """
