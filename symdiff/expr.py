@@ -612,7 +612,8 @@ def mul(*factors: Expr) -> Expr:
     if not symbolic:
         return Num(coefficient)
     symbolic.sort(key=_sort_key)
-    if coefficient == 1:
+    coefficient = normalize_number(coefficient)           # Fraction(2, 2) is the int 1
+    if coefficient == 1 and type(coefficient) is int:      # 1.0*x keeps the decimal the user wrote
         if len(symbolic) == 1:
             return symbolic[0]
         return Mul(tuple(symbolic))

@@ -19,7 +19,7 @@ from typing import Sequence
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import lookup
 from .latex import latex_name
-from .printing import Prec, Printer, is_negative, split_fraction, to_text
+from .printing import Prec, Printer, is_negative, negated, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1
 
@@ -307,7 +307,7 @@ class MathMLPrinter(Printer):
         from .expr import MINUS_ONE, mul
         for t in terms[1:]:
             if is_negative(t):
-                parts.extend(["<mo>-</mo>", (mul(MINUS_ONE, t), Prec.PRODUCT)])
+                parts.extend(["<mo>-</mo>", (negated(t), Prec.PRODUCT)])
             else:
                 parts.extend(["<mo>+</mo>", (t, Prec.PRODUCT)])
         return Prec.SUM, parts + ["</mrow>"]

@@ -13,6 +13,7 @@ cos(u)
 
 from __future__ import annotations
 
+import cmath
 import math
 from fractions import Fraction
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ class Function:
 def _builder(name: str) -> Callable[..., Expr]:
     """``sin(x)`` for building expressions in Python: numbers become ``Num``, arity is checked."""
     def build(*args) -> Expr:
+        for a in args:                       # an autodiff Variable builds its own kind of result
+            apply = getattr(a, "__symdiff_apply__", None)
+            if apply is not None:
+                return apply(name, args)
         function = lookup(name, len(args))
         if function is None or len(args) != function.arity:
             raise TypeError(f"{name} takes {'1 or 2 arguments' if name == 'log' else '1 argument'}, "
@@ -173,6 +178,32 @@ LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
                     _log_base, r"\log")
 
 _ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
+
+
+def _cbrt(z: complex) -> complex:
+    """The real cube root, continued analytically off the real axis."""
+    return z ** (1 / 3) if z.real >= 0 else -((-z) ** (1 / 3))
+
+
+# Complex values for the complex-step method: analytic continuations of the real
+# functions near the real axis (abs and sign continue the branch of the real point).
+COMPLEX = {
+    "sin": cmath.sin, "cos": cmath.cos, "tan": cmath.tan,
+    "cot": lambda z: 1 / cmath.tan(z), "sec": lambda z: 1 / cmath.cos(z),
+    "csc": lambda z: 1 / cmath.sin(z),
+    "asin": cmath.asin, "acos": cmath.acos, "atan": cmath.atan,
+    "acot": lambda z: math.pi / 2 + 0j if z == 0 else cmath.atan(1 / z),
+    "asec": lambda z: cmath.acos(1 / z), "acsc": lambda z: cmath.asin(1 / z),
+    "sinh": cmath.sinh, "cosh": cmath.cosh, "tanh": cmath.tanh,
+    "coth": lambda z: 1 / cmath.tanh(z), "sech": lambda z: 1 / cmath.cosh(z),
+    "csch": lambda z: 1 / cmath.sinh(z),
+    "asinh": cmath.asinh, "acosh": cmath.acosh, "atanh": cmath.atanh,
+    "exp": cmath.exp, "log": cmath.log, "log2": lambda z: cmath.log(z) / math.log(2),
+    "log10": cmath.log10, "sqrt": cmath.sqrt, "cbrt": _cbrt,
+    "abs": lambda z: z if z.real >= 0 else -z,
+    "sign": lambda z: complex(_sign(z.real)),
+}
+LOG_BASE_COMPLEX = lambda z, b: cmath.log(z) / cmath.log(b)
 
 
 def resolve(name: str) -> Function | None:

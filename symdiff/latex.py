@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .expr import GREEK, MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul
 from .functions import lookup
-from .printing import Prec, Printer, is_negative, split_fraction
+from .printing import Prec, Printer, is_negative, negated, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
                                      "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
@@ -185,7 +185,7 @@ class LatexPrinter(Printer):
         parts: list = [(terms[0], Prec.PRODUCT)]
         for t in terms[1:]:
             if is_negative(t):
-                parts.extend([" - ", (mul(MINUS_ONE, t), Prec.PRODUCT)])
+                parts.extend([" - ", (negated(t), Prec.PRODUCT)])
             else:
                 parts.extend([" + ", (t, Prec.PRODUCT)])
         return Prec.SUM, parts

@@ -35,6 +35,22 @@ def is_negative(e: Expr) -> bool:
     return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
 
 
+def negated(term: Expr) -> Expr:
+    """The term with its sign flipped, for printing ``a - b``; unlike ``-term`` it keeps a
+    decimal coefficient (``-1.0*x`` prints as ``- 1.0*x``, not ``- x``).
+
+    >>> from symdiff import parse
+    >>> negated(parse("-1.0*x")), negated(parse("-2*x")), negated(parse("-3"))
+    (1.0*x, 2*x, 3)
+    """
+    if type(term) is Num:
+        return Num(-term.value)
+    coefficient, rest = -term.factors[0].value, term.factors[1:]
+    if coefficient == 1 and type(coefficient) is int:
+        return rest[0] if len(rest) == 1 else Mul(rest)
+    return Mul((Num(coefficient), *rest))
+
+
 def split_fraction(factors: tuple[Expr, ...]) -> tuple[Number, list[Expr], list[Expr]]:
     """Factors of a product as coefficient, numerator factors and (flipped) denominator factors."""
     coefficient = factors[0].value if type(factors[0]) is Num else 1
@@ -155,7 +171,7 @@ class TextPrinter(Printer):
         parts: list = [(terms[0], Prec.PRODUCT)]      # a large nested sum keeps its brackets
         for t in terms[1:]:
             if is_negative(t):
-                parts.extend([" - ", (mul(MINUS_ONE, t), Prec.PRODUCT)])
+                parts.extend([" - ", (negated(t), Prec.PRODUCT)])
             else:
                 parts.extend([" + ", (t, Prec.PRODUCT)])
         return Prec.SUM, parts

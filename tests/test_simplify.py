@@ -36,7 +36,7 @@ from symdiff.simplify import RULES, Step, written_size
     ("3x y - 3y x",          "0"),
     ("x + y - x",            "y"),
     ("log(x) + log(x)",      "2*log(x)"),
-    ("0.5x + 0.5x",          "x"),
+    ("0.5x + 0.5x",           "1.0*x"),  # a decimal stays a decimal
     ("2(x+y) - 2(x+y)",      "0"),
     # -- collect_like_factors
     ("x/x",                  "1"),

@@ -1,0 +1,422 @@
+"""Automatic differentiation on the expression DAG: forward mode, reverse mode, Variables.
+
+The computational graph *is* the expression DAG: its nodes are variables and
+operations, its edges the data flow from children to parents.  Both modes use
+the same local partial derivatives, taken from the one function table.
+
+Forward mode carries a (value, tangent) pair through the nodes in topological
+order: one pass per direction (:func:`jvp`).  Reverse mode stores the values in a
+forward pass, then visits the nodes in *reverse* topological order and adds each
+node's adjoint, times the local partial, into its children's adjoints.  A node
+used k times therefore receives k contributions, all before it is itself
+visited; a recursive backward that re-walks each path would repeat work and, if
+it stopped at visited nodes, lose contributions (:func:`vjp`).  Gradients live
+in dictionaries beside the graph, never in the nodes, which are immutable.
+
+The chapter's example, f(x, y) = log(x) + x*y - sin(y) at (2, 5):
+
+>>> x = Variable(2.0, name="x")
+>>> y = Variable(5.0, requires_grad=False, name="y")
+>>> f = log(x) + x*y - sin(y)
+>>> f.backward()
+>>> x.grad, y.grad
+(5.5, None)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Mapping, Sequence
+
+from .errors import DiffError, EvaluationError
+from .evaluate import compile_function, evaluate, real_power
+from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
+                   rebuild)
+from .functions import (acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt, cos, cosh,
+                        cot, coth, csc, csch, exp, log, log2, log10, lookup, sec, sech, sign, sin,
+                        sinh, sqrt, tan, tanh)
+from .parser import parse
+
+__all__ = ["Graph", "jvp", "vjp", "Variable", "Traced", "sin", "cos", "log", "exp", "sqrt"]
+
+
+# ---------------------------------------------------------------- local derivatives
+
+@lru_cache(maxsize=None)
+def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
+    """The table's partial derivatives of ``fn``, compiled once to float functions."""
+    function = lookup(fn, arity)
+    if function is None:
+        raise EvaluationError(f"{fn} is a declared function without a numeric value")
+    names = [f"a{i}" for i in range(arity)]
+    args = [Sym(n) for n in names]
+    return tuple(compile_function(partial(*args), names) for partial in function.derivatives)
+
+
+def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[bool]) -> list[float]:
+    """∂node/∂child for each child whose ``needed`` flag is set (others are 0.0).
+
+    These are the edge labels of the computational graph: the same numbers drive
+    the forward (tangent) and the backward (adjoint) pass.
+    """
+    children = node.children
+    partials = [0.0] * len(children)
+    match node:
+        case Add():
+            return [1.0] * len(children)
+        case Mul():
+            # product of the other factors, via prefix and suffix products (safe at zeros)
+            n = len(children)
+            prefix, suffix = [1.0] * (n + 1), [1.0] * (n + 1)
+            for i, c in enumerate(children):
+                prefix[i + 1] = prefix[i] * value[c]
+            for i in range(n - 1, -1, -1):
+                suffix[i] = value[children[i]] * suffix[i + 1]
+            return [prefix[i] * suffix[i + 1] for i in range(n)]
+        case Pow(base, exponent):
+            b, e = value[base], value[exponent]
+            if needed[0]:
+                partials[0] = e * real_power(b, e - 1)           # d(b^e)/db = e b^(e-1)
+            if needed[1]:
+                if b <= 0:
+                    raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
+                partials[1] = value[node] * math.log(b)           # d(b^e)/de = b^e ln b
+            return partials
+        case Call(fn, args):
+            functions = _function_partials(fn, len(args))
+            arguments = [value[a] for a in args]
+            return [functions[i](*arguments) if needed[i] else 0.0 for i in range(len(args))]
+    return partials
+
+
+# ---------------------------------------------------------------- the graph
+
+@dataclass
+class Graph:
+    """The computational graph of an expression: its distinct nodes in topological order.
+
+    >>> g = Graph(parse("log(x) + x*y - sin(y)"))
+    >>> values = g.forward({"x": 2, "y": 5})
+    >>> adjoints = g.backward(values)
+    >>> adjoints[Sym("x")], round(adjoints[Sym("y")], 12)
+    (5.5, 1.716337814537)
+    """
+
+    output: Expr
+
+    def __post_init__(self):
+        self.output = parse(self.output)
+        self.nodes: list[Expr] = postorder(self.output)
+        self.parents: dict[Expr, int] = {}
+        for node in self.nodes:
+            for child in node.children:
+                self.parents[child] = self.parents.get(child, 0) + 1
+
+    def forward(self, point: Mapping[str, float]) -> dict[Expr, float]:
+        """The forward pass: every node's value, children first."""
+        values: dict[Expr, float] = {}
+        for node in self.nodes:
+            values[node] = evaluate_node(node, values, point)
+        return values
+
+    def active(self, requires_grad: Iterable[str] | None) -> set[Expr]:
+        """Nodes that depend on a variable requiring a gradient (the only ones the
+        backward pass has to visit)."""
+        wanted = None if requires_grad is None else set(requires_grad)
+        return {n for n in self.nodes if n.free and (wanted is None or n.free & wanted)}
+
+    def backward(self, values: Mapping[Expr, float], requires_grad: Iterable[str] | None = None,
+                 seed: float = 1.0, on_contribution: Callable | None = None) -> dict[Expr, float]:
+        """The backward pass: adjoints (∂output/∂node) in reverse topological order."""
+        active = self.active(requires_grad)
+        adjoint: dict[Expr, float] = {self.output: seed}
+        for node in reversed(self.nodes):
+            if node not in active or not node.children:
+                continue
+            bar = adjoint.get(node, 0.0)
+            needed = [c in active for c in node.children]
+            for child, local, need in zip(node.children, local_partials(node, values, needed), needed):
+                if need:
+                    adjoint[child] = adjoint.get(child, 0.0) + bar * local
+                    if on_contribution is not None:
+                        on_contribution(child, node, bar * local)
+        return adjoint
+
+    def tangent(self, values: Mapping[Expr, float], direction: Mapping[str, float]) -> dict[Expr, float]:
+        """The forward-mode pass: each node's directional derivative, children first."""
+        dot: dict[Expr, float] = {}
+        for node in self.nodes:
+            if type(node) is Sym:
+                dot[node] = float(direction.get(node.name, 0.0))
+            elif not node.children or not any(dot[c] for c in node.children):
+                dot[node] = 0.0
+            else:
+                needed = [dot[c] != 0.0 for c in node.children]
+                locals_ = local_partials(node, values, needed)
+                dot[node] = sum(l * dot[c] for l, c, n in zip(locals_, node.children, needed) if n)
+        return dot
+
+
+def evaluate_node(node: Expr, values: Mapping[Expr, float], point: Mapping[str, float]) -> float:
+    """One node's value from its children's (the forward pass's single step)."""
+    match node:
+        case Sym(name):
+            if name not in point:
+                raise EvaluationError(f"no value given for {name}")
+            return float(point[name])
+        case Num() | Const():
+            return evaluate(node)
+        case Add(terms):
+            return math.fsum(values[t] for t in terms)
+        case Mul(factors):
+            return math.prod(values[f] for f in factors)
+        case Pow(base, exponent):
+            return real_power(values[base], values[exponent])
+        case Call(fn, args):
+            function = lookup(fn, len(args))
+            if function is None:
+                raise EvaluationError(f"{fn} is a declared function without a numeric value")
+            return function.numeric(*(values[a] for a in args))
+    raise TypeError(node)
+
+
+def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tuple[float, float]:
+    """Forward mode: the value and the directional derivative along ``direction``.
+
+    >>> jvp("x*y", {"x": 2, "y": 3}, {"x": 1})
+    (6.0, 3.0)
+    """
+    graph = Graph(parse(expr))
+    values = graph.forward(point)
+    return values[graph.output], graph.tangent(values, direction)[graph.output]
+
+
+def vjp(expr, point: Mapping[str, float], requires_grad: Iterable[str] | None = None,
+        seed: float = 1.0) -> tuple[float, dict[str, float]]:
+    """Reverse mode: the value and the gradient with respect to every variable that
+    requires one (default: all), in one backward pass.
+
+    >>> vjp("log(x) + x*y - sin(y)", {"x": 2, "y": 5}, requires_grad=["x"])
+    (11.652..., {'x': 5.5})
+    """
+    graph = Graph(parse(expr))
+    values = graph.forward(point)
+    wanted = sorted(graph.output.free if requires_grad is None else requires_grad)
+    adjoint = graph.backward(values, wanted, seed)
+    return values[graph.output], {n: adjoint.get(Sym(n), 0.0) for n in wanted}
+
+
+# ---------------------------------------------------------------- the chapter's Variable API
+
+_names = (f"v{i}" for i in itertools.count(1))
+
+
+class Traced:
+    """A value computed from Variables: a symbolic expression plus the Variables it reads."""
+
+    __slots__ = ("expr", "variables")
+
+    def __init__(self, expr: Expr, variables: Mapping[str, "Variable"]):
+        self.expr = expr
+        self.variables = dict(variables)
+
+    # -- building, with Python operators and the function builders
+    @staticmethod
+    def _lift(value) -> "Traced":
+        if isinstance(value, Traced):
+            return value
+        return Traced(as_expr(value), {})
+
+    @staticmethod
+    def _merge(parts: Sequence["Traced"]) -> dict[str, "Variable"]:
+        merged: dict[str, Variable] = {}
+        for part in parts:
+            for name, var in part.variables.items():
+                if merged.setdefault(name, var) is not var:
+                    raise DiffError(f"two different Variables are named {name}")
+        return merged
+
+    def _combine(self, build, *others) -> "Traced":
+        parts = [self, *map(Traced._lift, others)]
+        return Traced(build(*(p.expr for p in parts)), Traced._merge(parts))
+
+    def __symdiff_apply__(self, fn: str, args) -> "Traced":
+        parts = [Traced._lift(a) for a in args]
+        return Traced(call(fn, *(p.expr for p in parts)), Traced._merge(parts))
+
+    def __add__(self, o): return self._combine(lambda a, b: a + b, o)
+    def __radd__(self, o): return self._combine(lambda a, b: b + a, o)
+    def __sub__(self, o): return self._combine(lambda a, b: a - b, o)
+    def __rsub__(self, o): return self._combine(lambda a, b: b - a, o)
+    def __mul__(self, o): return self._combine(lambda a, b: a * b, o)
+    def __rmul__(self, o): return self._combine(lambda a, b: b * a, o)
+    def __truediv__(self, o): return self._combine(lambda a, b: a / b, o)
+    def __rtruediv__(self, o): return self._combine(lambda a, b: b / a, o)
+    def __pow__(self, o): return self._combine(lambda a, b: a ** b, o)
+    def __rpow__(self, o): return self._combine(lambda a, b: b ** a, o)
+    def __neg__(self): return Traced(-self.expr, self.variables)
+
+    # -- values and gradients
+    @property
+    def point(self) -> dict[str, float]:
+        return {name: var.value for name, var in self.variables.items()}
+
+    @property
+    def value(self) -> float:
+        return evaluate(self.expr, self.point)
+
+    def backward(self, seed: float = 1.0) -> None:
+        """Reverse mode: add ∂self/∂v to ``v.grad`` for every Variable v that requires it."""
+        wanted = [n for n, v in self.variables.items() if v.requires_grad]
+        graph = Graph(self.expr)
+        adjoint = graph.backward(graph.forward(self.point), wanted, seed)
+        for name in wanted:
+            var = self.variables[name]
+            var.grad = (var.grad or 0.0) + adjoint.get(Sym(name), 0.0)
+
+    def to_expr(self) -> Expr:
+        """The symbolic expression (differentiate it with symdiff.diff)."""
+        return self.expr
+
+    @classmethod
+    def from_expr(cls, expr, values: Mapping[str, float], requires_grad=True) -> "Traced":
+        """Back from a symbolic expression: one Variable per free variable."""
+        expr = parse(expr)
+        variables = {n: Variable(values[n], requires_grad=requires_grad, name=n) for n in expr.free}
+        return cls(expr, variables)
+
+    def __repr__(self) -> str:
+        return f"Traced({self.expr}, value={self.value!r})"
+
+
+class Variable(Traced):
+    """A leaf of the graph with a value, an optional name and ``requires_grad``.
+
+    >>> a = Variable(3.0)
+    >>> b = a * a + a
+    >>> b.backward()
+    >>> a.grad
+    7.0
+    """
+
+    __slots__ = ("_value", "requires_grad", "grad", "name")
+
+    def __init__(self, value: float, requires_grad: bool = True, name: str | None = None):
+        self.name = name or next(_names)
+        self._value = float(value)
+        self.requires_grad = requires_grad
+        self.grad: float | None = None
+        super().__init__(Sym(self.name), {self.name: self})
+
+    @property
+    def value(self) -> float:
+        return self._value
+
+    @value.setter
+    def value(self, new: float) -> None:
+        self._value = float(new)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __repr__(self) -> str:
+        return f"Variable({self._value!r}, name={self.name!r}, requires_grad={self.requires_grad})"
+
+
+# ---------------------------------------------------------------- the graph, for people
+
+@dataclass
+class NodeRow:
+    number: int
+    kind: str            # "variable", "operation" or "output"
+    formula: str         # the operation on earlier nodes' names, e.g. "log(v1)"
+    inputs: list[int]
+    value: float
+    adjoint: float | None
+
+
+def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[NodeRow]:
+    """The chapter's table: variables first, then operations in topological order,
+    each with its inputs, forward value and adjoint; numbers appear inline.
+
+    >>> for row in node_table("log(x) + x*y - sin(y)", {"x": 2, "y": 5}):
+    ...     print(row.number, row.kind, row.formula, row.inputs)
+    1 variable x []
+    2 variable y []
+    3 operation v1*v2 [1, 2]
+    4 operation log(v1) [1]
+    5 operation sin(v2) [2]
+    6 operation -v5 [5]
+    7 output v3 + v4 + v6 [3, 4, 6]
+    """
+    graph = Graph(parse(expr))
+    values = graph.forward(point)
+    adjoint = graph.backward(values, requires_grad)
+    shown, number = _numbering(graph)
+    rows = []
+    for node in shown:
+        if type(node) is Sym:
+            kind, formula, inputs = "variable", node.name, []
+        else:
+            kind = "output" if node is graph.output else "operation"
+            named = [Bound(f"v{number[c]}") if c in number else c for c in node.children]
+            from .printing import to_text
+            formula = to_text(rebuild(node, named))
+            inputs = sorted({number[c] for c in node.children if c in number})
+        rows.append(NodeRow(number[node], kind, formula, inputs, values[node],
+                            adjoint.get(node) if node.free else None))
+    return rows
+
+
+def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
+    """Variables first (by name), then operations in topological order; numbers are
+    not nodes of their own but appear inline in the operations."""
+    shown = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    shown += [n for n in graph.nodes if n.children]
+    return shown, {node: i + 1 for i, node in enumerate(shown)}
+
+
+def format_table(rows: list[NodeRow]) -> str:
+    """The node table as aligned text."""
+    header = ("node", "kind", "operation", "inputs", "value", "adjoint")
+    body = [(f"v{r.number}", r.kind, r.formula, ", ".join(f"v{i}" for i in r.inputs),
+             repr(r.value), "" if r.adjoint is None else repr(r.adjoint)) for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths)).rstrip() for b in body]
+    return "\n".join(lines)
+
+
+def to_dot(expr, point: Mapping[str, float], requires_grad=None) -> str:
+    """Graphviz DOT of the DAG: shared nodes drawn once, nodes labelled with value and
+    adjoint, edges with the local derivative ∂parent/∂child at the point."""
+    graph = Graph(parse(expr))
+    values = graph.forward(point)
+    rows = node_table(graph.output, point, requires_grad)
+    shown, number = _numbering(graph)
+    lines = ["digraph symdiff {", "  rankdir=BT;", '  node [shape=box, fontname="Helvetica"];',
+             '  edge [fontname="Helvetica", fontsize=10];']
+    styles = {"variable": ", style=rounded", "output": ", peripheries=2", "operation": ""}
+    for row in rows:
+        adjoint = "" if row.adjoint is None else f"\\nadjoint {row.adjoint:.6g}"
+        label = _dot_escape(f"v{row.number} = {row.formula}")
+        lines.append(f'  v{row.number} [label="{label}\\nvalue {row.value:.6g}{adjoint}"'
+                     f"{styles[row.kind]}];")
+    for node in shown:
+        if not node.children:
+            continue
+        needed = [c in number for c in node.children]
+        partials = local_partials(node, values, needed)
+        for child, local, need in zip(node.children, partials, needed):
+            if need:
+                lines.append(f'  v{number[child]} -> v{number[node]} [label="{local:.6g}"];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
