@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
@@ -23,7 +25,9 @@ from .expr import Call, Expr, dag_size, spell, tree_size
 from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
+from .autodiff import format_table, jvp, node_table, to_dot, vjp
 from .formats import to_json, to_mathml, to_python, to_tree
+from .numeric import partial as numerical_partial
 from .latex import aligned_cse, derivative_operator, to_latex
 from .printing import cse, to_text
 
@@ -35,6 +39,9 @@ examples:
   symdiff "-x^2" --wrt x                        formulas may start with '-'
   symdiff "f(x^2)" --func f --wrt x             2*x*f'(x^2)
   echo "x^3" | symdiff - --wrt x                one result per input line
+  symdiff "log(x)+x*y-sin(y)" --wrt x,y --at x=2,y=5 --method all
+  symdiff "x^x" --check                         compare with numerical derivatives
+  symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5   the computational graph
 
 exit status: 0 ok, 2 bad input or usage, 1 internal error or output failure, 130 interrupted.
 documentation: docs/reference/cli.md
@@ -42,6 +49,14 @@ documentation: docs/reference/cli.md
 
 
 CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
+
+# --method: the label of each way to compute a derivative's value
+METHOD_NAMES = {
+    "symbolic": "symbolic", "forward": "forward-mode AD", "reverse": "reverse-mode AD",
+    "central": "central difference", "forward-difference": "forward difference",
+    "backward-difference": "backward difference", "richardson": "Richardson extrapolation",
+    "complex-step": "complex step",
+}
 
 
 class UsageError(SymdiffError):
@@ -86,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LaTeX: write the natural log as \\ln (default) or \\log")
     output.add_argument("--latex-exp", choices=["power", "exp"], default="power",
                         help="LaTeX: write exp(x) as e^{x} (default) or \\exp(x)")
+    methods = parser.add_argument_group("other methods (see docs/howto/three-methods.md)")
+    methods.add_argument("--method", choices=list(METHOD_NAMES) + ["all"], default="symbolic",
+                         help="compute the derivative's value at --at by another method; 'all' "
+                              "prints a table comparing every method with the symbolic value")
+    methods.add_argument("--check", action="store_true",
+                         help="check the symbolic result against central differences and the "
+                              "complex step at random points in the domain (exit 1 on a mismatch)")
     sharing = parser.add_mutually_exclusive_group()
     sharing.add_argument("--cse", action="store_true", default=None,
                          help="print each shared subexpression once, as u1 = ..., before the result "
@@ -198,6 +220,11 @@ class Run:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
         if args.equation and args.format != "latex":
             raise UsageError("--equation writes LaTeX; add --latex (or --format latex)")
+        if args.method != "symbolic":
+            if self.point is None:
+                raise UsageError(f"--method {args.method} computes values: give the point with --at")
+            if args.order != 1:
+                raise UsageError("--method compares first derivatives; use --order 1")
 
     def warn(self, message: str, kind: str = "warning") -> None:
         self.warnings.append(message)
@@ -251,8 +278,17 @@ class Run:
     def render(self, outcome: "Outcome", one_line: bool = False) -> str:
         return RENDERERS[self.args.format](self, outcome, one_line)
 
-    def one(self, formula: str) -> None:
-        print(self.render(self.compute(formula)), file=self.out)
+    def one(self, formula: str) -> int:
+        outcome = self.compute(formula)
+        if self.args.method != "symbolic":
+            print(compare_methods(outcome, self.point, self.args.method), file=self.out)
+        else:
+            print(self.render(outcome), file=self.out)
+        if self.args.check:
+            report, ok = check_derivatives(outcome)
+            print(report, file=self.out)
+            return 0 if ok else 1
+        return 0
 
     def stream(self, lines) -> int:
         """One result line per input line; a failed line prints empty and reports on stderr."""
@@ -373,6 +409,8 @@ def _limits(args) -> Limits:
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    if argv and argv[0] == "graph":
+        return run_graph(list(argv[1:]), out)
     parser = build_parser()
     args = parser.parse_args(protect_formulas(list(argv), parser))
     if args.formula is None:
@@ -381,7 +419,143 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         session = Run(args, out, err)
         if args.formula == "-":
             return session.stream(stdin)
-        session.one(args.formula)
+        return session.one(args.formula)
+
+
+# ---------------------------------------------------------------- the three methods
+
+def method_values(outcome: Outcome, point: dict[str, float], method: str) -> list[float]:
+    """d/dv at the point for each variable v, by one method."""
+    expr, names = outcome.expr, outcome.names
+    if method == "symbolic":
+        return list(outcome.values)
+    if method == "forward":
+        return [jvp(expr, point, {name: 1.0})[1] for name in names]
+    if method == "reverse":
+        gradient = vjp(expr, point, names)[1]
+        return [gradient[name] for name in names]
+    numeric = {"central": "central", "forward-difference": "forward",
+               "backward-difference": "backward", "richardson": "richardson",
+               "complex-step": "complex"}[method]
+    return [numerical_partial(expr, name, point, numeric).value for name in names]
+
+
+def compare_methods(outcome: Outcome, point: dict[str, float], method: str) -> str:
+    """One method's values, or (``all``) a table of every method against the symbolic value."""
+    if method != "all":
+        values = method_values(outcome, point, method)
+        if len(values) == 1:
+            return _number(values[0])
+        return "\n".join(f"{_label(n, 1)} = {_number(v)}" for n, v in zip(outcome.names, values))
+    header = ["method"]
+    for name in outcome.names:
+        header += [_label(name, 1), "error"]
+    rows = [header]
+    exact = outcome.values
+    for key, label in METHOD_NAMES.items():
+        try:
+            values = method_values(outcome, point, key)
+            row = [label]
+            for v, e in zip(values, exact):
+                row += [_number(v), f"{abs(v - e):.1e}" if key != "symbolic" else "0"]
+        except (SymdiffError, ArithmeticError, ValueError) as error:
+            row = [label] + [f"({error})", ""] * len(exact)
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tuple[str, bool]:
+    """Compare the symbolic derivative with central differences and the complex step of the
+    (order - 1)th derivative at random points where both are defined."""
+    import random
+    rng = random.Random(seed)
+    names = sorted(outcome.expr.free) or ["x"]
+    worst = {"central difference": 0.0, "complex step": 0.0}
+    checked, tries, failures = 0, 0, []
+    lower = [diff(outcome.expr, n, outcome.order - 1) for n in outcome.names]
+    while checked < points and tries < 50 * points:
+        tries += 1
+        point = {n: rng.uniform(-3, 3) for n in names}
+        try:
+            exact = [evaluate(r, point) for r in outcome.results]
+            central = [numerical_partial(f, n, point, "central") for f, n in zip(lower, outcome.names)]
+        except (SymdiffError, ArithmeticError, ValueError):
+            continue                      # outside the domain: try another point
+        try:
+            step = [numerical_partial(f, n, point, "complex").value for f, n in zip(lower, outcome.names)]
+        except (SymdiffError, ArithmeticError, ValueError, ZeroDivisionError):
+            step = [None] * len(exact)
+        checked += 1
+        for e, c, z in zip(exact, central, step):
+            scale = max(1.0, abs(e))
+            error = abs(e - c.value) / scale
+            worst["central difference"] = max(worst["central difference"], error)
+            if error > 1e-5 + 10 * c.error / scale:
+                failures.append((point, e, c.value, "central difference"))
+            if z is not None:
+                error = abs(e - z) / scale
+                worst["complex step"] = max(worst["complex step"], error)
+                if error > 1e-8:
+                    failures.append((point, e, z, "complex step"))
+    if checked == 0:
+        return "check: found no point in [-3, 3] where the formula and its derivative are defined", False
+    report = (f"check: {checked} random points; largest relative error "
+              f"{worst['central difference']:.1e} against central differences, "
+              f"{worst['complex step']:.1e} against the complex step")
+    if failures:
+        point, e, other, how = failures[0]
+        where = ", ".join(f"{k}={v:.6g}" for k, v in point.items())
+        return report + f"\ncheck: MISMATCH at {where}: symbolic {e!r}, {how} {other!r}", False
+    return report + ": ok", True
+
+
+# ---------------------------------------------------------------- symdiff graph
+
+def build_graph_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symdiff graph",
+                     description="Show the computational graph of a formula at a point: each node "
+                                 "with its inputs, forward value and adjoint (reverse mode).",
+                     epilog='example:\n  symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5\n'
+                            '  symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5 --format svg > graph.svg',
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("formula")
+    parser.add_argument("--at", required=True, metavar="POINT", help="the point, e.g. x=2,y=5")
+    parser.add_argument("--wrt", metavar="VARS",
+                        help="variables that require a gradient (default: all)")
+    parser.add_argument("--format", choices=["table", "dot", "svg"], default="table",
+                        help="table (default), Graphviz DOT, or SVG drawn by Graphviz's dot")
+    parser.add_argument("--func", action="append", default=[], metavar="NAMES",
+                        help="declare unknown functions (they have no numeric value)")
+    return parser
+
+
+def run_graph(argv: list[str], out: TextIO) -> int:
+    parser = build_graph_parser()
+    args = parser.parse_args(protect_formulas(argv, parser))
+    point = parse_point(args.at)
+    functions = [spell(n) for group in args.func for n in group.replace(",", " ").split()]
+    expr = parse(args.formula, functions=functions)
+    missing = sorted(expr.free - point.keys())
+    if missing:
+        raise UsageError(f"--at gives no value for {', '.join(missing)}")
+    wanted = [spell(n.strip()) for n in args.wrt.split(",")] if args.wrt else None
+    if args.format == "table":
+        print(format_table(node_table(expr, point, wanted)), file=out)
+        return 0
+    dot = to_dot(expr, point, wanted)
+    if args.format == "dot":
+        print(dot, file=out)
+        return 0
+    program = shutil.which("dot")
+    if program is None:
+        raise UsageError("--format svg needs Graphviz's dot program, which is not installed; "
+                         "install Graphviz (Debian/Ubuntu: apt-get install graphviz, macOS: brew "
+                         "install graphviz) or use --format dot and render it elsewhere")
+    drawn = subprocess.run([program, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
+    if drawn.returncode != 0:
+        raise SymdiffError(f"Graphviz failed: {drawn.stderr.strip()}")
+    out.write(drawn.stdout)
     return 0
 
 
