@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence, TextIO
 
 from . import __version__
-from .diff import diff
+from .diff import diff, gradient
 from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate
 from .expr import Call, Expr, dag_size, spell, tree_size
@@ -255,8 +255,11 @@ class Run:
             except EvaluationError as error:
                 raise EvaluationError(f"the formula is undefined at the point: {error}") from None
         names = self.variables(expr)
-        results = [diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
-                        functions=self.functions) for name in names]
+        if self.args.order == 1 and len(names) > 1:       # one reverse pass for the gradient
+            results = gradient(expr, names, simplify=not self.args.no_simplify)
+        else:
+            results = [diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
+                            functions=self.functions) for name in names]
         values = ([evaluate(r, self.point) for r in results] if self.point is not None else None)
         shared = cse(results) if self.share(results) else None
         return Outcome(formula, expr, names, self.args.order, results, values, shared,

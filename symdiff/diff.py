@@ -164,7 +164,68 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
     """
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
-    return [diff(expr, n, simplify=simplify) for n in names]
+    adjoints = reverse_gradient(expr, names)
+    if not simplify:
+        return adjoints
+    from .simplify import simplify_all
+    return simplify_all(adjoints)
+
+
+def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
+    """∂e/∂child for each child whose ``needed`` flag is set: the symbolic edge labels of
+    the computational graph (the numeric ones are in :mod:`symdiff.autodiff`)."""
+    children = e.children
+    match e:
+        case Add():
+            return [ONE] * len(children)
+        case Mul(factors):
+            # the other factors, as shared prefix and suffix products
+            n = len(factors)
+            prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
+            for i, f in enumerate(factors):
+                prefix[i + 1] = mul(prefix[i], f)
+            for i in range(n - 1, -1, -1):
+                suffix[i] = mul(factors[i], suffix[i + 1])
+            return [mul(prefix[i], suffix[i + 1]) if needed[i] else ZERO for i in range(n)]
+        case Pow(u, v):
+            return [mul(v, power(u, add(v, MINUS_ONE))) if needed[0] else ZERO,   # power rule
+                    mul(e, log(u)) if needed[1] else ZERO]                        # exponential rule
+        case Call(fn, args):
+            if is_derivative_name(fn) or lookup(fn, len(args)) is None:
+                return [call(fn + "'", *args)]
+            partials = lookup(fn, len(args)).derivatives
+            return [p(*args) if need else ZERO for p, need in zip(partials, needed)]
+    return [ZERO] * len(children)
+
+
+def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
+    """All partial derivatives in one reverse pass over the DAG (symbolic reverse mode).
+
+    Each node's adjoint (∂expr/∂node) is the sum of its parents' adjoints times the
+    local derivatives; nodes are visited in reverse topological order, so every
+    parent has contributed before a node passes its adjoint on.  The result shares
+    structure across all partials, so its DAG is a small constant times the input's
+    (the cheap gradient principle) whatever the number of variables.
+
+    >>> reverse_gradient(parse("x*y + sin(x)"), ["x", "y"])
+    [y + cos(x), x]
+    """
+    wanted = set(names)
+    order = postorder(expr, stop=lambda node: not (node.free & wanted))
+    contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
+    adjoint: dict[Expr, Expr] = {}
+    for node in reversed(order):
+        if not (node.free & wanted):
+            continue
+        adjoint[node] = bar = add(*contributions.pop(node, []))
+        children = node.children
+        if not children or bar is ZERO:
+            continue
+        needed = [bool(c.free & wanted) for c in children]
+        for child, local, need in zip(children, local_derivatives(node, needed), needed):
+            if need:
+                contributions.setdefault(child, []).append(mul(bar, local))
+    return [adjoint.get(Sym(name), ZERO) for name in names]
 
 
 def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bool = True,
@@ -182,18 +243,20 @@ def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bo
 
 def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
             functions=()) -> list[list[Expr]]:
-    """The matrix of second partials; mixed partials are computed once and mirrored.
+    """The matrix of second partials: reverse mode over each first partial; mixed partials
+    are computed once and mirrored.
 
     >>> hessian("x^2 y", ["x", "y"])
     [[2*y, 2*x], [2*x, 0]]
     """
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
-    first = [diff(expr, n, simplify=simplify) for n in names]
+    first = gradient(expr, names, simplify=simplify)
     rows: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
     for i, gi in enumerate(first):
-        for j in range(i, len(names)):
-            rows[i][j] = rows[j][i] = diff(gi, names[j], simplify=simplify)
+        row = gradient(gi, names[i:], simplify=simplify)
+        for j, value in enumerate(row, start=i):
+            rows[i][j] = rows[j][i] = value
     return rows
 
 

@@ -155,6 +155,20 @@ def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] =
     return _Simplifier(rules, trace).run(parse(expr))
 
 
+def simplify_all(exprs) -> list[Expr]:
+    """Simplify several expressions with one memo, so structure they share stays shared.
+
+    >>> simplify_all([parse("x + x"), parse("2*x + 0")])
+    [2*x, 2*x]
+    """
+    simplifier = _Simplifier(RULES, None)
+    results = []
+    for expr in map(parse, exprs):
+        result = simplifier.run(expr)
+        results.append(result)
+    return results
+
+
 class _Simplifier:
     """One simplification: the memo of finished nodes and of written sizes."""
 
