@@ -21,6 +21,19 @@ from .simplify import simplify
 
 __version__ = "0.1.0"
 
+# Loaded on first use, so the command line starts fast.
+_LAZY = {
+    "Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff", "jvp": "autodiff",
+    "vjp": "autodiff", "to_latex": "latex", "numeric_gradient": "numeric", "cse": "printing",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'symdiff' has no attribute {name!r}")
+
 __all__ = [
     "parse", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "evaluate", "compile_function", "to_text", "substitute", "dag_size", "tree_size",
@@ -31,4 +44,5 @@ __all__ = [
     "exp", "log", "log2", "log10", "sqrt", "cbrt", "sign",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
     "LimitError",
+    *_LAZY,
 ]

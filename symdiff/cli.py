@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
@@ -25,10 +23,6 @@ from .expr import Call, Expr, dag_size, spell, tree_size
 from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
-from .autodiff import format_table, jvp, node_table, to_dot, vjp
-from .formats import to_json, to_mathml, to_python, to_tree
-from .numeric import partial as numerical_partial
-from .latex import aligned_cse, derivative_operator, to_latex
 from .printing import cse, to_text
 
 EXAMPLES = """\
@@ -339,6 +333,7 @@ def render_text(run: Run, outcome: Outcome, one_line: bool) -> str:
 
 
 def render_latex(run: Run, outcome: Outcome, one_line: bool) -> str:
+    from .latex import aligned_cse, derivative_operator, to_latex
     options = dict(ln=run.args.latex_log == "ln", exp_power=run.args.latex_exp == "power")
     single = len(outcome.expr.free) <= 1
     partial = {"auto": None, "d": False, "partial": True}[run.args.notation]
@@ -363,6 +358,7 @@ def render_latex(run: Run, outcome: Outcome, one_line: bool) -> str:
 
 
 def render_json(run: Run, outcome: Outcome, one_line: bool) -> str:
+    from .formats import to_json
     text = to_json(outcome.formula, outcome.expr,
                    [(n, outcome.order, r) for n, r in zip(outcome.names, outcome.results)],
                    outcome.warnings, outcome.values)
@@ -370,6 +366,7 @@ def render_json(run: Run, outcome: Outcome, one_line: bool) -> str:
 
 
 def render_tree(run: Run, outcome: Outcome, one_line: bool) -> str:
+    from .formats import to_tree
     if one_line:
         raise UsageError("--format tree draws several lines; it does not combine with stdin mode")
     parts = []
@@ -380,6 +377,7 @@ def render_tree(run: Run, outcome: Outcome, one_line: bool) -> str:
 
 
 def render_python(run: Run, outcome: Outcome, one_line: bool) -> str:
+    from .formats import to_python
     if one_line:
         raise UsageError("--format python writes a module; it does not combine with stdin mode")
     variables = sorted(outcome.expr.free)
@@ -391,6 +389,7 @@ def render_python(run: Run, outcome: Outcome, one_line: bool) -> str:
 
 
 def render_mathml(run: Run, outcome: Outcome, one_line: bool) -> str:
+    from .formats import to_mathml
     return ("" if one_line else "\n").join(to_mathml(r, display=not one_line) for r in outcome.results)
 
 
@@ -429,6 +428,8 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
 
 def method_values(outcome: Outcome, point: dict[str, float], method: str) -> list[float]:
     """d/dv at the point for each variable v, by one method."""
+    from .autodiff import jvp, vjp
+    from .numeric import partial as numerical_partial
     expr, names = outcome.expr, outcome.names
     if method == "symbolic":
         return list(outcome.values)
@@ -472,6 +473,7 @@ def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tupl
     """Compare the symbolic derivative with central differences and the complex step of the
     (order - 1)th derivative at random points where both are defined."""
     import random
+    from .numeric import partial as numerical_partial
     rng = random.Random(seed)
     names = sorted(outcome.expr.free) or ["x"]
     worst = {"central difference": 0.0, "complex step": 0.0}
@@ -534,6 +536,9 @@ def build_graph_parser() -> argparse.ArgumentParser:
 
 
 def run_graph(argv: list[str], out: TextIO) -> int:
+    import shutil
+    import subprocess
+    from .autodiff import format_table, node_table, to_dot
     parser = build_graph_parser()
     args = parser.parse_args(protect_formulas(argv, parser))
     point = parse_point(args.at)

@@ -19,7 +19,6 @@ import difflib
 import unicodedata
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import lark
@@ -43,11 +42,13 @@ TERMINALS = {
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package or, in a checkout, from grammar/."""
-    packaged = resources.files("symdiff").joinpath("grammar/symdiff.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "symdiff.lark").read_text(encoding="utf-8")
+    """The grammar, from the installed package (the wheel puts it in symdiff/grammar/)
+    or, in a checkout or an editable install, from the top-level grammar/."""
+    here = Path(__file__).resolve().parent
+    for path in (here / "grammar" / "symdiff.lark", here.parent / "grammar" / "symdiff.lark"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise FileNotFoundError("symdiff's grammar file symdiff.lark is missing from the installation")
 
 
 class _Source:

@@ -184,7 +184,13 @@ class _Simplifier:
                 continue
             children = node.children
             rebuilt = rebuild(node, [done[c] for c in children]) if children else node
-            final = done[rebuilt] if rebuilt in done else self.at_root(rebuilt)
+            if rebuilt in done:
+                final = done[rebuilt]
+            elif rebuilt is not node and any(c not in done for c in rebuilt.children):
+                # the constructor built new subexpressions ((2u)^-1 -> u^-1/2): simplify them too
+                final = self.run(rebuilt)
+            else:
+                final = self.at_root(rebuilt)
             done[node] = done[rebuilt] = final
         return done[root]
 
