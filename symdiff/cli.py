@@ -36,6 +36,7 @@ examples:
   symdiff "log(x)+x*y-sin(y)" --wrt x,y --at x=2,y=5 --method all
   symdiff "x^x" --check                         compare with numerical derivatives
   symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5   the computational graph
+  symdiff "sin(x)/x" --wrt x --steps            the derivation, step by step
 
 exit status: 0 ok, 2 bad input or usage, 1 internal error or output failure, 130 interrupted.
 documentation: docs/reference/cli.md
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LaTeX: write the natural log as \\ln (default) or \\log")
     output.add_argument("--latex-exp", choices=["power", "exp"], default="power",
                         help="LaTeX: write exp(x) as e^{x} (default) or \\exp(x)")
+    parser.add_argument("--steps", action="store_true",
+                        help="show the derivation step by step (text, --latex or --format json)")
     methods = parser.add_argument_group("other methods (see docs/howto/three-methods.md)")
     methods.add_argument("--method", choices=list(METHOD_NAMES) + ["all"], default="symbolic",
                          help="compute the derivative's value at --at by another method; 'all' "
@@ -214,6 +217,12 @@ class Run:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
         if args.equation and args.format != "latex":
             raise UsageError("--equation writes LaTeX; add --latex (or --format latex)")
+        if args.steps:
+            if args.format not in ("text", "latex", "json"):
+                raise UsageError("--steps prints text, LaTeX (--latex) or JSON (--format json)")
+            if args.order != 1 or args.method != "symbolic" or args.formula == "-":
+                raise UsageError("--steps explains one first derivative at a time: drop --order, "
+                                 "--method and stdin mode")
         if args.method != "symbolic":
             if self.point is None:
                 raise UsageError(f"--method {args.method} computes values: give the point with --at")
@@ -276,6 +285,8 @@ class Run:
         return RENDERERS[self.args.format](self, outcome, one_line)
 
     def one(self, formula: str) -> int:
+        if self.args.steps:
+            return self.explain(formula)
         outcome = self.compute(formula)
         if self.args.method != "symbolic":
             print(compare_methods(outcome, self.point, self.args.method), file=self.out)
@@ -285,6 +296,19 @@ class Run:
             report, ok = check_derivatives(outcome)
             print(report, file=self.out)
             return 0 if ok else 1
+        return 0
+
+    def explain(self, formula: str) -> int:
+        from .explain import explain, steps_json, steps_latex, steps_text
+        expr = parse(formula, functions=self.functions)
+        show = {"text": steps_text, "latex": steps_latex, "json": steps_json}[self.args.format]
+        parts = []
+        for name in self.variables(expr):
+            steps = explain(expr, name, functions=self.functions)
+            if self.args.no_simplify:
+                steps = [s for s in steps if s.kind in ("differentiate", "substitute")]
+            parts.append(show(steps))
+        print("\n\n".join(parts), file=self.out)
         return 0
 
     def stream(self, lines) -> int:

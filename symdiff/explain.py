@@ -1,0 +1,205 @@
+"""Step-by-step derivations, produced by the engine that computes the answer.
+
+Each differentiation step applies the very rule function :mod:`symdiff.diff`
+uses (:func:`differentiate_node`), with the children's derivatives left as
+placeholders ``d/dx(u)``; the steps are listed outermost first, as a teacher
+writes them.  A sub-derivative needed twice is explained once and referred to.
+The simplification steps are the simplifier's own trace, and the last step is
+exactly ``simplify(derivative(f))``, the result ``diff`` prints.
+
+>>> for step in explain("x*sin(x)", "x"):
+...     print(step.number, step.rule, "|", step.before, "=", step.after)
+1 product rule | d/dx(x*sin(x)) = d/dx(x)*sin(x) + x*d/dx(sin(x))
+2 variable rule | d/dx(x) = 1
+3 sine rule: d/du sin(u) = cos(u) | d/dx(sin(x)) = cos(x)*d/dx(x)
+4 substitute the sub-derivatives | d/dx(x*sin(x)) = x*cos(x) + sin(x)
+5 result | d/dx(x*sin(x)) = x*cos(x) + sin(x)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+from .diff import derivative, differentiate_node
+from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
+from .functions import is_derivative_name, lookup
+from .parser import parse
+from .simplify import Step, simplify
+
+MAX_STEPS = 200          # beyond this many sub-derivatives, the rest are summarised in one step
+
+RULE_NAMES = {
+    "sin": "sine rule", "cos": "cosine rule", "tan": "tangent rule", "exp": "exponential rule",
+    "log": "logarithm rule", "sqrt": "square-root rule", "abs": "absolute-value rule",
+}
+
+
+class DerivationStep(NamedTuple):
+    """One line of a derivation: ``before = after`` by ``rule``."""
+
+    number: int
+    rule: str
+    before: Expr
+    after: Expr
+    kind: str                  # "differentiate", "substitute", "simplify" or "result"
+    refers_to: tuple[int, ...] = ()   # earlier steps this one uses without repeating them
+
+
+def placeholder(u: Expr, wrt: str) -> Expr:
+    """``d/dx(u)``: a derivative not yet worked out."""
+    return Call(f"d/d{wrt}", (u,))
+
+
+def rule_name(e: Expr, wrt: str) -> str:
+    """The name a teacher gives the rule :func:`differentiate_node` applies to ``e``."""
+    match e:
+        case Num() | Const():
+            return "constant rule"
+        case Sym():
+            return "variable rule"
+        case Add(terms):
+            negative = any(type(t) is Mul and type(t.factors[0]) is Num and t.factors[0].value < 0
+                           for t in terms)
+            return "sum and difference rule" if negative else "sum rule"
+        case Mul(factors):
+            varying = [f for f in factors if wrt in f.free]
+            if len(varying) == 1:
+                return "constant multiple rule"
+            return "product rule"
+        case Pow(u, v) if wrt not in v.free:
+            return "power rule: d/du u^n = n*u^(n - 1)" + _chain(u)
+        case Pow(u, v) if wrt not in u.free:
+            return "exponential rule: d/du a^u = a^u*log(a)" + _chain(v)
+        case Pow():
+            return "logarithmic differentiation"
+        case Call(fn, args):
+            if is_derivative_name(fn) or lookup(fn, len(args)) is None:
+                return f"chain rule for the unknown function {fn}"
+            if fn == "log" and len(args) == 2:
+                return "logarithm rule (base b)"
+            u = Sym("u")
+            formula = lookup(fn, 1).derivatives[0](u)
+            return f"{RULE_NAMES.get(fn, fn + ' rule')}: d/du {fn}(u) = {formula}" + _chain(args[0])
+    return "rule"
+
+
+def quotient_parts(e: Expr, wrt: str) -> tuple[Expr, Expr] | None:
+    """``N/D`` with a denominator that depends on ``wrt``, as (N, D); else None."""
+    if type(e) is not Mul:
+        return None
+    above, below = [], []
+    for f in e.factors:
+        if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
+            below.append(power(f.base, Num(-f.exp.value)))
+        else:
+            above.append(f)
+    if not below or not any(wrt in b.free for b in below) or not any(wrt in a.free for a in above):
+        return None
+    return mul(*above), mul(*below)
+
+
+def rule_step(node: Expr, wrt: str) -> tuple[str, Expr, list[Expr]]:
+    """(rule name, the rule's result with sub-derivatives as placeholders, those subexpressions)."""
+    if wrt not in node.free:
+        return "constant rule", Num(0), []
+    quotient = quotient_parts(node, wrt)
+    if quotient is not None:
+        # (N/D)' = (N' D - N D') / D^2, as a teacher writes it
+        n, d = quotient
+        after = mul(add(mul(placeholder(n, wrt), d), neg(mul(n, placeholder(d, wrt)))),
+                    power(d, Num(-2)))
+        return "quotient rule", after, [n, d]
+    children = node.children
+    d = {c: (placeholder(c, wrt) if wrt in c.free else Num(0)) for c in children}
+    return rule_name(node, wrt), differentiate_node(node, d, wrt), list(children)
+
+
+def _chain(inner: Expr) -> str:
+    if type(inner) is Sym:
+        return ""
+    from .printing import to_text
+    return f", with the chain rule (inner function u = {to_text(inner)})"
+
+
+def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list[DerivationStep]:
+    """The derivation of d(expr)/d(wrt) as data; see the module docstring."""
+    expr = parse(expr, functions=functions)
+    steps: list[DerivationStep] = []
+    explained: dict[Expr, int] = {}          # sub-derivative -> the step that worked it out
+    todo = [expr]
+    summarised = 0
+    while todo:
+        node = todo.pop()
+        if node in explained or wrt not in node.free and node is not expr:
+            continue
+        if len(steps) >= max_steps:
+            summarised += 1
+            continue
+        rule, after, parts = rule_step(node, wrt)
+        uses = tuple(explained[c] for c in parts if c in explained)
+        number = len(steps) + 1
+        explained[node] = number
+        steps.append(DerivationStep(number, rule, placeholder(node, wrt), after, "differentiate",
+                                    uses))
+        # outermost first: push the parts so the first one is explained next
+        todo.extend(c for c in reversed(parts) if wrt in c.free and c not in explained)
+    raw = derivative(expr, wrt)
+    if summarised:
+        steps.append(DerivationStep(len(steps) + 1,
+                                    f"{summarised} further sub-derivatives, worked out the same way "
+                                    f"(steps are limited to {max_steps})",
+                                    placeholder(expr, wrt), raw, "substitute"))
+    elif len(steps) > 1:
+        steps.append(DerivationStep(len(steps) + 1, "substitute the sub-derivatives",
+                                    placeholder(expr, wrt), raw, "substitute",
+                                    tuple(range(1, len(steps) + 1))))
+    trace: list[Step] = []
+    result = simplify(raw, trace=trace)
+    for fired in trace:
+        steps.append(DerivationStep(len(steps) + 1, fired.rule.replace("_", " "), fired.before,
+                                    fired.after, "simplify"))
+    steps.append(DerivationStep(len(steps) + 1, "result", placeholder(expr, wrt), result, "result"))
+    return steps
+
+
+# ---------------------------------------------------------------- formats
+
+def steps_text(steps: list[DerivationStep]) -> str:
+    """Indented text: differentiation, then simplification, then the result."""
+    from .printing import to_text
+    lines = []
+    heading = None
+    headings = {"differentiate": "Differentiate:", "substitute": "Put together:",
+                "simplify": "Simplify:", "result": "Result:"}
+    for step in steps:
+        if headings[step.kind] != heading:
+            heading = headings[step.kind]
+            lines.append(heading)
+        uses = f" (by step{'s' if len(step.refers_to) > 1 else ''} " \
+               f"{', '.join(map(str, step.refers_to))})" if step.refers_to and step.kind == "differentiate" else ""
+        lines.append(f"  {step.number:>3}. {to_text(step.before)} = {to_text(step.after)}")
+        lines.append(f"       {step.rule}{uses}")
+    return "\n".join(lines)
+
+
+def steps_latex(steps: list[DerivationStep]) -> str:
+    r"""An ``align*`` block, one step a line, with the rule as a ``\text`` tag."""
+    from .latex import to_latex
+    lines = []
+    for step in steps:
+        rule = step.rule.replace("_", r"\_")
+        lines.append(f"{to_latex(step.before)} &= {to_latex(step.after)} "
+                     rf"&& \text{{({step.number}) {rule}}}")
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
+def steps_json(steps: list[DerivationStep]) -> str:
+    """A list of steps: number, kind, rule, before and after as text and LaTeX."""
+    from .latex import to_latex
+    from .printing import to_text
+    return json.dumps([{"number": s.number, "kind": s.kind, "rule": s.rule,
+                        "before": to_text(s.before), "after": to_text(s.after),
+                        "latex": f"{to_latex(s.before)} = {to_latex(s.after)}",
+                        "refers_to": list(s.refers_to)} for s in steps],
+                      ensure_ascii=False, indent=2)
