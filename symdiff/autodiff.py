@@ -360,6 +360,9 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
     for node in shown:
         if type(node) is Sym:
             kind, formula, inputs = "variable", node.name, []
+        elif not node.children:
+            from .printing import to_text
+            kind, formula, inputs = "output", to_text(node), []
         else:
             kind = "output" if node is graph.output else "operation"
             named = [Bound(f"v{number[c]}") if c in number else c for c in node.children]
@@ -376,6 +379,8 @@ def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
     not nodes of their own but appear inline in the operations."""
     shown = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
     shown += [n for n in graph.nodes if n.children]
+    if graph.output not in shown:                 # a constant formula: one node, the output
+        shown.append(graph.output)
     return shown, {node: i + 1 for i, node in enumerate(shown)}
 
 

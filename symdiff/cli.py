@@ -572,6 +572,9 @@ def run_graph(argv: list[str], out: TextIO) -> int:
     if missing:
         raise UsageError(f"--at gives no value for {', '.join(missing)}")
     wanted = [spell(n.strip()) for n in args.wrt.split(",")] if args.wrt else None
+    for name in wanted or ():
+        if name not in expr.free:
+            print(f"symdiff: warning: {name} does not occur in the formula", file=sys.stderr)
     if args.format == "table":
         print(format_table(node_table(expr, point, wanted)), file=out)
         return 0

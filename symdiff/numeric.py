@@ -47,40 +47,56 @@ def central_step(x: float) -> float:
     return EPS ** (1 / 3) * max(1.0, abs(x))
 
 
-def _rounding(f0: float, h: float) -> float:
-    return EPS * max(1.0, abs(f0)) / h
+def _rounding(f0: float, h: float, x: float = 0.0, slope: float = 0.0) -> float:
+    """Rounding error of a difference quotient: the function values (a few eps each, and
+    x + h itself rounded) divided by the step."""
+    return 4 * EPS * (max(1.0, abs(f0)) + abs(x * slope)) / h
+
+
+def _step(h: float | None, default: float) -> float:
+    if h is None:
+        return default
+    if not h > 0:
+        raise ValueError(f"the step h must be positive, not {h!r}")
+    return float(h)
+
+
+# The truncation error is estimated from the same formula with step 2h; the estimate is
+# doubled so that it bounds the true error, not just matches its leading term.
+SAFETY = 2.0
 
 
 def forward_difference(f: Callable[[float], float], x: float, h: float | None = None) -> Estimate:
     """(f(x+h) - f(x)) / h; error estimated from the same formula with step 2h."""
-    h = h or one_sided_step(x)
+    h = _step(h, one_sided_step(x))
     f0 = f(x)
     d1 = (f(x + h) - f0) / h
     d2 = (f(x + 2 * h) - f0) / (2 * h)
-    return Estimate(d1, abs(d2 - d1) + _rounding(f0, h), h, "forward difference")
+    return Estimate(d1, SAFETY * abs(d2 - d1) + _rounding(f0, h, x, d1), h, "forward difference")
 
 
 def backward_difference(f: Callable[[float], float], x: float, h: float | None = None) -> Estimate:
     """(f(x) - f(x-h)) / h."""
-    h = h or one_sided_step(x)
+    h = _step(h, one_sided_step(x))
     f0 = f(x)
     d1 = (f0 - f(x - h)) / h
     d2 = (f0 - f(x - 2 * h)) / (2 * h)
-    return Estimate(d1, abs(d2 - d1) + _rounding(f0, h), h, "backward difference")
+    return Estimate(d1, SAFETY * abs(d2 - d1) + _rounding(f0, h, x, d1), h, "backward difference")
 
 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> Estimate:
-    """(f(x+h) - f(x-h)) / 2h; the truncation error is about a third of D(h) - D(2h)."""
-    h = h or central_step(x)
+    """(f(x+h) - f(x-h)) / 2h; the truncation error is about a third of D(2h) - D(h)."""
+    h = _step(h, central_step(x))
     d1 = (f(x + h) - f(x - h)) / (2 * h)
     d2 = (f(x + 2 * h) - f(x - 2 * h)) / (4 * h)
-    return Estimate(d1, abs(d2 - d1) / 3 + _rounding(f(x), h), h, "central difference")
+    return Estimate(d1, SAFETY * abs(d2 - d1) / 3 + _rounding(f(x), h, x, d1), h,
+                    "central difference")
 
 
 def richardson(f: Callable[[float], float], x: float, h: float | None = None,
                levels: int = 4) -> Estimate:
     """Central differences at h, h/2, h/4, ... combined to cancel h^2, h^4, ... terms."""
-    h = h or 0.1 * max(1.0, abs(x))
+    h = _step(h, 0.1 * max(1.0, abs(x)))
     table: list[list[float]] = []
     for k in range(levels):
         step = h / 2 ** k
@@ -90,7 +106,7 @@ def richardson(f: Callable[[float], float], x: float, h: float | None = None,
             row.append(row[j - 1] + (row[j - 1] - table[k - 1][j - 1]) / (factor - 1))
         table.append(row)
     best, previous = table[-1][-1], table[-2][-2] if levels > 1 else table[-1][-1]
-    return Estimate(best, abs(best - previous) + _rounding(f(x), h / 2 ** (levels - 1)), h,
+    return Estimate(best, SAFETY * abs(best - previous) + _rounding(f(x), h / 2 ** (levels - 1)), h,
                     "Richardson extrapolation")
 
 
