@@ -66,14 +66,24 @@ def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
     The products left and right of each f' are shared prefixes and suffixes, so a
     product of n factors has a derivative of size O(n), not O(n^2).
     """
+    others = products_of_others(factors)
+    return add(*(mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO))
+
+
+def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
+    """For each factor, the product of all the others, built from shared prefix and suffix
+    products so that n factors cost O(n) nodes.
+
+    >>> products_of_others([Sym("a"), Sym("b"), Sym("c")])
+    [b*c, a*c, a*b]
+    """
     n = len(factors)
     prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
         prefix[i + 1] = mul(prefix[i], f)
     for i in range(n - 1, -1, -1):
         suffix[i] = mul(factors[i], suffix[i + 1])
-    return add(*(mul(prefix[i], d[f], suffix[i + 1])
-                 for i, f in enumerate(factors) if d[f] is not ZERO))
+    return [mul(prefix[i], suffix[i + 1]) for i in range(n)]
 
 
 def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
@@ -179,14 +189,8 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
         case Add():
             return [ONE] * len(children)
         case Mul(factors):
-            # the other factors, as shared prefix and suffix products
-            n = len(factors)
-            prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
-            for i, f in enumerate(factors):
-                prefix[i + 1] = mul(prefix[i], f)
-            for i in range(n - 1, -1, -1):
-                suffix[i] = mul(factors[i], suffix[i + 1])
-            return [mul(prefix[i], suffix[i + 1]) if needed[i] else ZERO for i in range(n)]
+            return [other if need else ZERO
+                    for other, need in zip(products_of_others(factors), needed)]
         case Pow(u, v):
             return [mul(v, power(u, add(v, MINUS_ONE))) if needed[0] else ZERO,   # power rule
                     mul(e, log(u)) if needed[1] else ZERO]                        # exponential rule

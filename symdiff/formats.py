@@ -19,7 +19,7 @@ from typing import Sequence
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import lookup
 from .latex import latex_name
-from .printing import Prec, Printer, is_negative, negated, split_fraction, to_text
+from .printing import Prec, Printer, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1
 
@@ -217,6 +217,7 @@ class MathMLPrinter(Printer):
     """Presentation MathML, for web pages."""
 
     open_paren, close_paren = "<mo>(</mo>", "<mo>)</mo>"
+    plus, minus = "<mo>+</mo>", "<mo>-</mo>"
 
     def _print_Num(self, e: Num):
         v = e.value
@@ -282,35 +283,16 @@ class MathMLPrinter(Printer):
         return parts + ["</mrow>"]
 
     def _quotient(self, factors):
-        coefficient, numerator, denominator = split_fraction(factors)
-        sign = []
-        if coefficient < 0:
-            sign, coefficient = ["<mo>-</mo>"], -coefficient
-        top = coefficient if isinstance(coefficient, float) else Fraction(coefficient).numerator
-        bottom = 1 if isinstance(coefficient, float) else Fraction(coefficient).denominator
-        shown = isinstance(top, float) or top != 1 or not numerator
-        above = ([Num(top)] if shown else []) + numerator
-        below = ([Num(bottom)] if bottom != 1 else []) + denominator
+        negative, above, below = split_fraction(factors)
+        sign = ["<mo>-</mo>"] if negative else []
         if not below:
-            return (Prec.PRODUCT if len(above) > 1 or sign else Prec.POWER), \
+            return (Prec.PRODUCT if len(above) > 1 or negative else Prec.POWER), \
                    ["<mrow>", *sign, *self._row(above), "</mrow>"]
-        return (Prec.PRODUCT if sign else Prec.ATOM), \
+        return (Prec.PRODUCT if negative else Prec.ATOM), \
                ["<mrow>", *sign, "<mfrac>", *self._row(above), *self._row(below), "</mfrac></mrow>"]
 
-    def _print_Add(self, e: Add):
-        terms = list(e.terms)
-        for i, t in enumerate(terms):
-            if not is_negative(t):
-                terms.insert(0, terms.pop(i))
-                break
-        parts: list = ["<mrow>", (terms[0], Prec.PRODUCT)]
-        from .expr import MINUS_ONE, mul
-        for t in terms[1:]:
-            if is_negative(t):
-                parts.extend(["<mo>-</mo>", (negated(t), Prec.PRODUCT)])
-            else:
-                parts.extend(["<mo>+</mo>", (t, Prec.PRODUCT)])
-        return Prec.SUM, parts + ["</mrow>"]
+    def group(self, parts: list) -> list:
+        return ["<mrow>", *parts, "</mrow>"]
 
 
 def to_mathml(expr: Expr, display: bool = False) -> str:

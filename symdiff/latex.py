@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .expr import GREEK, MINUS_ONE, Add, Call, Const, Expr, Mul, Num, Pow, Sym, mul
+from .expr import GREEK, Call, Const, Expr, Mul, Num, Pow, Sym
 from .functions import lookup
-from .printing import Prec, Printer, is_negative, negated, split_fraction
+from .printing import Prec, Printer, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
                                      "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
@@ -156,42 +156,18 @@ class LatexPrinter(Printer):
         return parts
 
     def _quotient(self, factors):
-        coefficient, numerator, denominator = split_fraction(factors)
-        sign = ""
-        if coefficient < 0:
-            sign, coefficient = "-", -coefficient
-        if isinstance(coefficient, float):
-            top, bottom = coefficient, 1
-        else:
-            top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
-        shown = isinstance(top, float) or top != 1 or not numerator
-        above = ([Num(top)] if shown else []) + numerator
-        below = ([Num(bottom)] if bottom != 1 else []) + denominator
+        negative, above, below = split_fraction(factors)
+        sign = ["-"] if negative else []
         if not below:
-            parts = self._juxtapose(above)
-            level = Prec.PRODUCT if (len(above) > 1 or sign) else Prec.POWER
-            return level, ([sign] if sign else []) + parts
+            level = Prec.PRODUCT if (len(above) > 1 or negative) else Prec.POWER
+            return level, sign + self._juxtapose(above)
         frac = [r"\frac{", *self._juxtapose_loose(above), "}{", *self._juxtapose_loose(below), "}"]
-        return (Prec.PRODUCT if sign else Prec.ATOM), ([sign] if sign else []) + frac
+        return (Prec.PRODUCT if negative else Prec.ATOM), sign + frac
 
     def _juxtapose_loose(self, factors: list[Expr]) -> list:
         if len(factors) == 1:
             return [(factors[0], Prec.SUM)]        # alone in a \frac slot: no brackets needed
         return self._juxtapose(factors)
-
-    def _print_Add(self, e: Add):
-        terms = list(e.terms)
-        for i, t in enumerate(terms):
-            if not is_negative(t):
-                terms.insert(0, terms.pop(i))
-                break
-        parts: list = [(terms[0], Prec.PRODUCT)]
-        for t in terms[1:]:
-            if is_negative(t):
-                parts.extend([" - ", (negated(t), Prec.PRODUCT)])
-            else:
-                parts.extend([" + ", (t, Prec.PRODUCT)])
-        return Prec.SUM, parts
 
 
 def _starts_with_digit(e: Expr) -> bool:

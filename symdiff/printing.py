@@ -51,9 +51,21 @@ def negated(term: Expr) -> Expr:
     return Mul((Num(coefficient), *rest))
 
 
-def split_fraction(factors: tuple[Expr, ...]) -> tuple[Number, list[Expr], list[Expr]]:
-    """Factors of a product as coefficient, numerator factors and (flipped) denominator factors."""
+def split_fraction(factors: tuple[Expr, ...]) -> tuple[bool, list[Expr], list[Expr]]:
+    """Factors of a product as (negative?, numerator factors, denominator factors), with the
+    coefficient's numerator and denominator among them and negative powers flipped.
+
+    >>> from symdiff import parse
+    >>> split_fraction(parse("-2*x/(3*y^2)").factors)
+    (True, [2, x], [3, y^2])
+    """
     coefficient = factors[0].value if type(factors[0]) is Num else 1
+    negative = coefficient < 0
+    coefficient = -coefficient if negative else coefficient
+    if isinstance(coefficient, float):
+        top, bottom = coefficient, 1
+    else:
+        top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
     numerator, denominator = [], []
     for f in factors:
         if type(f) is Num:
@@ -64,7 +76,19 @@ def split_fraction(factors: tuple[Expr, ...]) -> tuple[Number, list[Expr], list[
                                else Pow(f.base, Num(flipped)))
         else:
             numerator.append(f)
-    return coefficient, numerator, denominator
+    shown = isinstance(top, float) or top != 1 or not numerator    # 1.0*x keeps its 1.0
+    return (negative, ([Num(top)] if shown else []) + numerator,
+            ([Num(bottom)] if bottom != 1 else []) + denominator)
+
+
+def positive_first(e: Add) -> list[Expr]:
+    """The terms, starting with a positive one when there is one: y - x, not -x + y."""
+    terms = list(e.terms)
+    for i, t in enumerate(terms):
+        if not is_negative(t):
+            terms.insert(0, terms.pop(i))
+            break
+    return terms
 
 
 Number = int | Fraction | float
@@ -74,6 +98,7 @@ class Printer:
     """Base printer: the driver and the dispatch by node type."""
 
     open_paren, close_paren = "(", ")"
+    plus, minus = " + ", " - "
 
     def doprint(self, root: Expr) -> str:
         out: list[str] = []
@@ -90,6 +115,20 @@ class Printer:
                 stack.append(self.close_paren)
             stack.extend(reversed(parts))
         return "".join(out)
+
+    def group(self, parts: list) -> list:
+        """Wrap the parts of a compound node (MathML puts them in an <mrow>)."""
+        return parts
+
+    def _print_Add(self, e: Add):
+        terms = positive_first(e)
+        parts: list = [(terms[0], Prec.PRODUCT)]      # a large nested sum keeps its brackets
+        for t in terms[1:]:
+            if is_negative(t):
+                parts.extend([self.minus, (negated(t), Prec.PRODUCT)])
+            else:
+                parts.extend([self.plus, (t, Prec.PRODUCT)])
+        return Prec.SUM, self.group(parts)
 
     def print_node(self, node: Expr) -> tuple[int, list]:
         for cls in type(node).__mro__:                  # a Bound name prints like a Sym
@@ -133,48 +172,25 @@ class TextPrinter(Printer):
         return self._quotient(e.factors)
 
     def _quotient(self, factors: tuple[Expr, ...]):
-        coefficient, numerator, denominator = split_fraction(factors)
-        parts: list = []
-        if coefficient < 0:
-            parts.append("-")
-            coefficient = -coefficient
-        top = Fraction(coefficient).numerator if not isinstance(coefficient, float) else coefficient
-        bottom = Fraction(coefficient).denominator if not isinstance(coefficient, float) else 1
-        shown = isinstance(top, float) or top != 1 or not numerator   # 1.0*x keeps its 1.0
-        factors: list = ([Num(top)] if shown else []) + numerator
-        for i, f in enumerate(factors):
-            if i:
-                parts.append("*")
-            parts.append((f, Prec.POWER))
-        below = ([Num(bottom)] if bottom != 1 else []) + denominator
+        negative, above, below = split_fraction(factors)
+        parts: list = ["-"] if negative else []
+        parts += self._product(above)
         if below:
             parts.append("/")
             if len(below) == 1:
                 parts.append((below[0], Prec.POWER))
             else:
-                parts.append("(")
-                for i, f in enumerate(below):
-                    if i:
-                        parts.append("*")
-                    parts.append((f, Prec.POWER))
-                parts.append(")")
-        level = Prec.PRODUCT if (len(factors) > 1 or below or parts[0] == "-") else Prec.POWER
+                parts += ["(", *self._product(below), ")"]
+        level = Prec.PRODUCT if (len(above) > 1 or below or negative) else Prec.POWER
         return level, parts
 
-    def _print_Add(self, e: Add):
-        terms = list(e.terms)
-        # Start with a positive term when there is one: y - x, not -x + y.
-        for i, t in enumerate(terms):
-            if not is_negative(t):
-                terms.insert(0, terms.pop(i))
-                break
-        parts: list = [(terms[0], Prec.PRODUCT)]      # a large nested sum keeps its brackets
-        for t in terms[1:]:
-            if is_negative(t):
-                parts.extend([" - ", (negated(t), Prec.PRODUCT)])
-            else:
-                parts.extend([" + ", (t, Prec.PRODUCT)])
-        return Prec.SUM, parts
+    def _product(self, factors: list[Expr]) -> list:
+        parts: list = []
+        for i, f in enumerate(factors):
+            if i:
+                parts.append("*")
+            parts.append((f, Prec.POWER))
+        return parts
 
 
 _TEXT = TextPrinter()
