@@ -59,8 +59,8 @@ def rule_name(e: Expr, wrt: str) -> str:
         case Sym():
             return "variable rule"
         case Add(terms):
-            negative = any(type(t) is Mul and type(t.factors[0]) is Num and t.factors[0].value < 0
-                           for t in terms)
+            from .printing import is_negative
+            negative = any(is_negative(t) for t in terms)
             return "sum and difference rule" if negative else "sum rule"
         case Mul(factors):
             varying = [f for f in factors if wrt in f.free]
@@ -188,10 +188,24 @@ def steps_latex(steps: list[DerivationStep]) -> str:
     from .latex import to_latex
     lines = []
     for step in steps:
-        rule = step.rule.replace("_", r"\_")
+        rule = latex_text(step.rule)
         lines.append(f"{to_latex(step.before)} &= {to_latex(step.after)} "
                      rf"&& \text{{({step.number}) {rule}}}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
+_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                  "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
+                  "_": r"\_"}
+
+
+def latex_text(text: str) -> str:
+    r"""Plain text made safe inside ``\text{...}``.
+
+    >>> latex_text("d/du u^n = n*u^(n - 1)")
+    'd/du u\\textasciicircum{}n = n*u\\textasciicircum{}(n - 1)'
+    """
+    return "".join(_TEXT_SPECIALS.get(c, c) for c in text)
 
 
 def steps_json(steps: list[DerivationStep]) -> str:
