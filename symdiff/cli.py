@@ -636,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("symdiff: interrupted", file=sys.stderr)
         return 130
     except UsageError as error:
-        print(f"symdiff: error: {error}\n(see symdiff --help)", file=sys.stderr)
+        command = "symdiff graph" if list(argv[:1]) == ["graph"] else "symdiff"
+        print(f"symdiff: error: {error}\n(see {command} --help)", file=sys.stderr)
         return 2
     except (SymdiffError, EvaluationError) as error:
         print(f"symdiff: error: {_message(error, sys.stderr)}", file=sys.stderr)
