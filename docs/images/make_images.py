@@ -31,6 +31,9 @@ EXAMPLES = {
     "chain.png": ["exp(sin(sqrt(x)))", "--latex", "--equation"],
     "equation.png": ["x^2*exp(-x^2/2)", "--latex", "--equation", "--order", "2"],
     "cse.png": ["exp(sin(x))*sin(x)", "--latex", "--cse", "--equation"],
+    # docs/howto/steps.md: derivations carry their rules beside the formulas, so they are wider
+    "steps-quotient.png": ["sin(x)/x", "--wrt", "x", "--steps", "--latex"],
+    "steps-chain.png": ["sin(cos(exp(x)))", "--wrt", "x", "--steps", "--latex"],
 }
 
 PAGE = """<!DOCTYPE html>
@@ -149,7 +152,9 @@ def main() -> None:
                             "--disable-background-networking", "--disable-component-update",
                             "--disable-sync", "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=2",
                             f"--user-data-dir={Path(work, 'profile')}",
-                            f"--screenshot={shot}", "--window-size=1400,400", str(page)],
+                            f"--screenshot={shot}",
+                            "--window-size=1900,520" if "--steps" in argv else "--window-size=1400,400",
+                            str(page)],
                            check=True, capture_output=True, timeout=120)
             (HERE / name).write_bytes(trim(shot.read_bytes(), margin=32))
             print(f"{name}: symdiff {' '.join(repr(a) if ' ' in a else a for a in argv)}")
