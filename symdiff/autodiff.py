@@ -35,9 +35,7 @@ from .errors import DiffError, EvaluationError
 from .evaluate import compile_function, evaluate, real_power
 from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
                    rebuild)
-from .functions import (acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt, cos, cosh,
-                        cot, coth, csc, csch, exp, log, log2, log10, lookup, sec, sech, sign, sin,
-                        sinh, sqrt, tan, tanh)
+from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
 from .parser import parse
 
 __all__ = ["Graph", "jvp", "vjp", "Variable", "Traced", "sin", "cos", "log", "exp", "sqrt"]

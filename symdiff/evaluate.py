@@ -17,7 +17,6 @@ symdiff.errors.EvaluationError: division by zero: 0^-1
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
 from .errors import EvaluationError

@@ -17,8 +17,6 @@ from fractions import Fraction
 from typing import Sequence
 
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
-from .functions import lookup
-from .latex import latex_name
 from .printing import Prec, Printer, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1

@@ -17,7 +17,6 @@ import contextlib
 import contextvars
 import difflib
 import unicodedata
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from lark import Lark, Token
 
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, power, spell)
-from .functions import is_derivative_name, known_names, lookup, resolve
+from .functions import known_names, lookup, resolve
 from .limits import Limits, current_limits, use_limits
 
 CONSTANTS = {"pi": PI, "e": E}

@@ -15,8 +15,7 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (MINUS_ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, mul, neg, postorder, power,
-                   rebuild)
+from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, rebuild)
 
 
 class Prec(IntEnum):

@@ -34,7 +34,7 @@ from symdiff.explain import (MAX_STEPS, DerivationStep, explain, placeholder, st
                              steps_latex, steps_text)
 from symdiff.expr import Num, add, mul, neg, postorder, power
 
-from strategies import X, expressions
+from strategies import expressions
 
 RENDERER = Path(__file__).with_name("katex_render.js")
 KINDS = ("differentiate", "substitute", "simplify", "result")

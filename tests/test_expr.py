@@ -12,7 +12,7 @@ import pytest
 
 from symdiff import (Add, Call, Const, EvaluationError, Mul, Num, Pow, Sym, Symbol, dag_size, diff,
                      evaluate, parse, substitute, symbols, to_text, tree_size)
-from symdiff.expr import E, PI, add, call, mul, postorder, power
+from symdiff.expr import E, PI, call, postorder, power
 
 x, y, z = symbols("x y z")
 

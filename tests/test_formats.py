@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 
 from symdiff import EvaluationError, SymdiffError, diff, evaluate, parse, to_text
 from symdiff.cli import run
-from symdiff.expr import Call, Num, Sym, add, call, mul, postorder, power
+from symdiff.expr import Num, Sym, add, call, mul, power
 from symdiff.formats import to_mathml, to_python, to_tree, tree_data
 
 from strategies import expressions

@@ -11,7 +11,6 @@ from fractions import Fraction
 import lark
 import pytest
 
-import symdiff
 from symdiff import (Add, Call, Const, Expr, Num, ParseError, Sym, SymdiffError,
                      UnknownFunctionError, parse, symbols)
 from symdiff import (acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt, cos, cosh,
