@@ -205,6 +205,18 @@ class Num(Expr):
         return (Num, (self.value,))
 
 
+def _named(cls, name: str, rank: int, tag: int, free: frozenset):
+    """The interned leaf of class ``cls`` called ``name`` (a constant, variable or bound name)."""
+    ident = (cls, name)
+    node = _intern(ident)
+    if node is None:
+        node = object.__new__(cls)
+        object.__setattr__(node, "name", name)
+        _setup(node, rank, name, _digest(tag, _name_digest(name)), free)
+        _INTERNED[ident] = node
+    return node
+
+
 class Const(Expr):
     """A named mathematical constant: ``pi`` or ``e``."""
 
@@ -216,14 +228,7 @@ class Const(Expr):
     def __new__(cls, name: str):
         if name not in cls.VALUES:
             raise ValueError(f"unknown constant {name!r}")
-        ident = (cls, name)
-        node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            object.__setattr__(node, "name", name)
-            _setup(node, _RANK_CONST, name, _digest(2, _name_digest(name)), _NO_FREE)
-            _INTERNED[ident] = node
-        return node
+        return _named(cls, name, _RANK_CONST, 2, _NO_FREE)
 
     def __reduce__(self):
         return (Const, (self.name,))
@@ -243,19 +248,12 @@ class Sym(Expr):
     def __new__(cls, name: str):
         if isinstance(name, str) and not name.isascii():
             name = spell(name)
-        ident = (cls, name)
-        node = _intern(ident)
-        if node is None:
-            if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
-                raise ValueError(f"a variable name must be an identifier, not {name!r}")
-            node = object.__new__(cls)
-            object.__setattr__(node, "name", name)
-            _setup(node, _RANK_SYM, name, _digest(3, _name_digest(name)), frozenset((name,)))
-            _INTERNED[ident] = node
-        return node
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            raise ValueError(f"a variable name must be an identifier, not {name!r}")
+        return _named(cls, name, _RANK_SYM, 3, frozenset((name,)))
 
     def __reduce__(self):
-        return (Sym, (self.name,))
+        return (type(self), (self.name,))
 
 
 class Bound(Sym):
@@ -268,17 +266,7 @@ class Bound(Sym):
     __slots__ = ()
 
     def __new__(cls, name: str):
-        ident = (cls, name)
-        node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            object.__setattr__(node, "name", name)
-            _setup(node, _RANK_SYM, name, _digest(8, _name_digest(name)), _NO_FREE)
-            _INTERNED[ident] = node
-        return node
-
-    def __reduce__(self):
-        return (Bound, (self.name,))
+        return _named(cls, name, _RANK_SYM, 8, _NO_FREE)
 
 
 def Symbol(name: str) -> Sym:

@@ -215,7 +215,7 @@ class MathMLPrinter(Printer):
     """Presentation MathML, for web pages."""
 
     open_paren, close_paren = "<mo>(</mo>", "<mo>)</mo>"
-    plus, minus = "<mo>+</mo>", "<mo>-</mo>"
+    plus, minus, comma = "<mo>+</mo>", "<mo>-</mo>", "<mo>,</mo>"
 
     def _print_Num(self, e: Num):
         v = e.value
@@ -255,13 +255,8 @@ class MathMLPrinter(Printer):
             args = e.args[:1]
         else:
             head, args = [head], e.args
-        parts: list = ["<mrow>", *head, "<mo>&#x2061;</mo><mo>(</mo>"]
-        for i, a in enumerate(args):
-            if i:
-                parts.append("<mo>,</mo>")
-            parts.append((a, Prec.SUM))
-        parts.append("<mo>)</mo></mrow>")
-        return Prec.ATOM, parts
+        return Prec.ATOM, ["<mrow>", *head, "<mo>&#x2061;</mo><mo>(</mo>", *self.arguments(args),
+                           "<mo>)</mo></mrow>"]
 
     def _print_Pow(self, e: Pow):
         if type(e.exp) is Num and e.exp.value < 0:

@@ -92,13 +92,7 @@ class LatexPrinter(Printer):
 
     def _arguments(self, e: Call) -> list:
         # \! cancels the thin space TeX puts between an operator name and \left(
-        parts: list = [r"\!\left("]
-        for i, a in enumerate(e.args):
-            if i:
-                parts.append(", ")
-            parts.append((a, Prec.SUM))
-        parts.append(r"\right)")
-        return parts
+        return [r"\!\left(", *self.arguments(e.args), r"\right)"]
 
     def function_name(self, fn: str, args) -> str:
         if fn == "log" and len(args) == 1:

@@ -115,6 +115,17 @@ class Printer:
             stack.extend(reversed(parts))
         return "".join(out)
 
+    comma = ", "
+
+    def arguments(self, args: tuple[Expr, ...]) -> list:
+        """Call arguments, separated by ``comma``, each at the loosest level."""
+        parts: list = []
+        for i, a in enumerate(args):
+            if i:
+                parts.append(self.comma)
+            parts.append((a, Prec.SUM))
+        return parts
+
     def group(self, parts: list) -> list:
         """Wrap the parts of a compound node (MathML puts them in an <mrow>)."""
         return parts
@@ -154,13 +165,7 @@ class TextPrinter(Printer):
         return Prec.ATOM, [e.name]
 
     def _print_Call(self, e: Call):
-        parts: list = [e.fn, "("]
-        for i, a in enumerate(e.args):
-            if i:
-                parts.append(", ")
-            parts.append((a, Prec.SUM))
-        parts.append(")")
-        return Prec.ATOM, parts
+        return Prec.ATOM, [e.fn, "(", *self.arguments(e.args), ")"]
 
     def _print_Pow(self, e: Pow):
         if type(e.exp) is Num and e.exp.value < 0:
