@@ -13,11 +13,13 @@ y + 1/x
 
 from __future__ import annotations
 
+import contextlib
+
 from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add,
-                   call, dag_size, mul, postorder, power, spell)
+                   call, dag_larger_than, dag_size, mul, postorder, power, preserving_structure, spell)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, current_limits, use_limits
 from .parser import parse
@@ -146,23 +148,25 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         spec = [(names[0] if names else "x", 1)]
     limits = current_limits()
     result, taken = expr, 0
-    for name, order in spec:
-        for _ in range(order):
-            if result is ZERO:
-                return ZERO                      # every further derivative is 0 too
-            taken += 1
-            if taken > limits.max_order:         # checked lazily: x^3 to order 10^8 is just 0
-                raise LimitError(f"derivatives beyond order {limits.max_order:,} do not vanish "
-                                 f"here; raise Limits.max_order (--max-order) if you mean it")
-            result = derivative(result, name)
-            if simplify:
-                result = simplify_expr(result)
-            nodes = dag_size(result)
-            if nodes > limits.max_output_nodes:
-                raise LimitError(f"the derivative has {nodes:,} distinct nodes, more than the limit "
-                                 f"of {limits.max_output_nodes:,}; raise Limits.max_output_nodes "
-                                 f"(--max-output) if you mean it")
-    return result
+    with contextlib.ExitStack() as regime:
+        preserving = False
+        for name, order in spec:
+            for _ in range(order):
+                if result is ZERO:
+                    return ZERO                      # every further derivative is 0 too
+                taken += 1
+                if taken > limits.max_order:         # checked lazily: x^3 to order 10^8 is just 0
+                    raise LimitError(f"derivatives beyond order {limits.max_order:,} do not "
+                                     f"vanish here; raise Limits.max_order (--max-order) if "
+                                     f"you mean it")
+                if not preserving and dag_larger_than([result], PRESERVE_ABOVE):
+                    regime.enter_context(preserving_structure())    # and for every later order
+                    preserving = True
+                result = derivative(result, name)
+                if simplify:
+                    result = simplify_expr(result)
+                _check_output(result, limits)
+    return settle([result])[0] if simplify else result
 
 
 def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
@@ -172,13 +176,62 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
     >>> gradient("log(x) + x*y - sin(y)")
     [y + 1/x, x - cos(y)]
     """
+    from .simplify import simplify_all
+
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
-    adjoints = reverse_gradient(expr, names)
-    if not simplify:
-        return adjoints
+    with structure_for(expr):
+        adjoints = reverse_gradient(expr, names)
+        if not simplify:
+            return adjoints
+        partials = simplify_all(adjoints)
+    return settle(partials)
+
+
+# Expressions of more than this many distinct nodes are differentiated and simplified
+# preserving structure (see symdiff.expr.preserving_structure): a shared subexpression's
+# derivative stays one shared node, so sizes follow the DAG, order after order.  Smaller
+# ones are flattened as usual, which collects them into the familiar expanded form.
+PRESERVE_ABOVE = 16
+
+# Results of at most this many distinct nodes (all together) are flattened and simplified
+# once more at the end, into the familiar canonical form.
+SMALL_RESULT = 60
+
+
+def structure_for(expr: Expr):
+    """The flattening regime for differentiating ``expr``: preserving structure if it is large.
+
+    >>> from symdiff.expr import flatten_limit
+    >>> with structure_for(parse("sin(x)")):
+    ...     flatten_limit()
+    16
+    """
+    if dag_larger_than([expr], PRESERVE_ABOVE):
+        return preserving_structure()
+    return contextlib.nullcontext()
+
+
+def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
+    """The results simplified once more with flattening, if together they are small.
+
+    >>> from symdiff.expr import Add, Sym, Num
+    >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])
+    [2*x + 1]
+    """
     from .simplify import simplify_all
-    return simplify_all(adjoints)
+
+    if dag_larger_than(results, SMALL_RESULT):
+        return list(results)
+    return simplify_all(results, trace=trace)
+
+
+def _check_output(result: Expr, limits: Limits) -> None:
+    nodes = dag_size(result)
+    if nodes > limits.max_output_nodes:
+        raise LimitError(f"the derivative has {nodes:,} distinct nodes, more than the limit "
+                         f"of {limits.max_output_nodes:,}; raise Limits.max_output_nodes "
+                         f"(--max-output) if you mean it")
 
 
 def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:

@@ -5,7 +5,7 @@ uses (:func:`differentiate_node`), with the children's derivatives left as
 placeholders ``d/dx(u)``; the steps are listed outermost first, as a teacher
 writes them.  A sub-derivative needed twice is explained once and referred to.
 The simplification steps are the simplifier's own trace, and the last step is
-exactly ``simplify(derivative(f))``, the result ``diff`` prints.
+exactly the result ``diff`` prints.
 
 >>> for step in explain("x*sin(x)", "x"):
 ...     print(step.number, step.rule, "|", step.before, "=", step.after)
@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .diff import derivative, differentiate_node
+from .diff import derivative, differentiate_node, settle, structure_for
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
 from .functions import is_derivative_name, lookup
 from .parser import parse
@@ -144,7 +144,8 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
                                     uses))
         # outermost first: push the parts so the first one is explained next
         todo.extend(c for c in reversed(parts) if wrt in c.free and c not in explained)
-    raw = derivative(expr, wrt)
+    with structure_for(expr):                    # the regime diff works in
+        raw = derivative(expr, wrt)
     if summarised:
         steps.append(DerivationStep(len(steps) + 1,
                                     f"{summarised} further sub-derivatives, worked out the same way "
@@ -155,7 +156,9 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
                                     placeholder(expr, wrt), raw, "substitute",
                                     tuple(range(1, len(steps) + 1))))
     trace: list[Step] = []
-    result = simplify(raw, trace=trace)
+    with structure_for(expr):
+        result = simplify(raw, trace=trace)
+    (result,) = settle([result], trace=trace)
     for fired in trace:
         steps.append(DerivationStep(len(steps) + 1, fired.rule.replace("_", " "), fired.before,
                                     fired.after, "simplify"))

@@ -29,6 +29,8 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import weakref
 import zlib
@@ -54,6 +56,34 @@ _LABEL_LENGTH = 24
 # node into every parent would copy it each time and turn a DAG of size n into a
 # result of size n^2 (the derivative of sin(sin(...sin(x))) is such a chain).
 FLATTEN_LIMIT = 16
+
+# The limit in force: FLATTEN_LIMIT, or 0 inside ``preserving_structure()``, where only a
+# numeric coefficient (2*t) or a numeric term (t + 1) is absorbed.  Differentiation works
+# there, so that the derivative of a shared node stays one shared node order after order.
+_flatten_limit: contextvars.ContextVar[int] = contextvars.ContextVar("flatten_limit",
+                                                                    default=FLATTEN_LIMIT)
+
+
+def flatten_limit() -> int:
+    """The flattening limit in force (FLATTEN_LIMIT, or 0 when preserving structure)."""
+    return _flatten_limit.get()
+
+
+@contextlib.contextmanager
+def preserving_structure():
+    """Within the block, sums and products are not flattened into larger ones (numbers
+    still fold): the DAG keeps the shape it was built with.
+
+    >>> x, y, z = symbols("x y z")
+    >>> with preserving_structure():
+    ...     print(add(x + y, z), mul(Num(2), x * Num(3)))
+    z + (x + y) 6*x
+    """
+    token = _flatten_limit.set(0)
+    try:
+        yield
+    finally:
+        _flatten_limit.reset(token)
 
 
 class Expr:
@@ -534,8 +564,9 @@ def add(*terms: Expr) -> Expr:
     """
     flat: list[Expr] = []
     constant: Number = 0
+    limit = _flatten_limit.get()
     for t in terms:
-        if type(t) is Add and len(t.terms) <= FLATTEN_LIMIT:
+        if type(t) is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
             flat.extend(t.terms)
         else:
             flat.append(t)
@@ -557,6 +588,12 @@ def add(*terms: Expr) -> Expr:
     if len(symbolic) == 1:
         return symbolic[0]
     return Add(tuple(symbolic))
+
+
+def _number_and_one(number: Expr, operands: tuple) -> bool:
+    """``2*t`` or ``t + 1``: a number decorating one operand, absorbed even when
+    structure is preserved."""
+    return len(operands) == 2 and type(number) is Num
 
 
 def _sort_key(e: Expr) -> tuple:
@@ -581,8 +618,9 @@ def mul(*factors: Expr) -> Expr:
     """
     coefficient: Number = 1
     symbolic: list[Expr] = []
+    limit = _flatten_limit.get()
     for f in factors:
-        if type(f) is Mul and len(f.factors) <= FLATTEN_LIMIT:
+        if type(f) is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
             parts = f.factors
         else:
             parts = (f,)
@@ -646,7 +684,8 @@ def power(base: Expr, exp: Expr) -> Expr:
     if is_integer(exp):
         if type(base) is Pow:
             return power(base.base, mul(base.exp, exp))
-        if type(base) is Mul and len(base.factors) <= FLATTEN_LIMIT:
+        if type(base) is Mul and (len(base.factors) <= _flatten_limit.get()
+                                  or _number_and_one(base.factors[0], base.factors)):
             return mul(*(power(f, exp) for f in base.factors))
     return Pow(base, exp)
 
@@ -689,6 +728,27 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
 def dag_size(root: Expr) -> int:
     """Number of distinct nodes (the size of the DAG)."""
     return len(postorder(root))
+
+
+def dag_larger_than(roots: Iterable[Expr], bound: int) -> bool:
+    """Whether the DAG of all ``roots`` together has more than ``bound`` distinct nodes;
+    stops counting as soon as it has.
+
+    >>> x = Symbol("x")
+    >>> dag_larger_than([x + 1, x + 2], 4), dag_larger_than([x + 1, x + 2], 5)
+    (True, False)
+    """
+    seen: set[Expr] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if len(seen) > bound:
+            return True
+        stack.extend(node.children)
+    return False
 
 
 def tree_size(root: Expr) -> int:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from .expr import (FLATTEN_LIMIT, ONE, Add, Call, Expr, Mul, Num, Pow, add, is_singular, mul, postorder, power,
-                   rebuild)
+from .expr import (ONE, Add, Call, Expr, Mul, Num, Pow, add, flatten_limit, is_singular, mul,
+                   postorder, power, rebuild)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
 from .parser import parse
@@ -96,7 +96,7 @@ def evaluate_special_values(e: Expr) -> Expr | None:
 def distribute_number(e: Expr) -> Expr | None:
     """c*(a + b) -> c*a + c*b for a number c, so (x+y) - (x+y) collects to 0."""
     if type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num \
-            and type(e.factors[1]) is Add and len(e.factors[1].terms) <= FLATTEN_LIMIT:
+            and type(e.factors[1]) is Add and len(e.factors[1].terms) <= flatten_limit():
         c = e.factors[0]
         return add(*(mul(c, t) for t in e.factors[1].terms))
     return None
@@ -155,13 +155,13 @@ def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] =
     return _Simplifier(rules, trace).run(parse(expr))
 
 
-def simplify_all(exprs) -> list[Expr]:
+def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
     """Simplify several expressions with one memo, so structure they share stays shared.
 
     >>> simplify_all([parse("x + x"), parse("2*x + 0")])
     [2*x, 2*x]
     """
-    simplifier = _Simplifier(RULES, None)
+    simplifier = _Simplifier(RULES, trace)
     results = []
     for expr in map(parse, exprs):
         result = simplifier.run(expr)
