@@ -159,14 +159,14 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
                     raise LimitError(f"derivatives beyond order {limits.max_order:,} do not "
                                      f"vanish here; raise Limits.max_order (--max-order) if "
                                      f"you mean it")
-                if not preserving and dag_larger_than([result], PRESERVE_ABOVE):
+                if not preserving and is_large(result):
                     regime.enter_context(preserving_structure())    # and for every later order
                     preserving = True
                 result = derivative(result, name)
                 if simplify:
                     result = simplify_expr(result)
                 _check_output(result, limits)
-    return settle([result])[0] if simplify else result
+    return settle([result])[0] if simplify and preserving else result
 
 
 def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
@@ -180,12 +180,13 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
 
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
-    with structure_for(expr):
+    preserve = is_large(expr)
+    with regime(preserve):
         adjoints = reverse_gradient(expr, names)
         if not simplify:
             return adjoints
         partials = simplify_all(adjoints)
-    return settle(partials)
+    return settle(partials) if preserve else partials
 
 
 # Expressions of more than this many distinct nodes are differentiated and simplified
@@ -199,21 +200,23 @@ PRESERVE_ABOVE = 16
 SMALL_RESULT = 60
 
 
-def structure_for(expr: Expr):
-    """The flattening regime for differentiating ``expr``: preserving structure if it is large.
+def is_large(expr: Expr) -> bool:
+    """Whether ``expr`` is differentiated preserving structure (more than PRESERVE_ABOVE nodes).
 
-    >>> from symdiff.expr import flatten_limit
-    >>> with structure_for(parse("sin(x)")):
-    ...     flatten_limit()
-    16
+    >>> is_large(parse("sin(x)")), is_large(parse("+".join(f"x{i}^2" for i in range(9))))
+    (False, True)
     """
-    if dag_larger_than([expr], PRESERVE_ABOVE):
-        return preserving_structure()
-    return contextlib.nullcontext()
+    return dag_larger_than([expr], PRESERVE_ABOVE)
+
+
+def regime(preserve: bool):
+    """The flattening regime: preserving structure, or the usual flattening."""
+    return preserving_structure() if preserve else contextlib.nullcontext()
 
 
 def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
-    """The results simplified once more with flattening, if together they are small.
+    """Results computed preserving structure, simplified once more with flattening if
+    together they are small.
 
     >>> from symdiff.expr import Add, Sym, Num
     >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .diff import derivative, differentiate_node, settle, structure_for
+from .diff import derivative, differentiate_node, is_large, regime, settle
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
 from .functions import is_derivative_name, lookup
 from .parser import parse
@@ -144,7 +144,8 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
                                     uses))
         # outermost first: push the parts so the first one is explained next
         todo.extend(c for c in reversed(parts) if wrt in c.free and c not in explained)
-    with structure_for(expr):                    # the regime diff works in
+    preserve = is_large(expr)
+    with regime(preserve):                       # the regime diff works in
         raw = derivative(expr, wrt)
     if summarised:
         steps.append(DerivationStep(len(steps) + 1,
@@ -156,9 +157,10 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
                                     placeholder(expr, wrt), raw, "substitute",
                                     tuple(range(1, len(steps) + 1))))
     trace: list[Step] = []
-    with structure_for(expr):
+    with regime(preserve):
         result = simplify(raw, trace=trace)
-    (result,) = settle([result], trace=trace)
+    if preserve:
+        (result,) = settle([result], trace=trace)
     for fired in trace:
         steps.append(DerivationStep(len(steps) + 1, fired.rule.replace("_", " "), fired.before,
                                     fired.after, "simplify"))
