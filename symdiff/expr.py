@@ -42,9 +42,30 @@ from .limits import current_limits
 
 Number = Union[int, Fraction, float]
 
-# One table for every live node, keyed by (class, fields).  Weak values: a node
-# lives exactly as long as someone holds it, so the table never grows unbounded.
-_INTERNED: "weakref.WeakValueDictionary[tuple, Expr]" = weakref.WeakValueDictionary()
+# One table for every live node, keyed by (class, fields), holding weak references:
+# a node lives exactly as long as someone holds it, and its entry goes with it, so
+# the table never grows unbounded.  (A plain dict of weak references is about twice
+# as fast to look up as weakref.WeakValueDictionary, and lookups are the hot path.)
+_INTERNED: dict[tuple, "_Entry"] = {}
+
+
+class _Entry(weakref.ref):
+    """A weak reference to an interned node that removes its table entry when the node dies."""
+
+    __slots__ = ("ident",)
+
+    def __new__(cls, node, ident):
+        entry = super().__new__(cls, node, _forget)
+        entry.ident = ident
+        return entry
+
+    def __init__(self, node, ident):
+        super().__init__(node, _forget)
+
+
+def _forget(entry: _Entry) -> None:
+    if _INTERNED.get(entry.ident) is entry:
+        del _INTERNED[entry.ident]
 
 # Rank of each node kind in the canonical order of operands (numbers first in
 # products; symbols before powers before calls, which reads like math).
@@ -89,9 +110,10 @@ def preserving_structure():
 class Expr:
     """Base of all nodes.  Build with the constructors or Python operators."""
 
-    __slots__ = ("key", "free", "__weakref__")
+    __slots__ = ("key", "free", "children", "__weakref__")
     key: tuple          # (rank, label, digest): the canonical sort key, flat and cheap to compare
     free: frozenset     # names of the variables that occur
+    children: tuple     # the operands, in order ((): a leaf)
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} nodes are immutable")
@@ -156,18 +178,23 @@ class Expr:
         from .latex import to_latex
         return r"$\displaystyle " + to_latex(self) + "$"
 
-    @property
-    def children(self) -> tuple["Expr", ...]:
-        return ()
 
 
-def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset) -> None:
+def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
+           children: tuple = ()) -> None:
     object.__setattr__(node, "key", (rank, label[:_LABEL_LENGTH], digest))
     object.__setattr__(node, "free", free)
+    object.__setattr__(node, "children", children)
 
 
 def _intern(ident: tuple):
-    return _INTERNED.get(ident)
+    """The live node with this identity, or None."""
+    entry = _INTERNED.get(ident)
+    return entry() if entry is not None else None
+
+
+def _remember(ident: tuple, node: Expr) -> None:
+    _INTERNED[ident] = _Entry(node, ident)
 
 
 def _digest(*parts) -> int:
@@ -228,7 +255,7 @@ class Num(Expr):
             text = repr(value) if len(str(value)) < 64 else str(value)[:64]
             _setup(node, _RANK_NUM, text, _digest(1, _NUMBER_TAGS[type(value)], _name_digest(text)),
                    _NO_FREE)
-            _INTERNED[ident] = node
+            _remember(ident, node)
         return node
 
     def __reduce__(self):
@@ -243,7 +270,7 @@ def _named(cls, name: str, rank: int, tag: int, free: frozenset):
         node = object.__new__(cls)
         object.__setattr__(node, "name", name)
         _setup(node, rank, name, _digest(tag, _name_digest(name)), free)
-        _INTERNED[ident] = node
+        _remember(ident, node)
     return node
 
 
@@ -342,16 +369,12 @@ class Add(_Nary):
             node = object.__new__(cls)
             object.__setattr__(node, "terms", terms)
             _setup(node, _RANK_ADD, terms[0].key[1],
-                   _digest(4, *(t.key[2] for t in terms)), _union(terms))
-            _INTERNED[ident] = node
+                   _digest(4, *(t.key[2] for t in terms)), _union(terms), terms)
+            _remember(ident, node)
         return node
 
     @property
     def operands(self):
-        return self.terms
-
-    @property
-    def children(self):
         return self.terms
 
 
@@ -372,16 +395,12 @@ class Mul(_Nary):
             # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
             rank = symbolic[0].key[0] if len(symbolic) == 1 else _RANK_MUL
             _setup(node, rank, symbolic[0].key[1],
-                   _digest(5, *(f.key[2] for f in factors)), _union(factors))
-            _INTERNED[ident] = node
+                   _digest(5, *(f.key[2] for f in factors)), _union(factors), factors)
+            _remember(ident, node)
         return node
 
     @property
     def operands(self):
-        return self.factors
-
-    @property
-    def children(self):
         return self.factors
 
 
@@ -401,16 +420,12 @@ class Pow(Expr):
             object.__setattr__(node, "base", base)
             object.__setattr__(node, "exp", exp)
             _setup(node, _RANK_POW, base.key[1], _digest(6, base.key[2], exp.key[2]),
-                   _union((base, exp)))
-            _INTERNED[ident] = node
+                   _union((base, exp)), (base, exp))
+            _remember(ident, node)
         return node
 
     def __reduce__(self):
         return (Pow, (self.base, self.exp))
-
-    @property
-    def children(self):
-        return (self.base, self.exp)
 
 
 class Call(Expr):
@@ -432,16 +447,12 @@ class Call(Expr):
             object.__setattr__(node, "fn", fn)
             object.__setattr__(node, "args", args)
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[1],
-                   _digest(7, _name_digest(fn), *(a.key[2] for a in args)), _union(args))
-            _INTERNED[ident] = node
+                   _digest(7, _name_digest(fn), *(a.key[2] for a in args)), _union(args), args)
+            _remember(ident, node)
         return node
 
     def __reduce__(self):
         return (Call, (self.fn, self.args))
-
-    @property
-    def children(self):
-        return self.args
 
 
 # ---------------------------------------------------------------- numbers
@@ -562,27 +573,33 @@ def add(*terms: Expr) -> Expr:
     >>> add(x, Num(2), Num(-2))
     x
     """
-    flat: list[Expr] = []
+    symbolic: list[Expr] = []
     constant: Number = 0
+    numbers = 0
     limit = _flatten_limit.get()
     for t in terms:
-        if type(t) is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
-            flat.extend(t.terms)
-        else:
-            flat.append(t)
-    symbolic = []
-    for t in flat:
-        if type(t) is Num:
-            constant = constant + t.value
+        kind = type(t)
+        if kind is Num:
+            constant += t.value
+            numbers += 1
+        elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
+            for u in t.terms:
+                if type(u) is Num:
+                    constant += u.value
+                    numbers += 1
+                else:
+                    symbolic.append(u)
         else:
             symbolic.append(t)
-    if isinstance(constant, float):
-        _finite(constant, "a sum")
-    else:
-        _bounded(constant, "a sum")
+    if numbers > 1:                    # a new number: check its size
+        if isinstance(constant, float):
+            _finite(constant, "a sum")
+        else:
+            _bounded(constant, "a sum")
     if not symbolic:
         return Num(constant)
-    symbolic.sort(key=_sort_key)
+    if len(symbolic) > 1:
+        symbolic.sort(key=_sort_key)
     if constant != 0:
         symbolic.append(Num(constant))
     if len(symbolic) == 1:
@@ -617,28 +634,36 @@ def mul(*factors: Expr) -> Expr:
     0
     """
     coefficient: Number = 1
+    numbers = 0
     symbolic: list[Expr] = []
     limit = _flatten_limit.get()
     for f in factors:
-        if type(f) is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
-            parts = f.factors
+        kind = type(f)
+        if kind is Num:
+            coefficient *= f.value
+            numbers += 1
+        elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
+            for p in f.factors:
+                if type(p) is Num:
+                    coefficient *= p.value
+                    numbers += 1
+                else:
+                    symbolic.append(p)
         else:
-            parts = (f,)
-        for p in parts:
-            if type(p) is Num:
-                coefficient = coefficient * p.value
-            else:
-                symbolic.append(p)
-    if isinstance(coefficient, float):
-        _finite(coefficient, "a product")
-    else:
-        _bounded(coefficient, "a product")
+            symbolic.append(f)
+    if numbers > 1:                    # a new number: check its size
+        if isinstance(coefficient, float):
+            _finite(coefficient, "a product")
+        else:
+            _bounded(coefficient, "a product")
     if coefficient == 0 and not any(is_singular(f) for f in symbolic):
         return Num(coefficient)
     if not symbolic:
         return Num(coefficient)
-    symbolic.sort(key=_sort_key)
-    coefficient = normalize_number(coefficient)           # Fraction(2, 2) is the int 1
+    if len(symbolic) > 1:
+        symbolic.sort(key=_sort_key)
+    if type(coefficient) is Fraction:
+        coefficient = normalize_number(coefficient)       # Fraction(2, 2) is the int 1
     if coefficient == 1 and type(coefficient) is int:      # 1.0*x keeps the decimal the user wrote
         if len(symbolic) == 1:
             return symbolic[0]
@@ -706,22 +731,23 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
     ['2', 'x', '2*x', '1', '2*x + 1']
     """
     order: list[Expr] = []
-    seen: set[int] = set()
+    seen: set[Expr] = set()                 # nodes are interned: identity is equality
     stack: list[tuple[Expr, bool]] = [(root, False)]
+    pop, push, visit, emit = stack.pop, stack.append, seen.add, order.append
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
-            order.append(node)
+            emit(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        visit(node)
+        push((node, True))
         if stop is not None and stop(node):
             continue
         for child in reversed(node.children):
-            if id(child) not in seen:
-                stack.append((child, False))
+            if child not in seen:
+                push((child, False))
     return order
 
 
