@@ -642,11 +642,13 @@ def mul(*factors: Expr) -> Expr:
         if kind is Num:
             coefficient *= f.value
             numbers += 1
+            number = f
         elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
             for p in f.factors:
                 if type(p) is Num:
                     coefficient *= p.value
                     numbers += 1
+                    number = p
                 else:
                     symbolic.append(p)
         else:
@@ -668,7 +670,7 @@ def mul(*factors: Expr) -> Expr:
         if len(symbolic) == 1:
             return symbolic[0]
         return Mul(tuple(symbolic))
-    return Mul((Num(coefficient), *symbolic))
+    return Mul((number if numbers == 1 else Num(coefficient), *symbolic))
 
 
 def neg(e: Expr) -> Expr:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from .expr import (ONE, Add, Call, Expr, Mul, Num, Pow, add, flatten_limit, is_singular, mul,
-                   postorder, power, rebuild)
+from .expr import (ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add, flatten_limit,
+                   is_singular, mul, postorder, power, rebuild)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
 from .parser import parse
@@ -44,6 +44,15 @@ def split_power(factor: Expr) -> tuple[Expr, Expr]:
 
 # ---------------------------------------------------------------- rules
 
+def rewrites(kind: type):
+    """Declare the node type a rule rewrites, so the strategy offers it only such nodes."""
+    def declare(rule: Rule) -> Rule:
+        rule.rewrites = kind
+        return rule
+    return declare
+
+
+@rewrites(Add)
 def collect_like_terms(e: Expr) -> Expr | None:
     """a*t + b*t -> (a+b)*t, so 2x + 3x -> 5x and x - x -> 0."""
     if type(e) is not Add:
@@ -57,6 +66,7 @@ def collect_like_terms(e: Expr) -> Expr | None:
     return add(*(mul(Num(sum(cs)), rest) for rest, cs in groups.items()))
 
 
+@rewrites(Mul)
 def collect_like_factors(e: Expr) -> Expr | None:
     """b^p * b^q -> b^(p+q), so x*x^2 -> x^3 and x/x -> 1."""
     if type(e) is not Mul:
@@ -74,6 +84,7 @@ def collect_like_factors(e: Expr) -> Expr | None:
     return mul(*kept, *(power(base, add(*exps)) for base, exps in groups.items()))
 
 
+@rewrites(Call)
 def evaluate_special_values(e: Expr) -> Expr | None:
     """sin(0) -> 0, log(1) -> 0, sqrt(4) -> 2, abs(-3) -> 3; floats fold to floats."""
     if type(e) is not Call or e.fn not in FUNCTIONS or len(e.args) != 1:
@@ -93,6 +104,7 @@ def evaluate_special_values(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Mul)
 def distribute_number(e: Expr) -> Expr | None:
     """c*(a + b) -> c*a + c*b for a number c, so (x+y) - (x+y) collects to 0."""
     if type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num \
@@ -102,6 +114,7 @@ def distribute_number(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Call)
 def log_of_exp(e: Expr) -> Expr | None:
     """log(exp(u)) -> u (u real)."""
     if type(e) is Call and e.fn == "log" and len(e.args) == 1:
@@ -111,6 +124,7 @@ def log_of_exp(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Pow)
 def power_of_exp(e: Expr) -> Expr | None:
     """exp(u)^v -> exp(u*v)."""
     if type(e) is Pow and type(e.base) is Call and e.base.fn == "exp":
@@ -174,6 +188,9 @@ class _Simplifier:
 
     def __init__(self, rules, trace):
         self.rules, self.trace = rules, trace
+        # the rules for each node type, in RULES order (a rule that declares none: every type)
+        self.rules_for = {kind: tuple(r for r in rules if getattr(r, "rewrites", kind) is kind)
+                          for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
         self.done: dict[Expr, Expr] = {}
         self.sizes: dict[Expr, int] = {}
 
@@ -197,7 +214,7 @@ class _Simplifier:
     def at_root(self, e: Expr) -> Expr:
         """Apply the first rule whose (re-simplified) result is no larger, until none is."""
         for _ in range(MAX_REWRITES_PER_NODE):
-            for rule in self.rules:
+            for rule in self.rules_for[type(e)]:
                 after = rule(e)
                 if after is None or after is e:
                     continue
