@@ -71,6 +71,9 @@ def collect_like_factors(e: Expr) -> Expr | None:
     """b^p * b^q -> b^(p+q), so x*x^2 -> x^3 and x/x -> 1."""
     if type(e) is not Mul:
         return None
+    bases = [f.base if type(f) is Pow else f for f in e.factors]
+    if len(set(bases)) == len(bases):
+        return None                                  # no base occurs twice
     groups: dict[Expr, list[Expr]] = {}
     kept: list[Expr] = []
     for factor in e.factors:
@@ -183,6 +186,24 @@ def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
     return results
 
 
+def unchanged(node: Expr, children: list[Expr]) -> bool:
+    """Whether rebuilding ``node`` from ``children`` would give ``node`` back: the children
+    are its own and none could be flattened into it (as after preserving structure).
+
+    >>> x, y = parse("x"), parse("y")
+    >>> unchanged(parse("x*y"), [x, y]), unchanged(parse("x*y"), [y, x])
+    (True, False)
+    """
+    if any(new is not old for new, old in zip(children, node.children)):
+        return False
+    kind = type(node)
+    if kind is Add or kind is Mul:
+        return flatten_limit() == 0 or all(type(c) is not kind for c in children)
+    if kind is Pow:
+        return type(node.base) is not Mul
+    return True
+
+
 class _Simplifier:
     """One simplification: the memo of finished nodes and of written sizes."""
 
@@ -200,7 +221,11 @@ class _Simplifier:
             if node in done:
                 continue
             children = node.children
-            rebuilt = rebuild(node, [done[c] for c in children]) if children else node
+            if children:
+                simplified = [done[c] for c in children]
+                rebuilt = node if unchanged(node, simplified) else rebuild(node, simplified)
+            else:
+                rebuilt = node
             if rebuilt in done:
                 final = done[rebuilt]
             elif rebuilt is not node and any(c not in done for c in rebuilt.children):
