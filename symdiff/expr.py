@@ -254,8 +254,13 @@ class Num(Expr):
     value: Number
 
     def __new__(cls, value: Number):
-        value = normalize_number(value)
-        ident = (cls, type(value), value)
+        kind = type(value)
+        if kind is not int:
+            value = normalize_number(value)
+            kind = type(value)
+        # 1, 1.0 and Fraction(1) are equal keys in a dict, so the type is part of the identity;
+        # a fraction is keyed by its two integers, which hash much faster than a Fraction.
+        ident = (cls, value.numerator, value.denominator) if kind is Fraction else (cls, kind, value)
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
@@ -589,12 +594,12 @@ def add(*terms: Expr) -> Expr:
     for t in terms:
         kind = type(t)
         if kind is Num:
-            constant += t.value
+            constant = constant + t.value if numbers else t.value
             numbers += 1
         elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
             for u in t.terms:
                 if type(u) is Num:
-                    constant += u.value
+                    constant = constant + u.value if numbers else u.value
                     numbers += 1
                 else:
                     symbolic.append(u)
@@ -609,7 +614,7 @@ def add(*terms: Expr) -> Expr:
         return Num(constant)
     if len(symbolic) > 1:
         symbolic.sort(key=_sort_key)
-    if constant != 0:
+    if numbers and constant != 0:
         symbolic.append(Num(constant))
     if len(symbolic) == 1:
         return symbolic[0]
@@ -649,13 +654,13 @@ def mul(*factors: Expr) -> Expr:
     for f in factors:
         kind = type(f)
         if kind is Num:
-            coefficient *= f.value
+            coefficient = coefficient * f.value if numbers else f.value
             numbers += 1
             number = f
         elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
             for p in f.factors:
                 if type(p) is Num:
-                    coefficient *= p.value
+                    coefficient = coefficient * p.value if numbers else p.value
                     numbers += 1
                     number = p
                 else:
@@ -667,15 +672,15 @@ def mul(*factors: Expr) -> Expr:
             _finite(coefficient, "a product")
         else:
             _bounded(coefficient, "a product")
-    if coefficient == 0 and not any(is_singular(f) for f in symbolic):
-        return Num(coefficient)
     if not symbolic:
+        return number if numbers == 1 else Num(coefficient)
+    if numbers and coefficient == 0 and not any(is_singular(f) for f in symbolic):
         return Num(coefficient)
     if len(symbolic) > 1:
         symbolic.sort(key=_sort_key)
     if type(coefficient) is Fraction:
         coefficient = normalize_number(coefficient)       # Fraction(2, 2) is the int 1
-    if coefficient == 1 and type(coefficient) is int:      # 1.0*x keeps the decimal the user wrote
+    if type(coefficient) is int and coefficient == 1:      # 1.0*x keeps the decimal the user wrote
         if len(symbolic) == 1:
             return symbolic[0]
         return Mul(tuple(symbolic))
