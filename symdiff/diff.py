@@ -80,6 +80,8 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
     [b*c, a*c, a*b]
     """
     n = len(factors)
+    if n == 2:
+        return [factors[1], factors[0]]
     prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
         prefix[i + 1] = mul(prefix[i], f)

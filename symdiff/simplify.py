@@ -16,6 +16,7 @@ algebra system; the point x = 0 of x/x is lost), but ``0/0`` is never folded.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 from .expr import (ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add, flatten_limit,
@@ -204,14 +205,20 @@ def unchanged(node: Expr, children: list[Expr]) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=16)
+def rules_by_type(rules: tuple[Rule, ...]) -> dict[type, tuple[Rule, ...]]:
+    """The rules for each node type, in their given order (a rule that declares no type
+    with :func:`rewrites` is offered every node)."""
+    return {kind: tuple(r for r in rules if getattr(r, "rewrites", kind) is kind)
+            for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
+
+
 class _Simplifier:
     """One simplification: the memo of finished nodes and of written sizes."""
 
     def __init__(self, rules, trace):
         self.rules, self.trace = rules, trace
-        # the rules for each node type, in RULES order (a rule that declares none: every type)
-        self.rules_for = {kind: tuple(r for r in rules if getattr(r, "rewrites", kind) is kind)
-                          for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
+        self.rules_for = rules_by_type(rules)
         self.done: dict[Expr, Expr] = {}
         self.sizes: dict[Expr, int] = {}
 
