@@ -101,13 +101,13 @@ def flatten_limit() -> int:
 
 @contextlib.contextmanager
 def preserving_structure():
-    """Within the block, sums and products are not flattened into larger ones (numbers
-    still fold): the DAG keeps the shape it was built with.
+    """Within the block, sums and products are not flattened into larger ones; only their
+    numbers join the outer sum or product: the DAG keeps the shape it was built with.
 
     >>> x, y, z = symbols("x y z")
     >>> with preserving_structure():
-    ...     print(add(x + y, z), mul(Num(2), x * Num(3)))
-    z + (x + y) 6*x
+    ...     print(add(x + y, z), mul(Num(2), x * Num(3)), mul(Num(2), x * y * Num(3)))
+    z + (x + y) 6*x 6*(x*y)
     """
     token = _flatten_limit.set(0)
     try:
@@ -603,6 +603,11 @@ def add(*terms: Expr) -> Expr:
                     numbers += 1
                 else:
                     symbolic.append(u)
+        elif kind is Add and type(t.terms[-1]) is Num:
+            # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
+            constant = constant + t.terms[-1].value if numbers else t.terms[-1].value
+            numbers += 1
+            symbolic.append(Add(t.terms[:-1]))
         else:
             symbolic.append(t)
     if numbers > 1:                    # a new number: check its size
@@ -665,6 +670,13 @@ def mul(*factors: Expr) -> Expr:
                     number = p
                 else:
                     symbolic.append(p)
+        elif kind is Mul and type(f.factors[0]) is Num:
+            # kept whole, but its coefficient joins ours: -(2*a*b*c) is -2*(a*b*c), never -(2*...)
+            p = f.factors[0]
+            coefficient = coefficient * p.value if numbers else p.value
+            numbers += 1
+            number = p
+            symbolic.append(Mul(f.factors[1:]))
         else:
             symbolic.append(f)
     if numbers > 1:                    # a new number: check its size
