@@ -135,8 +135,6 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
     >>> diff("sin(x)", "x", 0)
     sin(x)
     """
-    from .simplify import simplify as simplify_expr
-
     if limits is not None:
         with use_limits(limits):
             return diff(expr, *wrt, simplify=simplify, functions=functions)
@@ -148,27 +146,53 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
             raise DiffError(f"the formula has several variables ({', '.join(names)}); "
                             f"say which to differentiate with respect to")
         spec = [(names[0] if names else "x", 1)]
+    orders = sum(order for _, order in spec)
+    if not simplify or orders < 2 or is_large(expr):
+        with regime(is_large(expr)):
+            result = repeated_derivative(expr, spec, simplify=simplify)
+        return settle([result])[0] if simplify and is_large(expr) else result
+    # A small expression, differentiated repeatedly: expanded orders read best, but may swell
+    # (sin(sin(sin(x))) to order 5).  Preserving structure is linear; expand only if that is
+    # no larger.
+    with preserving_structure():
+        compact = repeated_derivative(expr, spec)
+    expanded = repeated_derivative(expr, spec, give_up_above=dag_size(compact))
+    return expanded if expanded is not None else settle([compact])[0]
+
+
+def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bool = True,
+                        give_up_above: int | None = None) -> Expr | None:
+    """Differentiate order after order, as ``spec`` says (``[("x", 2), ("y", 1)]``), each order
+    simplified before the next.  With ``give_up_above``, None as soon as an order's DAG has
+    more nodes than that, or the next order's will have if it grows by the same factor again.
+
+    >>> repeated_derivative(parse("x^3 y"), [("x", 2), ("y", 1)])
+    6*x
+    """
+    from .simplify import simplify as simplify_expr
+
     limits = current_limits()
     result, taken = expr, 0
-    with contextlib.ExitStack() as regime:
-        preserving = False
-        for name, order in spec:
-            for _ in range(order):
-                if result is ZERO:
-                    return ZERO                      # every further derivative is 0 too
-                taken += 1
-                if taken > limits.max_order:         # checked lazily: x^3 to order 10^8 is just 0
-                    raise LimitError(f"derivatives beyond order {limits.max_order:,} do not "
-                                     f"vanish here; raise Limits.max_order (--max-order) if "
-                                     f"you mean it")
-                if not preserving and is_large(result):
-                    regime.enter_context(preserving_structure())    # and for every later order
-                    preserving = True
-                result = derivative(result, name)
-                if simplify:
-                    result = simplify_expr(result)
-                _check_output(result, limits)
-    return settle([result])[0] if simplify and preserving else result
+    remaining, size = sum(order for _, order in spec), dag_size(expr)
+    for name, order in spec:
+        for _ in range(order):
+            if result is ZERO:
+                return ZERO                          # every further derivative is 0 too
+            taken += 1
+            if taken > limits.max_order:             # checked lazily: x^3 to order 10^8 is just 0
+                raise LimitError(f"derivatives beyond order {limits.max_order:,} do not "
+                                 f"vanish here; raise Limits.max_order (--max-order) if "
+                                 f"you mean it")
+            result = derivative(result, name)
+            if simplify:
+                result = simplify_expr(result)
+            remaining -= 1
+            if give_up_above is not None:
+                previous, size = size, dag_size(result)
+                if size > give_up_above or (remaining and size * size > give_up_above * previous):
+                    return None
+            _check_output(result, limits)
+    return result
 
 
 def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
