@@ -18,8 +18,9 @@ import contextlib
 from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
-from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add,
-                   call, dag_larger_than, dag_size, live_nodes, mul, postorder, power, preserving_structure, spell)
+from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
+                   dag_larger_than, dag_size, live_nodes, mul, postorder, power,
+                   preserving_structure, shares_subexpressions, spell)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, current_limits, use_limits
 from .parser import parse
@@ -148,9 +149,12 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         spec = [(names[0] if names else "x", 1)]
     orders = sum(order for _, order in spec)
     if not simplify or orders < 2 or is_large(expr):
-        with regime(is_large(expr)):
+        # One order of a tree-shaped expression cannot swell (no shared node to copy); a
+        # shared subexpression's derivative is shared too, so keep it whole.
+        preserve = is_large(expr) and (orders > 1 or shares_subexpressions(expr))
+        with regime(preserve):
             result = repeated_derivative(expr, spec, simplify=simplify)
-        return settle([result])[0] if simplify and is_large(expr) else result
+        return settle([result])[0] if simplify and preserve else result
     # A small expression, differentiated repeatedly: expanded orders read best, but may swell
     # (sin(sin(sin(x))) to order 5).  Preserving structure is linear; expand only if that is
     # no larger.

@@ -779,6 +779,28 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
     return order
 
 
+def shares_subexpressions(root: Expr) -> bool:
+    """Whether some subexpression other than a number or a variable occurs twice in ``root``
+    (the DAG is not a tree above its leaves).
+
+    >>> x = Symbol("x")
+    >>> s = x + 1
+    >>> shares_subexpressions(call("sin", x) * x), shares_subexpressions(s * call("sin", s))
+    (False, True)
+    """
+    seen: set[Expr] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            if node.children:
+                return True
+            continue
+        seen.add(node)
+        stack.extend(node.children)
+    return False
+
+
 def dag_size(root: Expr) -> int:
     """Number of distinct nodes (the size of the DAG)."""
     return len(postorder(root))
