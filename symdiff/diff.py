@@ -156,12 +156,14 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
             result = repeated_derivative(expr, spec, simplify=simplify)
         return settle([result])[0] if simplify and preserve else result
     # A small expression, differentiated repeatedly: expanded orders read best, but may swell
-    # (sin(sin(sin(x))) to order 5).  Preserving structure is linear; expand only if that is
-    # no larger.
+    # (sin(sin(sin(x))) to order 5).  Expand while the result stays within a budget linear in
+    # the input and the order; past it, start again preserving structure, which is linear.
+    budget = max(SMALL_RESULT, EXPANSION_BUDGET * dag_size(expr) * orders)
+    expanded = repeated_derivative(expr, spec, give_up_above=budget)
+    if expanded is not None:
+        return expanded
     with preserving_structure():
-        compact = repeated_derivative(expr, spec)
-    expanded = repeated_derivative(expr, spec, give_up_above=dag_size(compact))
-    return expanded if expanded is not None else settle([compact])[0]
+        return settle([repeated_derivative(expr, spec)])[0]
 
 
 def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bool = True,
@@ -224,6 +226,10 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
 # derivative stays one shared node, so sizes follow the DAG, order after order.  Smaller
 # ones are flattened as usual, which collects them into the familiar expanded form.
 PRESERVE_ABOVE = 16
+
+# A repeated derivative of a small expression is expanded order by order while its DAG stays
+# within this many nodes per input node and order (see diff).
+EXPANSION_BUDGET = 5
 
 # Results of at most this many distinct nodes (all together) are flattened and simplified
 # once more at the end, into the familiar canonical form.
