@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
-                   dag_larger_than, dag_size, live_nodes, mul, postorder, power,
+                   dag_larger_than, dag_size, flatten_limit, live_nodes, mul, postorder, power,
                    preserving_structure, shares_subexpressions, spell)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, current_limits, use_limits
@@ -74,15 +74,17 @@ def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
 
 
 def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
-    """For each factor, the product of all the others, built from shared prefix and suffix
-    products so that n factors cost O(n) nodes.
+    """For each factor, the product of all the others.  Beyond the flattening limit in force
+    they are built from shared prefix and suffix products, so that n factors cost O(n) nodes;
+    within it they are written out, since the prefixes would be flattened into them anyway.
 
     >>> products_of_others([Sym("a"), Sym("b"), Sym("c")])
     [b*c, a*c, a*b]
     """
     n = len(factors)
-    if n == 2:
-        return [factors[1], factors[0]]
+    if n <= flatten_limit():
+        # the prefix and suffix products would be flattened into each product anyway
+        return [mul(*factors[:i], *factors[i + 1:]) for i in range(n)]
     prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
         prefix[i + 1] = mul(prefix[i], f)
