@@ -15,7 +15,8 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, rebuild)
+from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, preserving_structure,
+                   rebuild)
 
 
 class Prec(IntEnum):
@@ -242,7 +243,8 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     written: dict[Expr, Expr] = {}
     for node in order:
         children = node.children
-        body = rebuild(node, [written[c] for c in children]) if children else node
+        with preserving_structure():        # the bindings show the structure as it is
+            body = rebuild(node, [written[c] for c in children]) if children else node
         if uses.get(node, 0) > 1 and children:
             name = next(n for n in names if n not in taken)
             symbol = Bound(name)
