@@ -1,0 +1,176 @@
+"""Swell-free derivatives: structure is preserved where flattening would copy shared nodes.
+
+Checked here: the two regimes give the same values (Hypothesis), sizes grow with the DAG
+on the families that swell (nested sine to order 5, logistic map, gradients), small results
+keep their expanded form, and shared-subexpression output shows the structure as it is.
+Speed is measured in bench/compare.py, never here.
+"""
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from strategies import expressions, points
+from symdiff import (EvaluationError, Symbol, cse, dag_size, diff, evaluate, exp, gradient, log,
+                     parse, sin, tanh, to_text)
+from symdiff.printing import to_text_cse
+from symdiff.diff import derivative, is_large, settle
+from symdiff.expr import Add, Num, add, mul, preserving_structure, shares_subexpressions
+from symdiff.simplify import simplify
+
+TOLERANCE = 1e-9
+
+
+def value(expr, point):
+    try:
+        result = evaluate(expr, point)
+    except (EvaluationError, OverflowError, ZeroDivisionError):
+        assume(False)
+    assume(math.isfinite(result) and abs(result) < 1e8)
+    return result
+
+
+def close(a, b):
+    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def nested_sin(n):
+    e = Symbol("x")
+    for _ in range(n):
+        e = sin(e)
+    return e
+
+
+def logistic(n):
+    e = Symbol("x")
+    for _ in range(n):
+        e = Num(3.7) * e * (1 - e)
+    return e
+
+
+# ---------------------------------------------------------------- the regimes agree
+
+@given(expr=expressions(), wrt=st.sampled_from(["x", "y"]), x0=points, y0=points)
+def test_preserving_structure_gives_the_same_derivative(expr, wrt, x0, y0):
+    point = {"x": x0, "y": y0}
+    flat = simplify(derivative(expr, wrt))
+    with preserving_structure():
+        kept = simplify(derivative(expr, wrt))
+    assert close(value(kept, point), value(flat, point)), f"{expr}: {kept} vs {flat}"
+
+
+@given(expr=expressions(), x0=points, y0=points)
+def test_settling_a_preserved_result_keeps_its_value(expr, x0, y0):
+    point = {"x": x0, "y": y0}
+    with preserving_structure():
+        kept = simplify(derivative(derivative(expr, "x"), "x"))
+    (settled,) = settle([kept])
+    assert close(value(settled, point), value(kept, point))
+
+
+@pytest.mark.parametrize("n, order", [(3, 4), (8, 5), (20, 3)])
+def test_kth_derivative_of_nested_sine_agrees_with_the_chain_of_first_derivatives(n, order):
+    """The regime diff picks for order k agrees with k first derivatives taken one by one."""
+    f = nested_sin(n)
+    step = f
+    for _ in range(order):
+        step = simplify(derivative(step, "x"))
+    result = diff(f, "x", order)
+    for x0 in (0.3, 0.7, 1.1):
+        assert close(evaluate(result, x=x0), evaluate(step, x=x0))
+
+
+# ---------------------------------------------------------------- sizes follow the DAG
+
+def test_kth_derivative_of_nested_sine_grows_linearly_in_depth():
+    sizes = {n: dag_size(diff(nested_sin(n), "x", 5)) for n in (16, 32, 64)}
+    assert sizes[32] <= 2.3 * sizes[16]
+    assert sizes[64] <= 2.3 * sizes[32]
+
+
+def test_tenth_derivative_of_four_nested_sines_stays_small():
+    result = diff("sin(sin(sin(sin(x))))", "x", 10)
+    assert dag_size(result) < 5_000
+    assert close(evaluate(result, x=0.4), evaluate(diff(nested_sin(4), "x", 10), x=0.4))
+
+
+def test_logistic_map_derivative_grows_linearly():
+    sizes = {n: dag_size(diff(logistic(n), "x")) for n in (32, 64, 128)}
+    assert sizes[64] <= 2.3 * sizes[32]
+    assert sizes[128] <= 2.3 * sizes[64]
+
+
+@pytest.mark.parametrize("build, names", [
+    (lambda: sum(100 * (Symbol(f"x{i+1}") - Symbol(f"x{i}") ** 2) ** 2 + (1 - Symbol(f"x{i}")) ** 2
+                 for i in range(49)), [f"x{i}" for i in range(50)]),
+    (lambda: log(sum(exp(Symbol(f"x{i}")) for i in range(60))), [f"x{i}" for i in range(60)]),
+])
+def test_gradient_dag_is_a_small_multiple_of_the_input(build, names):
+    f = build()
+    partials = gradient(f, names)
+    together = dag_size(Add(tuple(partials)))            # one DAG for all partials
+    assert together <= 5 * dag_size(f)
+
+
+def test_tanh_network_gradient_is_linear_in_depth():
+    def net(n):
+        h = Symbol("x")
+        for k in range(n):
+            h = tanh(Symbol(f"w{k}") * h + Symbol(f"b{k}"))
+        return h
+
+    def size(n):
+        return dag_size(Add(tuple(gradient(net(n), [f"{p}{k}" for k in range(n) for p in "wb"]))))
+
+    assert size(64) <= 2.3 * size(32)
+
+
+# ---------------------------------------------------------------- what a person sees
+
+@pytest.mark.parametrize("formula, order, expected", [
+    ("sin(x)^20", 5, "1860480*cos(x)^5*sin(x)^15 - 1231200*cos(x)^3*sin(x)^17 + 108320*sin(x)^19*cos(x)"),
+    ("tan(x)", 6, "272*sec(x)^6*tan(x) + 32*sec(x)^2*tan(x)^5 + 416*sec(x)^4*tan(x)^3"),
+    ("x^4", 3, "24*x"),
+])
+def test_small_repeated_derivatives_stay_expanded(formula, order, expected):
+    assert to_text(diff(formula, "x", order)) == expected
+
+
+def test_a_swelling_small_expression_is_taken_again_preserving_structure():
+    preserved = dag_size(diff("sin(x^x)", "x", 7))
+    with preserving_structure():
+        expected = parse("sin(x^x)")
+        for _ in range(7):
+            expected = simplify(derivative(expected, "x"))
+    assert preserved == dag_size(expected) < 601     # 601: the expanded 7th derivative
+
+
+def test_numbers_join_kept_whole_operands():
+    x, y, z = (Symbol(n) for n in "xyz")
+    with preserving_structure():
+        assert to_text(mul(Num(-1), mul(Num(2), x, y, z))) == "-2*(x*y*z)"
+        assert to_text(add(add(x, y, z, Num(1)), Num(2))) == "(x + y + z) + 3"
+        assert to_text(add(add(x, y), z)) == "z + (x + y)"
+
+
+def test_shared_output_never_flattens_a_kept_sum_into_a_sum_with_the_same_term():
+    x, y = Symbol("x"), Symbol("y")
+    s = sin(x)
+    with preserving_structure():
+        inner = add(s, y)
+        outer = add(s, inner)
+        both = mul(outer, sin(inner), sin(outer))
+    text = to_text_cse(both)
+    assert "sin(x) + sin(x)" not in text
+    bindings, result = cse(both)
+    names = {name: body for name, body in bindings}
+    assert len(names) == len(bindings)
+
+
+def test_regime_choice():
+    assert not is_large(parse("sin(x) + x^2"))
+    assert is_large(nested_sin(20))
+    assert not shares_subexpressions(nested_sin(20))
+    assert shares_subexpressions(logistic(3))
