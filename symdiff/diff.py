@@ -151,9 +151,7 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         spec = [(names[0] if names else "x", 1)]
     orders = sum(order for _, order in spec)
     if not simplify or orders < 2 or is_large(expr):
-        # One order of a tree-shaped expression cannot swell (no shared node to copy); a
-        # shared subexpression's derivative is shared too, so keep it whole.
-        preserve = is_large(expr) and (orders > 1 or shares_subexpressions(expr))
+        preserve = preserves_structure(expr, orders)
         with regime(preserve):
             result = repeated_derivative(expr, spec, simplify=simplify)
         return settle([result])[0] if simplify and preserve else result
@@ -239,12 +237,26 @@ SMALL_RESULT = 60
 
 
 def is_large(expr: Expr) -> bool:
-    """Whether ``expr`` is differentiated preserving structure (more than PRESERVE_ABOVE nodes).
+    """Whether ``expr`` is large: more than PRESERVE_ABOVE distinct nodes.
 
     >>> is_large(parse("sin(x)")), is_large(parse("+".join(f"x{i}^2" for i in range(9))))
     (False, True)
     """
     return dag_larger_than([expr], PRESERVE_ABOVE)
+
+
+def preserves_structure(expr: Expr, orders: int = 1) -> bool:
+    """Whether ``diff`` takes ``orders`` derivatives of ``expr`` preserving structure: if it
+    is large, and differentiated more than once or sharing a subexpression.  (One order of a
+    tree-shaped expression has no shared node to copy; a shared node's derivative is shared
+    too, so it is kept whole.)
+
+    >>> preserves_structure(parse("sin(" * 20 + "x" + ")" * 20))
+    False
+    >>> preserves_structure(parse("sin(" * 20 + "x" + ")" * 20), orders=2)
+    True
+    """
+    return is_large(expr) and (orders > 1 or shares_subexpressions(expr))
 
 
 def regime(preserve: bool):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .diff import derivative, differentiate_node, is_large, regime, settle
+from .diff import derivative, differentiate_node, preserves_structure, regime, settle
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
 from .functions import is_derivative_name, lookup
 from .parser import parse
@@ -144,7 +144,7 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
                                     uses))
         # outermost first: push the parts so the first one is explained next
         todo.extend(c for c in reversed(parts) if wrt in c.free and c not in explained)
-    preserve = is_large(expr)
+    preserve = preserves_structure(expr)
     with regime(preserve):                       # the regime diff works in
         raw = derivative(expr, wrt)
     if summarised:

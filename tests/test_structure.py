@@ -174,3 +174,10 @@ def test_regime_choice():
     assert is_large(nested_sin(20))
     assert not shares_subexpressions(nested_sin(20))
     assert shares_subexpressions(logistic(3))
+
+
+@pytest.mark.parametrize("build", [lambda: logistic(6), lambda: nested_sin(20)])
+def test_explain_ends_in_diffs_result_in_either_regime(build):
+    from symdiff.explain import explain
+    f = build()
+    assert explain(f, "x")[-1].after is diff(f, "x")
