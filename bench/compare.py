@@ -923,6 +923,12 @@ def targets(rows):
 
 # ------------------------------------------------------------------ extras
 
+def _console_script():
+    """The symdiff script of this interpreter's environment (beside it), else the one on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), "symdiff")
+    return beside if os.path.exists(beside) else shutil.which("symdiff")
+
+
 def extras(log):
     lines = []
     x3 = symdiff.parse("x^3")
@@ -933,7 +939,7 @@ def extras(log):
     lines.append(f"- `symdiff.diff('x^3', 'x', 10**8)` returns `{r}`: median {fmt_t(statistics.median(ts))} "
                  f"(5 runs).")
     for label, cmd in [("python -m symdiff", [sys.executable, "-m", "symdiff"]),
-                       ("symdiff (console script)", [shutil.which("symdiff")])]:
+                       ("symdiff (console script)", [_console_script()])]:
         if cmd[0] is None:
             lines.append(f"- `{label}`: not on PATH")
             continue

@@ -462,3 +462,28 @@ def test_constant_overflow_is_a_parse_error_with_position():
     with pytest.raises(ParseError) as caught:
         parse("1e308 * 10")
     assert caught.value.line == 1
+
+
+def test_parse_tables_are_cached_per_user_and_a_broken_cache_is_rebuilt(tmp_path):
+    """The LALR tables are kept in $XDG_CACHE_HOME/symdiff; garbage there is ignored silently."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("SYMDIFF_NO_CACHE", None)
+
+    def run():
+        return subprocess.run([sys.executable, "-m", "symdiff", "log(x)+x*y-sin(y)", "--wrt", "x"],
+                              capture_output=True, text=True, env=env, timeout=60)
+
+    first = run()
+    assert (first.returncode, first.stdout, first.stderr) == (0, "y + 1/x\n", "")
+    (cached,) = (tmp_path / "symdiff").iterdir()
+    cached.write_bytes(b"not a parse table\n")
+    again = run()
+    assert (again.returncode, again.stdout, again.stderr) == (0, "y + 1/x\n", "")
+    env["SYMDIFF_NO_CACHE"] = "1"
+    (tmp_path / "symdiff" / cached.name).unlink()
+    off = run()
+    assert off.stdout == "y + 1/x\n" and not list((tmp_path / "symdiff").iterdir())
