@@ -512,6 +512,14 @@ def _bounded(value: int | Fraction, what: str) -> None:
                          f"with --max-int-bits if you mean it")
 
 
+def _check_number(value: Number, what: str) -> None:
+    """A number made by folding others stays finite (floats) or within the size limit (exact)."""
+    if isinstance(value, float):
+        _finite(value, what)
+    else:
+        _bounded(value, what)
+
+
 def _integer_root(n: int, q: int) -> int | None:
     """The exact q-th root of n >= 0 if it is an integer."""
     if n < 2:
@@ -611,10 +619,7 @@ def add(*terms: Expr) -> Expr:
         else:
             symbolic.append(t)
     if numbers > 1:                    # a new number: check its size
-        if isinstance(constant, float):
-            _finite(constant, "a sum")
-        else:
-            _bounded(constant, "a sum")
+        _check_number(constant, "a sum")
     if not symbolic:
         return Num(constant)
     if len(symbolic) > 1:
@@ -680,10 +685,7 @@ def mul(*factors: Expr) -> Expr:
         else:
             symbolic.append(f)
     if numbers > 1:                    # a new number: check its size
-        if isinstance(coefficient, float):
-            _finite(coefficient, "a product")
-        else:
-            _bounded(coefficient, "a product")
+        _check_number(coefficient, "a product")
     if not symbolic:
         return number if numbers == 1 else Num(coefficient)
     if numbers and coefficient == 0 and not any(is_singular(f) for f in symbolic):
