@@ -14,7 +14,6 @@ y + 1/x
 from __future__ import annotations
 
 import contextlib
-
 from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
