@@ -17,7 +17,7 @@ import contextlib
 from typing import Iterable, Sequence
 
 from .errors import DiffError, LimitError
-from .expr import (MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
+from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
                    dag_larger_than, dag_size, flatten_limit, live_nodes, mul, postorder, power,
                    preserving_structure, shares_subexpressions, spell)
 from .functions import is_derivative_name, log, lookup
@@ -65,24 +65,32 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
 def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
     """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term.
 
-    The products left and right of each f' are shared prefixes and suffixes, so a
-    product of n factors has a derivative of size O(n), not O(n^2).
+    The products of the other factors come from :func:`products_of_others`, so a product
+    of n factors has a derivative of size O(n) beyond 16 factors.  Preserving structure,
+    a numeric coefficient is taken out first: (c f g)' = c (f g)'.
     """
+    if type(factors[0]) is Num and len(factors) > 2 and flatten_limit() == 0:
+        # constant multiple rule, (c f g)' = c (f g)': preserving structure, c*f*g and -c*f*g
+        # then share the derivative of f*g
+        rest = Mul(factors[1:])
+        if rest not in d:
+            d[rest] = product_rule(factors[1:], d)
+        return mul(factors[0], d[rest])
     others = products_of_others(factors)
     return add(*(mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO))
 
 
 def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
-    """For each factor, the product of all the others.  Beyond the flattening limit in force
-    they are built from shared prefix and suffix products, so that n factors cost O(n) nodes;
-    within it they are written out, since the prefixes would be flattened into them anyway.
+    """For each factor, the product of all the others.  Up to FLATTEN_LIMIT factors they
+    are written out (n nodes); beyond, they are built from shared prefix and suffix products,
+    so that n factors cost O(n) nodes and edges, not O(n^2) edges.
 
     >>> products_of_others([Sym("a"), Sym("b"), Sym("c")])
     [b*c, a*c, a*b]
     """
     n = len(factors)
-    if n <= flatten_limit():
-        # the prefix and suffix products would be flattened into each product anyway
+    if n <= FLATTEN_LIMIT:
+        # n products of n - 1 factors: fewer nodes than 3n prefix, suffix and joined products
         return [mul(*factors[:i], *factors[i + 1:]) for i in range(n)]
     prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
