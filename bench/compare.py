@@ -332,24 +332,27 @@ def flatten(result):
     return [result]
 
 
+def fold(root, children, combine, memo):
+    """combine(node, values of its children), bottom-up over a DAG, each node once (memo),
+    without recursion."""
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if node in memo:
+            continue
+        kids = children(node)
+        if done:
+            memo[node] = combine(node, [memo[k] for k in kids])
+        else:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if k not in memo)
+    return memo[root]
+
+
 def generic_tree_size(roots, children):
     """Written-out tree size of expressions kept as DAGs (memoised, no printing)."""
     memo = {}
-    total = 0
-    for root in roots:
-        stack = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if node in memo:
-                continue
-            kids = children(node)
-            if done:
-                memo[node] = 1 + sum(memo[k] for k in kids)
-            else:
-                stack.append((node, True))
-                stack.extend((k, False) for k in kids if k not in memo)
-        total += memo[root]
-    return total
+    return sum(fold(root, children, lambda node, sizes: 1 + sum(sizes), memo) for root in roots)
 
 
 def distinct_nodes(roots, children):
@@ -605,18 +608,7 @@ def mp_eval(system, roots, point):
         if not hasattr(root, "args") and not hasattr(root, "children") or isinstance(root, int):
             out.append(mpmath.mpf(root))
             continue
-        stack = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if node in memo:
-                continue
-            kids = children(node)
-            if done:
-                memo[node] = leaf_or_op(node, [memo[k] for k in kids])
-            else:
-                stack.append((node, True))
-                stack.extend((k, False) for k in kids if k not in memo)
-        out.append(memo[root])
+        out.append(fold(root, children, leaf_or_op, memo))
     return out
 
 
