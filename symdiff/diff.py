@@ -65,9 +65,10 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
 def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
     """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term.
 
-    The products of the other factors come from :func:`products_of_others`, so a product
-    of n factors has a derivative of size O(n) beyond 16 factors.  Preserving structure,
-    a numeric coefficient is taken out first: (c f g)' = c (f g)'.
+    Up to FLATTEN_LIMIT factors each term is one flat product, also when preserving
+    structure (one node per term).  Beyond, the products of the other factors come from
+    :func:`products_of_others`, so a product of n factors has a derivative of size O(n).
+    Preserving structure, a numeric coefficient is taken out first: (c f g)' = c (f g)'.
     """
     if type(factors[0]) is Num and len(factors) > 2 and flatten_limit() == 0:
         # constant multiple rule, (c f g)' = c (f g)': preserving structure, c*f*g and -c*f*g
@@ -76,6 +77,10 @@ def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
         if rest not in d:
             d[rest] = product_rule(factors[1:], d)
         return mul(factors[0], d[rest])
+    if len(factors) <= FLATTEN_LIMIT:
+        # each term one flat node, f' g h rather than f' (g h), also when preserving structure
+        return add(*(mul(d[f], *factors[:i], *factors[i + 1:])
+                     for i, f in enumerate(factors) if d[f] is not ZERO))
     others = products_of_others(factors)
     return add(*(mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO))
 

@@ -120,7 +120,8 @@ class Expr:
     """Base of all nodes.  Build with the constructors or Python operators."""
 
     __slots__ = ("key", "free", "children", "__weakref__")
-    key: tuple          # (rank, label, digest): the canonical sort key, flat and cheap to compare
+    key: tuple          # (rank, height, label, exponent, digest): the canonical sort key, flat
+                        # and cheap to compare (see _setup)
     free: frozenset     # names of the variables that occur
     children: tuple     # the operands, in order ((): a leaf)
 
@@ -190,8 +191,20 @@ class Expr:
 
 
 def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
-           children: tuple = ()) -> None:
-    object.__setattr__(node, "key", (rank, label[:_LABEL_LENGTH], digest))
+           children: tuple = (), like: Expr | None = None, exponent: Number = 1) -> None:
+    """Give a new node its sort key, free variables and children.
+
+    The key orders operands by kind (rank), then simpler before deeper (height), then by
+    name (label: x before y), then by exponent: x, x^2, x^3; the digest only breaks the
+    remaining ties.  A node that decorates another (2*x, x^3, sin(x)^2) sorts ``like`` it,
+    beside it.  The order is the same in every product, so printed results share their
+    leading factors (a*b*c and a*b*d both begin with a*b).
+    """
+    if like is not None:
+        rank, height, label = like.key[0], like.key[1], like.key[2]
+    else:
+        height = 1 + max([c.key[1] for c in children]) if children else 0
+    object.__setattr__(node, "key", (rank, height, label[:_LABEL_LENGTH], exponent, digest))
     object.__setattr__(node, "free", free)
     object.__setattr__(node, "children", children)
 
@@ -382,8 +395,8 @@ class Add(_Nary):
         if node is None:
             node = object.__new__(cls)
             object.__setattr__(node, "terms", terms)
-            _setup(node, _RANK_ADD, terms[0].key[1],
-                   _digest(4, *(t.key[2] for t in terms)), _union(terms), terms)
+            _setup(node, _RANK_ADD, terms[0].key[2],
+                   _digest(4, *(t.key[4] for t in terms)), _union(terms), terms)
             _remember(ident, node)
         return node
 
@@ -407,9 +420,10 @@ class Mul(_Nary):
             object.__setattr__(node, "factors", factors)
             symbolic = factors[1:] if type(factors[0]) is Num else factors
             # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
-            rank = symbolic[0].key[0] if len(symbolic) == 1 else _RANK_MUL
-            _setup(node, rank, symbolic[0].key[1],
-                   _digest(5, *(f.key[2] for f in factors)), _union(factors), factors)
+            alone = symbolic[0] if len(symbolic) == 1 else None
+            _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *(f.key[4] for f in factors)),
+                   _union(factors), factors, like=alone,
+                   exponent=symbolic[0].key[3])
             _remember(ident, node)
         return node
 
@@ -433,8 +447,11 @@ class Pow(Expr):
             node = object.__new__(cls)
             object.__setattr__(node, "base", base)
             object.__setattr__(node, "exp", exp)
-            _setup(node, _RANK_POW, base.key[1], _digest(6, base.key[2], exp.key[2]),
-                   _union((base, exp)), (base, exp))
+            # x^2 sorts beside x; a reciprocal x^-1 sorts with the powers, so y + 1/x
+            numeric = type(exp) is Num and exp.value > 0
+            _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
+                   _union((base, exp)), (base, exp), like=base if numeric else None,
+                   exponent=exp.value if numeric else 1)
             _remember(ident, node)
         return node
 
@@ -460,8 +477,9 @@ class Call(Expr):
             node = object.__new__(cls)
             object.__setattr__(node, "fn", fn)
             object.__setattr__(node, "args", args)
-            _setup(node, _RANK_CALL, fn + "(" + args[0].key[1],
-                   _digest(7, _name_digest(fn), *(a.key[2] for a in args)), _union(args), args)
+            _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
+                   _digest(7, _name_digest(fn), *(a.key[4] for a in args)), _union(args), args,
+                   exponent=args[0].key[3])
             _remember(ident, node)
         return node
 

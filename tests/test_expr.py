@@ -99,6 +99,17 @@ def test_canonical_order_does_not_depend_on_the_order_of_operands(one, other):
     assert parse(one) is parse(other)
 
 
+@pytest.mark.parametrize("text, printed", [
+    ("x^3 + x + x^5 + x^2 + x^4",   "x + x^2 + x^3 + x^4 + x^5"),     # powers beside their base, rising
+    ("y*x^2",                       "x^2*y"),                         # x^2 sorts like x
+    ("1 + 3*x^2 + 2*x",             "2*x + 3*x^2 + 1"),               # c*t sorts like t
+    ("cos(sin(x))*sin(x)*cos(x)^2", "cos(x)^2*sin(x)*cos(sin(x))"),   # simpler before deeper
+    ("1/x + y",                     "y + 1/x"),                       # a reciprocal stays with powers
+])
+def test_canonical_order_reads_like_math(text, printed):
+    assert to_text(parse(text)) == printed
+
+
 def test_canonical_order_does_not_depend_on_the_hash_seed():
     program = ("import symdiff; print(symdiff.to_text(symdiff.parse("
                "'x^2 + x^3 + x^4 + x^5 + 2.5x + x/3 + sin(2x) + sin(x)')))")

@@ -244,16 +244,16 @@ CLI = [
     (["x^2", "--latex", "--equation"],
      r"\frac{d}{dx}\!\left(x^{2}\right) = 2 x"),
     (["x^2*y", "--wrt", "x", "--latex", "--equation"],
-     r"\frac{\partial}{\partial x}\!\left(y x^{2}\right) = 2 x y"),
+     r"\frac{\partial}{\partial x}\!\left(x^{2} y\right) = 2 x y"),
     (["x^2*y", "--wrt", "x", "--latex", "--equation", "--notation", "d"],
-     r"\frac{d}{dx}\!\left(y x^{2}\right) = 2 x y"),
+     r"\frac{d}{dx}\!\left(x^{2} y\right) = 2 x y"),
     (["x^3", "--latex", "--equation", "--notation", "partial"],
      r"\frac{\partial}{\partial x}\!\left(x^{3}\right) = 3 x^{2}"),
     (["sin(x)^2", "--latex", "--equation", "--order", "2"],
      r"\frac{d^{2}}{dx^{2}}\!\left(\sin^{2}\!\left(x\right)\right) = "
      r"2 \cos^{2}\!\left(x\right) - 2 \sin^{2}\!\left(x\right)"),
     (["x^4*y", "--wrt", "y", "--latex", "--order", "3", "--equation"],
-     r"\frac{\partial^{3}}{\partial y^{3}}\!\left(y x^{4}\right) = 0"),
+     r"\frac{\partial^{3}}{\partial y^{3}}\!\left(x^{4} y\right) = 0"),
     (["log(x)+x*y-sin(y)", "--wrt", "x,y", "--latex"],
      "\\frac{\\partial f}{\\partial x} = y + \\frac{1}{x}\n"
      "\\frac{\\partial f}{\\partial y} = x - \\cos\\!\\left(y\\right)"),
@@ -279,7 +279,7 @@ CLI = [
      "u_{1} &= \\cos\\!\\left(x\\right) \\\\\n"
      "u_{2} &= \\sin\\!\\left(x\\right) \\\\\n"
      "u_{3} &= e^{u_{2}} \\\\\n"
-     "\\frac{d}{dx}\\!\\left(e^{\\sin\\!\\left(x\\right)} \\sin\\!\\left(x\\right)\\right) &= "
+     "\\frac{d}{dx}\\!\\left(\\sin\\!\\left(x\\right) e^{\\sin\\!\\left(x\\right)}\\right) &= "
      "u_{1} u_{2} u_{3} + u_{1} u_{3}\n"
      "\\end{aligned}"),
     (["exp(sin(x))*sin(x)", "--latex", "--cse"],
