@@ -349,7 +349,9 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
         needed = [bool(c.free & wanted) for c in children]
         for child, local, need in zip(children, local_derivatives(node, needed), needed):
             if need:
-                contributions.setdefault(child, []).append(mul(bar, local))
+                # bar * local, with the common factors 1 (a sum's children, the root) skipped
+                term = local if bar is ONE else bar if local is ONE else mul(bar, local)
+                contributions.setdefault(child, []).append(term)
     return [adjoint.get(Sym(name), ZERO) for name in names]
 
 

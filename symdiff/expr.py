@@ -54,13 +54,12 @@ class _Entry(weakref.ref):
 
     __slots__ = ("ident",)
 
+    # No __init__ of its own: weakref.ref's accepts (node, ident) as it is, and a Python-level
+    # one would cost a third of making an entry.
     def __new__(cls, node, ident):
         entry = super().__new__(cls, node, _forget)
         entry.ident = ident
         return entry
-
-    def __init__(self, node, ident):
-        super().__init__(node, _forget)
 
 
 def live_nodes() -> int:
@@ -204,9 +203,14 @@ def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
         rank, height, label = like.key[0], like.key[1], like.key[2]
     else:
         height = 1 + max([c.key[1] for c in children]) if children else 0
-    object.__setattr__(node, "key", (rank, height, label[:_LABEL_LENGTH], exponent, digest))
-    object.__setattr__(node, "free", free)
-    object.__setattr__(node, "children", children)
+    _set_key(node, (rank, height, label[:_LABEL_LENGTH], exponent, digest))
+    _set_free(node, free)
+    _set_children(node, children)
+
+
+# The slots' own setters: Expr.__setattr__ refuses every assignment, so nodes are filled in
+# through these (faster than object.__setattr__, which looks the name up each time).
+_set_key, _set_free, _set_children = Expr.key.__set__, Expr.free.__set__, Expr.children.__set__
 
 
 def _intern(ident: tuple):
