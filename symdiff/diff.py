@@ -187,8 +187,9 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
     >>> repeated_derivative(parse("x^3 y"), [("x", 2), ("y", 1)])
     6*x
     """
-    from .simplify import simplify as simplify_expr
+    from .simplify import simplifier
 
+    simplify_expr = simplifier()         # one memo: each order skips what it shares with the last
     limits = current_limits()
     result, taken = expr, 0
     remaining = sum(order for _, order in spec)

@@ -187,6 +187,18 @@ def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
     return results
 
 
+def simplifier(*, trace: list[Step] | None = None) -> Callable[[Expr], Expr]:
+    """A simplify function with one memo for all its calls: a node it has simplified once,
+    or produced, is not visited again.  Repeated derivatives use one, so each order skips
+    the subexpressions it shares with the order before.
+
+    >>> simplify_more = simplifier()
+    >>> simplify_more(parse("x*x")), simplify_more(parse("3*x^2 + x*x"))
+    (x^2, 4*x^2)
+    """
+    return _Simplifier(RULES, trace).run
+
+
 def unchanged(node: Expr, children: list[Expr]) -> bool:
     """Whether rebuilding ``node`` from ``children`` would give ``node`` back: the children
     are its own and none could be flattened into it (as after preserving structure).
@@ -241,6 +253,8 @@ class _Simplifier:
             else:
                 final = self.at_root(rebuilt)
             done[node] = done[rebuilt] = final
+            if final not in done:
+                done[final] = final          # a result is simplified: never visit it again
         return done[root]
 
     def at_root(self, e: Expr) -> Expr:

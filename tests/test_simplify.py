@@ -229,3 +229,22 @@ def test_difference_of_equal_sums_is_zero(formula):
     assert simplify(formula) is Num(0)
 
 
+
+
+# ---------------------------------------------------------------- one memo for several calls
+
+from hypothesis import given, settings  # noqa: E402
+
+from strategies import expressions  # noqa: E402
+from symdiff.simplify import simplifier  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(), expressions())
+def test_a_shared_memo_gives_what_a_fresh_simplify_gives(first, second):
+    """What the memo remembers (every node simplified or produced) is a fixed point, so a
+    second expression sharing those nodes simplifies as it would alone."""
+    simplify_more = simplifier()
+    assert simplify_more(first) is simplify(first)
+    assert simplify_more(second) is simplify(second)
+    assert simplify_more(first + second) is simplify(first + second)
