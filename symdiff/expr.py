@@ -119,7 +119,7 @@ class Expr:
     """Base of all nodes.  Build with the constructors or Python operators."""
 
     __slots__ = ("key", "free", "children", "__weakref__")
-    key: tuple          # (rank, height, label, exponent, digest): the canonical sort key, flat
+    key: tuple          # (rank, height, label, -exponent, digest): the canonical sort key, flat
                         # and cheap to compare (see _setup)
     free: frozenset     # names of the variables that occur
     children: tuple     # the operands, in order ((): a leaf)
@@ -194,7 +194,7 @@ def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
     """Give a new node its sort key, free variables and children.
 
     The key orders operands by kind (rank), then simpler before deeper (height), then by
-    name (label: x before y), then by exponent: x, x^2, x^3; the digest only breaks the
+    name (label: x before y), then higher powers first: x^3, x^2, x; the digest only breaks the
     remaining ties.  A node that decorates another (2*x, x^3, sin(x)^2) sorts ``like`` it,
     beside it.  The order is the same in every product, so printed results share their
     leading factors (a*b*c and a*b*d both begin with a*b).
@@ -203,7 +203,7 @@ def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
         rank, height, label = like.key[0], like.key[1], like.key[2]
     else:
         height = 1 + max([c.key[1] for c in children]) if children else 0
-    _set_key(node, (rank, height, label[:_LABEL_LENGTH], exponent, digest))
+    _set_key(node, (rank, height, label[:_LABEL_LENGTH], -exponent, digest))
     _set_free(node, free)
     _set_children(node, children)
 
@@ -427,7 +427,7 @@ class Mul(_Nary):
             alone = symbolic[0] if len(symbolic) == 1 else None
             _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *(f.key[4] for f in factors)),
                    _union(factors), factors, like=alone,
-                   exponent=symbolic[0].key[3])
+                   exponent=-symbolic[0].key[3])
             _remember(ident, node)
         return node
 
@@ -483,7 +483,7 @@ class Call(Expr):
             object.__setattr__(node, "args", args)
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
                    _digest(7, _name_digest(fn), *(a.key[4] for a in args)), _union(args), args,
-                   exponent=args[0].key[3])
+                   exponent=-args[0].key[3])
             _remember(ident, node)
         return node
 

@@ -130,14 +130,14 @@ def to_python(expr: Expr, variables: Sequence[str] | None = None, name: str = "d
     subexpression is one local variable.
 
     >>> from symdiff import parse
-    >>> print(to_python(parse("sin(x) + sin(x)^2")))
+    >>> print(to_python(parse("sin(x)^2 + sin(x)")))
     import math
     <BLANKLINE>
     <BLANKLINE>
     def derivative(x):
-        \"\"\"sin(x) + sin(x)^2\"\"\"
+        \"\"\"sin(x)^2 + sin(x)\"\"\"
         t1 = math.sin(x)
-        return t1 + t1**2
+        return t1**2 + t1
     <BLANKLINE>
     """
     names = sorted(expr.free) if variables is None else list(variables)

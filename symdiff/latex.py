@@ -243,7 +243,7 @@ def aligned_cse(bindings, rows: list[tuple[str, Expr]], **options) -> str:
     >>> print(aligned_cse(bindings, [("f", result)]))
     \begin{aligned}
     u_{1} &= \sin\!\left(x\right) \\
-    f &= u_{1} + u_{1}^{2}
+    f &= u_{1}^{2} + u_{1}
     \end{aligned}
     """
     lines = [f"{latex_name(name.name)} &= {to_latex(body, **options)}" for name, body in bindings]

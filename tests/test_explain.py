@@ -125,8 +125,8 @@ CLASSICS = [
                                  "variable rule", "constant multiple rule", "sine rule"],
      "x - cos(y)"),
     # a shared sub-derivative: d/dx(sin(x)) appears twice, is explained once
-    ("sin(x)^2 + sin(x)",  "x", ["sum rule", "sine rule", "variable rule", "power rule"],
-     "2*cos(x)*sin(x) + cos(x)"),
+    ("sin(x)^2 + sin(x)",  "x", ["sum rule", "power rule", "sine rule", "variable rule"],
+     "2*sin(x)*cos(x) + cos(x)"),
     ("sqrt(x^2+1)",        "x", ["square-root rule", "sum", "power rule", "variable rule"],
      "x/sqrt(x^2 + 1)"),
     ("2^x",                "x", ["exponential rule: d/du a^u", "variable rule"],

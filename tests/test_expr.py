@@ -100,11 +100,12 @@ def test_canonical_order_does_not_depend_on_the_order_of_operands(one, other):
 
 
 @pytest.mark.parametrize("text, printed", [
-    ("x^3 + x + x^5 + x^2 + x^4",   "x + x^2 + x^3 + x^4 + x^5"),     # powers beside their base, rising
+    ("x^3 + x + x^5 + x^2 + x^4",   "x^5 + x^4 + x^3 + x^2 + x"),     # powers beside their base, falling
     ("y*x^2",                       "x^2*y"),                         # x^2 sorts like x
-    ("1 + 3*x^2 + 2*x",             "2*x + 3*x^2 + 1"),               # c*t sorts like t
+    ("1 + 2*x + 3*x^2",             "3*x^2 + 2*x + 1"),               # c*t sorts like t
     ("cos(sin(x))*sin(x)*cos(x)^2", "cos(x)^2*sin(x)*cos(sin(x))"),   # simpler before deeper
     ("1/x + y",                     "y + 1/x"),                       # a reciprocal stays with powers
+    ("x*y^2 + x^2*y",               "x^2*y + x*y^2"),                 # a product by its first factor
 ])
 def test_canonical_order_reads_like_math(text, printed):
     assert to_text(parse(text)) == printed

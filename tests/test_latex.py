@@ -435,7 +435,7 @@ def test_equation_function():
     f = parse("x^2*sin(x)")
     assert equation(f, diff(f, "x"), ["x"]) == (
         r"\frac{d}{dx}\!\left(x^{2} \sin\!\left(x\right)\right) = "
-        r"2 x \sin\!\left(x\right) + x^{2} \cos\!\left(x\right)")
+        r"x^{2} \cos\!\left(x\right) + 2 x \sin\!\left(x\right)")
     g = parse("x*y")
     assert equation(g, diff(g, "x"), ["x"]) == r"\frac{\partial}{\partial x}\!\left(x y\right) = y"
     assert equation(g, diff(g, "x"), ["x"], partial=False).startswith(r"\frac{d}{dx}")
@@ -448,7 +448,7 @@ def test_aligned_cse_block():
     assert aligned_cse(bindings, [("f", result)]) == (
         "\\begin{aligned}\n"
         "u_{1} &= \\sin\\!\\left(x\\right) \\\\\n"
-        "f &= u_{1} + u_{1}^{2}\n"
+        "f &= u_{1}^{2} + u_{1}\n"
         "\\end{aligned}")
 
 
