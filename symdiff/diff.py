@@ -310,6 +310,10 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
     match e:
         case Add():
             return [ONE] * len(children)
+        case Mul(factors) if len(factors) <= FLATTEN_LIMIT:
+            # the product of the other factors, written out only where it is needed
+            return [mul(*factors[:i], *factors[i + 1:]) if need else ZERO
+                    for i, need in enumerate(needed)]
         case Mul(factors):
             return [other if need else ZERO
                     for other, need in zip(products_of_others(factors), needed)]

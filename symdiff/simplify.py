@@ -199,19 +199,19 @@ def simplifier(*, trace: list[Step] | None = None) -> Callable[[Expr], Expr]:
     return _Simplifier(RULES, trace).run
 
 
-def unchanged(node: Expr, children: list[Expr]) -> bool:
+def unchanged(node: Expr, children: tuple[Expr, ...]) -> bool:
     """Whether rebuilding ``node`` from ``children`` would give ``node`` back: the children
     are its own and none could be flattened into it (as after preserving structure).
 
     >>> x, y = parse("x"), parse("y")
-    >>> unchanged(parse("x*y"), [x, y]), unchanged(parse("x*y"), [y, x])
+    >>> unchanged(parse("x*y"), (x, y)), unchanged(parse("x*y"), (y, x))
     (True, False)
     """
-    if any(new is not old for new, old in zip(children, node.children)):
+    if children != node.children:               # element by element, by identity: interned
         return False
     kind = type(node)
     if kind is Add or kind is Mul:
-        return flatten_limit() == 0 or all(type(c) is not kind for c in children)
+        return flatten_limit() == 0 or kind not in map(type, children)
     if kind is Pow:
         return type(node.base) is not Mul
     return True
@@ -241,7 +241,7 @@ class _Simplifier:
                 continue
             children = node.children
             if children:
-                simplified = [done[c] for c in children]
+                simplified = tuple(map(done.__getitem__, children))
                 rebuilt = node if unchanged(node, simplified) else rebuild(node, simplified)
             else:
                 rebuilt = node
