@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import operator
 import weakref
 import zlib
 from fractions import Fraction
@@ -659,8 +660,7 @@ def _number_and_one(number: Expr, operands: tuple) -> bool:
     return len(operands) == 2 and type(number) is Num
 
 
-def _sort_key(e: Expr) -> tuple:
-    return e.key
+_sort_key = operator.attrgetter("key")       # a node's sort key, fetched in C
 
 
 def is_singular(e: Expr) -> bool:
@@ -794,10 +794,12 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
         if node in seen:
             continue
         visit(node)
-        push((node, True))
-        if stop is not None and stop(node):
+        children = node.children
+        if not children or (stop is not None and stop(node)):
+            emit(node)                      # a leaf, or not descended into: done at once
             continue
-        for child in reversed(node.children):
+        push((node, True))
+        for child in reversed(children):
             if child not in seen:
                 push((child, False))
     return order

@@ -278,6 +278,8 @@ class _Simplifier:
     def written(self, root: Expr) -> int:
         """Memoised :func:`written_size`."""
         sizes = self.sizes
+        if root in sizes:
+            return sizes[root]
         for node in postorder(root, stop=sizes.__contains__):
             if node not in sizes:
                 own = 0 if _annotation(node) else 1
