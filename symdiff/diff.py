@@ -14,7 +14,7 @@ y + 1/x
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
@@ -222,16 +222,23 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
     >>> gradient("log(x) + x*y - sin(y)")
     [y + 1/x, x - cos(y)]
     """
-    from .simplify import simplify_all
-
     expr = parse(expr, functions=functions)
-    names = _names(expr, variables)
+    return simplified_gradient(expr, _names(expr, variables), simplify, {})
+
+
+def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
+                        simplifiers: dict[bool, Callable[[Expr], Expr]]) -> list[Expr]:
+    """:func:`gradient` of a parsed expression.  ``simplifiers`` keeps one simplifier per
+    regime, so calls that share it (the rows of a Hessian) skip what earlier calls simplified."""
+    from .simplify import simplifier
+
     preserve = is_large(expr)
     with regime(preserve):
         adjoints = reverse_gradient(expr, names)
         if not simplify:
             return adjoints
-        partials = simplify_all(adjoints)
+        simplify_more = simplifiers.setdefault(preserve, simplifier())
+        partials = [simplify_more(a) for a in adjoints]
     return settle(partials) if preserve else partials
 
 
@@ -383,10 +390,11 @@ def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
     """
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
-    first = gradient(expr, names, simplify=simplify)
+    simplifiers: dict = {}             # one memo per regime: the rows share the first partials
+    first = simplified_gradient(expr, names, simplify, simplifiers)
     rows: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
     for i, gi in enumerate(first):
-        row = gradient(gi, names[i:], simplify=simplify)
+        row = simplified_gradient(gi, names[i:], simplify, simplifiers)
         for j, value in enumerate(row, start=i):
             rows[i][j] = rows[j][i] = value
     return rows
