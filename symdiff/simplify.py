@@ -236,26 +236,36 @@ class _Simplifier:
 
     def run(self, root: Expr) -> Expr:
         done = self.done
-        for node in postorder(root, stop=done.__contains__):
-            if node in done:
-                continue
-            children = node.children
-            if children:
-                simplified = tuple(map(done.__getitem__, children))
-                rebuilt = node if unchanged(node, simplified) else rebuild(node, simplified)
-            else:
-                rebuilt = node
-            if rebuilt in done:
-                final = done[rebuilt]
-            elif rebuilt is not node and any(c not in done for c in rebuilt.children):
-                # the constructor built new subexpressions ((2u)^-1 -> u^-1/2): simplify them too
-                final = self.run(rebuilt)
-            else:
-                final = self.at_root(rebuilt)
-            done[node] = done[rebuilt] = final
-            if final not in done:
-                done[final] = final          # a result is simplified: never visit it again
+        if root in done:
+            return done[root]
+        contains = done.__contains__
+        if all(map(contains, root.children)):
+            self.finish(root)                # the common case of a rule's result: no walk needed
+        else:
+            for node in postorder(root, stop=contains):
+                if node not in done:
+                    self.finish(node)
         return done[root]
+
+    def finish(self, node: Expr) -> None:
+        """Simplify ``node``, whose children are simplified already, and remember the result."""
+        done = self.done
+        children = node.children
+        if children:
+            simplified = tuple(map(done.__getitem__, children))
+            rebuilt = node if unchanged(node, simplified) else rebuild(node, simplified)
+        else:
+            rebuilt = node
+        if rebuilt in done:
+            final = done[rebuilt]
+        elif rebuilt is not node and any(c not in done for c in rebuilt.children):
+            # the constructor built new subexpressions ((2u)^-1 -> u^-1/2): simplify them too
+            final = self.run(rebuilt)
+        else:
+            final = self.at_root(rebuilt)
+        done[node] = done[rebuilt] = final
+        if final not in done:
+            done[final] = final              # a result is simplified: never visit it again
 
     def at_root(self, e: Expr) -> Expr:
         """Apply the first rule whose (re-simplified) result is no larger, until none is."""
@@ -280,6 +290,10 @@ class _Simplifier:
         sizes = self.sizes
         if root in sizes:
             return sizes[root]
+        children = root.children
+        if all(map(sizes.__contains__, children)):      # no walk needed
+            sizes[root] = size = (0 if _annotation(root) else 1) + sum(map(sizes.__getitem__, children))
+            return size
         for node in postorder(root, stop=sizes.__contains__):
             if node not in sizes:
                 own = 0 if _annotation(node) else 1
