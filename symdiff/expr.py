@@ -399,7 +399,7 @@ class Add(_Nary):
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "terms", terms)
+            _set_terms(node, terms)
             _setup(node, _RANK_ADD, terms[0].key[2],
                    _digest(4, *(t.key[4] for t in terms)), _union(terms), terms)
             _remember(ident, node)
@@ -422,7 +422,7 @@ class Mul(_Nary):
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "factors", factors)
+            _set_factors(node, factors)
             symbolic = factors[1:] if type(factors[0]) is Num else factors
             # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
             alone = symbolic[0] if len(symbolic) == 1 else None
@@ -450,8 +450,8 @@ class Pow(Expr):
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "base", base)
-            object.__setattr__(node, "exp", exp)
+            _set_base(node, base)
+            _set_exp(node, exp)
             # x^2 sorts beside x; a reciprocal x^-1 sorts with the powers, so y + 1/x
             numeric = type(exp) is Num and exp.value > 0
             _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
@@ -480,8 +480,8 @@ class Call(Expr):
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
-            object.__setattr__(node, "fn", fn)
-            object.__setattr__(node, "args", args)
+            _set_fn(node, fn)
+            _set_args(node, args)
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
                    _digest(7, _name_digest(fn), *(a.key[4] for a in args)), _union(args), args,
                    exponent=-args[0].key[3])
@@ -490,6 +490,12 @@ class Call(Expr):
 
     def __reduce__(self):
         return (Call, (self.fn, self.args))
+
+
+# The operands' slot setters, used when a node is made (see _set_key).
+_set_terms, _set_factors = Add.terms.__set__, Mul.factors.__set__
+_set_base, _set_exp = Pow.base.__set__, Pow.exp.__set__
+_set_fn, _set_args = Call.fn.__set__, Call.args.__set__
 
 
 # ---------------------------------------------------------------- numbers
