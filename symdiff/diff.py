@@ -47,7 +47,7 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
         case Sym(name):
             return ONE if name == wrt else ZERO                           # variable rule
         case Add(terms):
-            return add(*(d[t] for t in terms))                            # sum rule
+            return add(*[d[t] for t in terms])                            # sum rule
         case Mul(factors):
             return product_rule(factors, d)
         case Pow(u, v) if wrt not in v.free:
@@ -79,10 +79,10 @@ def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
         return mul(factors[0], d[rest])
     if len(factors) <= FLATTEN_LIMIT:
         # each term one flat node, f' g h rather than f' (g h), also when preserving structure
-        return add(*(mul(d[f], *factors[:i], *factors[i + 1:])
-                     for i, f in enumerate(factors) if d[f] is not ZERO))
+        return add(*[mul(d[f], *factors[:i], *factors[i + 1:])
+                     for i, f in enumerate(factors) if d[f] is not ZERO])
     others = products_of_others(factors)
-    return add(*(mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO))
+    return add(*[mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO])
 
 
 def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
@@ -111,7 +111,7 @@ def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
         outer = [lambda u: call(fn + "'", u)]           # a declared function: f' is unknown too
     else:
         outer = lookup(fn, len(args)).derivatives
-    return add(*(mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO))
+    return add(*[mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO])
 
 
 # ---------------------------------------------------------------- public API

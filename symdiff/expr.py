@@ -401,7 +401,7 @@ class Add(_Nary):
             node = object.__new__(cls)
             _set_terms(node, terms)
             _setup(node, _RANK_ADD, terms[0].key[2],
-                   _digest(4, *(t.key[4] for t in terms)), _union(terms), terms)
+                   _digest(4, *[t.key[4] for t in terms]), _union(terms), terms)
             _remember(ident, node)
         return node
 
@@ -426,7 +426,7 @@ class Mul(_Nary):
             symbolic = factors[1:] if type(factors[0]) is Num else factors
             # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
             alone = symbolic[0] if len(symbolic) == 1 else None
-            _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *(f.key[4] for f in factors)),
+            _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *[f.key[4] for f in factors]),
                    _union(factors), factors, like=alone,
                    exponent=-symbolic[0].key[3])
             _remember(ident, node)
@@ -483,7 +483,7 @@ class Call(Expr):
             _set_fn(node, fn)
             _set_args(node, args)
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
-                   _digest(7, _name_digest(fn), *(a.key[4] for a in args)), _union(args), args,
+                   _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
                    exponent=-args[0].key[3])
             _remember(ident, node)
         return node
@@ -769,7 +769,7 @@ def power(base: Expr, exp: Expr) -> Expr:
             return power(base.base, mul(base.exp, exp))
         if type(base) is Mul and (len(base.factors) <= _flatten_limit.get()
                                   or _number_and_one(base.factors[0], base.factors)):
-            return mul(*(power(f, exp) for f in base.factors))
+            return mul(*[power(f, exp) for f in base.factors])
     return Pow(base, exp)
 
 

@@ -64,7 +64,7 @@ def collect_like_terms(e: Expr) -> Expr | None:
         groups.setdefault(rest, []).append(coefficient)
     if len(groups) == len(e.terms):
         return None
-    return add(*(mul(Num(sum(cs)), rest) for rest, cs in groups.items()))
+    return add(*[mul(Num(sum(cs)), rest) for rest, cs in groups.items()])
 
 
 @rewrites(Mul)
@@ -114,7 +114,7 @@ def distribute_number(e: Expr) -> Expr | None:
     if type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num \
             and type(e.factors[1]) is Add and len(e.factors[1].terms) <= flatten_limit():
         c = e.factors[0]
-        return add(*(mul(c, t) for t in e.factors[1].terms))
+        return add(*[mul(c, t) for t in e.factors[1].terms])
     return None
 
 
