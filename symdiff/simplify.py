@@ -29,11 +29,22 @@ Rule = Callable[[Expr], Expr | None]
 
 
 def split_coefficient(term: Expr) -> tuple:
-    """``3*x*y`` -> ``(3, x*y)``; ``x`` -> ``(1, x)``."""
-    if type(term) is Mul and type(term.factors[0]) is Num:
-        rest = term.factors[1:]
-        return term.factors[0].value, rest[0] if len(rest) == 1 else Mul(rest)
-    return 1, term
+    """``3*x*y`` -> ``(3, (x, y))``; ``x`` -> ``(1, (x,))``: the coefficient, and the factors
+    of the rest, so that the rest needs no node of its own (``3*(x*y)``, kept whole when
+    structure is preserved, has the same rest as ``x*y``).
+
+    >>> split_coefficient(parse("3*x*y")), split_coefficient(parse("x*y"))
+    ((3, (x, y)), (1, (x, y)))
+    """
+    if type(term) is Mul:
+        factors = term.factors
+        if type(factors[0]) is not Num:
+            return 1, factors
+        rest = factors[1:]
+        if len(rest) == 1 and type(rest[0]) is Mul:
+            return factors[0].value, rest[0].factors
+        return factors[0].value, rest
+    return 1, (term,)
 
 
 def split_power(factor: Expr) -> tuple[Expr, Expr]:
@@ -58,13 +69,14 @@ def collect_like_terms(e: Expr) -> Expr | None:
     """a*t + b*t -> (a+b)*t, so 2x + 3x -> 5x and x - x -> 0."""
     if type(e) is not Add:
         return None
-    groups: dict[Expr, list] = {}
+    groups: dict[tuple, list] = {}
     for term in e.terms:
         coefficient, rest = split_coefficient(term)
         groups.setdefault(rest, []).append(coefficient)
     if len(groups) == len(e.terms):
         return None
-    return add(*[mul(Num(sum(cs)), rest) for rest, cs in groups.items()])
+    return add(*[mul(Num(sum(cs)), rest[0] if len(rest) == 1 else Mul(rest))
+                 for rest, cs in groups.items()])
 
 
 @rewrites(Mul)
