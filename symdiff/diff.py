@@ -347,18 +347,20 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     >>> reverse_gradient(parse("x*y + sin(x)"), ["x", "y"])
     [y + cos(x), x]
     """
-    wanted = set(names)
-    order = postorder(expr, stop=lambda node: not (node.free & wanted))
+    wanted = frozenset(names)
+    unwanted = wanted.isdisjoint           # unwanted(node.free): node depends on no wanted name
+    order = postorder(expr, stop=lambda node: unwanted(node.free))
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}
     for node in reversed(order):
-        if not (node.free & wanted):
+        if unwanted(node.free):
             continue
-        adjoint[node] = bar = add(*contributions.pop(node, []))
+        parts = contributions.pop(node, ())
+        adjoint[node] = bar = parts[0] if len(parts) == 1 else add(*parts)
         children = node.children
         if not children or bar is ZERO:
             continue
-        needed = [bool(c.free & wanted) for c in children]
+        needed = [not unwanted(c.free) for c in children]
         for child, local, need in zip(children, local_derivatives(node, needed), needed):
             if need:
                 # bar * local, with the common factors 1 (a sum's children, the root) skipped
