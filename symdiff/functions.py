@@ -42,16 +42,19 @@ class Function:
 # ----- builders, so the derivative column reads like the math -----
 def _builder(name: str) -> Callable[..., Expr]:
     """``sin(x)`` for building expressions in Python: numbers become ``Num``, arity is checked."""
+    arities = (1, 2) if name == "log" else (1,)
+
     def build(*args) -> Expr:
-        for a in args:                       # an autodiff Variable builds its own kind of result
-            apply = getattr(a, "__symdiff_apply__", None)
-            if apply is not None:
-                return apply(name, args)
-        function = lookup(name, len(args))
-        if function is None or len(args) != function.arity:
+        if len(args) not in arities:
             raise TypeError(f"{name} takes {'1 or 2 arguments' if name == 'log' else '1 argument'}, "
                             f"got {len(args)}")
-        return call(name, *map(as_expr, args))
+        for a in args:
+            if not isinstance(a, Expr):      # an autodiff Variable builds its own kind of result
+                apply = getattr(a, "__symdiff_apply__", None)
+                if apply is not None:
+                    return apply(name, args)
+                return call(name, *map(as_expr, args))
+        return call(name, *args)             # the derivative rules' case: expressions already
     build.__name__ = build.__qualname__ = name
     build.__doc__ = f"The expression {name}(...)."
     return build
