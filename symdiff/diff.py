@@ -107,10 +107,14 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
 
 def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
     """f(u, ...)' = sum of (df/du_i)(u, ...) * u_i'."""
-    if is_derivative_name(fn) or lookup(fn, len(args)) is None:
+    function = None if is_derivative_name(fn) else lookup(fn, len(args))
+    if function is None:
         outer = [lambda u: call(fn + "'", u)]           # a declared function: f' is unknown too
     else:
-        outer = lookup(fn, len(args)).derivatives
+        outer = function.derivatives
+    if len(args) == 1:                                   # the usual case: f(u)' = f'(u) u'
+        inner = d[args[0]]
+        return ZERO if inner is ZERO else mul(outer[0](*args), inner)
     return add(*[mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO])
 
 
