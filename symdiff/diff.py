@@ -79,10 +79,15 @@ def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
         return mul(factors[0], d[rest])
     if len(factors) <= FLATTEN_LIMIT:
         # each term one flat node, f' g h rather than f' (g h), also when preserving structure
-        return add(*[mul(d[f], *factors[:i], *factors[i + 1:])
+        return add(*[mul(d[f], *all_but(factors, i))
                      for i, f in enumerate(factors) if d[f] is not ZERO])
     others = products_of_others(factors)
     return add(*[mul(d[f], others[i]) for i, f in enumerate(factors) if d[f] is not ZERO])
+
+
+def all_but(factors: Sequence[Expr], i: int) -> tuple[Expr, ...]:
+    """The factors without the i-th: the other factors of a product-rule term."""
+    return (*factors[:i], *factors[i + 1:])
 
 
 def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
@@ -96,7 +101,7 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
     n = len(factors)
     if n <= FLATTEN_LIMIT:
         # n products of n - 1 factors: fewer nodes than 3n prefix, suffix and joined products
-        return [mul(*factors[:i], *factors[i + 1:]) for i in range(n)]
+        return [mul(*all_but(factors, i)) for i in range(n)]
     prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
     for i, f in enumerate(factors):
         prefix[i + 1] = mul(prefix[i], f)
@@ -323,7 +328,7 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
             return [ONE] * len(children)
         case Mul(factors) if len(factors) <= FLATTEN_LIMIT:
             # the product of the other factors, written out only where it is needed
-            return [mul(*factors[:i], *factors[i + 1:]) if need else ZERO
+            return [mul(*all_but(factors, i)) if need else ZERO
                     for i, need in enumerate(needed)]
         case Mul(factors):
             return [other if need else ZERO
