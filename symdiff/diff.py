@@ -41,15 +41,13 @@ def derivative(expr: Expr, wrt: str) -> Expr:
 
 def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
     """d(e)/d(wrt), given the derivatives ``d`` of e's children."""
-    match e:
-        case Num() | Const():
-            return ZERO                                                   # constant rule
-        case Sym(name):
-            return ONE if name == wrt else ZERO                           # variable rule
-        case Add(terms):
-            return add(*[d[t] for t in terms])                            # sum rule
+    match e:                           # the commonest kinds first: each case is a type test
         case Mul(factors):
             return product_rule(factors, d)
+        case Call(fn, args):
+            return chain_rule(fn, args, d)
+        case Add(terms):
+            return add(*[d[t] for t in terms])                            # sum rule
         case Pow(u, v) if wrt not in v.free:
             return mul(v, power(u, add(v, MINUS_ONE)), d[u])              # power rule
         case Pow(u, v) if wrt not in u.free:
@@ -57,8 +55,10 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
         case Pow(u, v):
             # logarithmic differentiation: (u^v)' = u^v (v' ln u + v u'/u)
             return mul(e, add(mul(d[v], log(u)), mul(v, d[u], power(u, MINUS_ONE))))
-        case Call(fn, args):
-            return chain_rule(fn, args, d)
+        case Sym(name):
+            return ONE if name == wrt else ZERO                           # variable rule
+        case Num() | Const():
+            return ZERO                                                   # constant rule
     raise DiffError(f"cannot differentiate {type(e).__name__}")
 
 
