@@ -191,20 +191,21 @@ class Expr:
 
 
 def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
-           children: tuple = (), like: Expr | None = None, exponent: Number = 1) -> None:
+           children: tuple = (), like: Expr | None = None, power_key: Number = -1) -> None:
     """Give a new node its sort key, free variables and children.
 
     The key orders operands by kind (rank), then simpler before deeper (height), then by
     name (label: x before y), then higher powers first: x^3, x^2, x; the digest only breaks the
     remaining ties.  A node that decorates another (2*x, x^3, sin(x)^2) sorts ``like`` it,
     beside it.  The order is the same in every product, so printed results share their
-    leading factors (a*b*c and a*b*d both begin with a*b).
+    leading factors (a*b*c and a*b*d both begin with a*b).  ``power_key`` is the exponent
+    negated, -1 unless the node is a power or begins with one.
     """
     if like is not None:
         rank, height, label = like.key[0], like.key[1], like.key[2]
     else:
         height = 1 + max([c.key[1] for c in children]) if children else 0
-    _set_key(node, (rank, height, label[:_LABEL_LENGTH], -exponent, digest))
+    _set_key(node, (rank, height, label[:_LABEL_LENGTH], power_key, digest))
     _set_free(node, free)
     _set_children(node, children)
 
@@ -428,7 +429,7 @@ class Mul(_Nary):
             alone = symbolic[0] if len(symbolic) == 1 else None
             _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *[f.key[4] for f in factors]),
                    _union(factors), factors, like=alone,
-                   exponent=-symbolic[0].key[3])
+                   power_key=symbolic[0].key[3])
             _remember(ident, node)
         return node
 
@@ -456,7 +457,7 @@ class Pow(Expr):
             numeric = type(exp) is Num and exp.value > 0
             _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
                    _union((base, exp)), (base, exp), like=base if numeric else None,
-                   exponent=exp.value if numeric else 1)
+                   power_key=-exp.value if numeric else -1)
             _remember(ident, node)
         return node
 
@@ -484,7 +485,7 @@ class Call(Expr):
             _set_args(node, args)
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
                    _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
-                   exponent=-args[0].key[3])
+                   power_key=args[0].key[3])
             _remember(ident, node)
         return node
 

@@ -191,12 +191,8 @@ def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
     >>> simplify_all([parse("x + x"), parse("2*x + 0")])
     [2*x, 2*x]
     """
-    simplifier = _Simplifier(RULES, trace)
-    results = []
-    for expr in map(parse, exprs):
-        result = simplifier.run(expr)
-        results.append(result)
-    return results
+    simplify_more = simplifier(trace=trace)
+    return [simplify_more(expr) for expr in map(parse, exprs)]
 
 
 def simplifier(*, trace: list[Step] | None = None) -> Callable[[Expr], Expr]:
@@ -250,13 +246,9 @@ class _Simplifier:
         done = self.done
         if root in done:
             return done[root]
-        contains = done.__contains__
-        if all(map(contains, root.children)):
-            self.finish(root)                # the common case of a rule's result: no walk needed
-        else:
-            for node in postorder(root, stop=contains):
-                if node not in done:
-                    self.finish(node)
+        for node in _pending(root, done):
+            if node not in done:
+                self.finish(node)
         return done[root]
 
     def finish(self, node: Expr) -> None:
@@ -302,15 +294,20 @@ class _Simplifier:
         sizes = self.sizes
         if root in sizes:
             return sizes[root]
-        children = root.children
-        if all(map(sizes.__contains__, children)):      # no walk needed
-            sizes[root] = size = (0 if _annotation(root) else 1) + sum(map(sizes.__getitem__, children))
-            return size
-        for node in postorder(root, stop=sizes.__contains__):
+        for node in _pending(root, sizes):
             if node not in sizes:
                 own = 0 if _annotation(node) else 1
-                sizes[node] = own + sum(sizes[c] for c in node.children)
+                sizes[node] = own + sum(map(sizes.__getitem__, node.children))
         return sizes[root]
+
+
+def _pending(root: Expr, memo: dict) -> list[Expr]:
+    """The nodes of ``root`` not in ``memo``, children first (and maybe some that are).  When
+    only the root is new, as with most results of a rule, that is ``[root]``, with no walk."""
+    contains = memo.__contains__
+    if all(map(contains, root.children)):
+        return [root]
+    return postorder(root, stop=contains)
 
 
 def written_size(expr: Expr) -> int:
