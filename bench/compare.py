@@ -989,7 +989,7 @@ def main():
     doc = "\n\n".join([
         "# symdiff vs SymPy vs SymEngine",
         f"Python {platform.python_version()}, sympy {sympy.__version__}, symengine {symengine.__version__}, "
-        f"symdiff {symdiff.__version__}; {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"symdiff {symdiff.__version__} ({'compiled core' if symdiff.compiled_core else 'pure Python'}); {platform.machine()}, {os.cpu_count()} CPUs; "
         f"whole run {elapsed:.0f} s.  Times are medians of up to {REPS} interleaved runs "
         "(a number in brackets: fewer runs, because the case was slow).  Sizes are "
         "`ast tree nodes / distinct subtrees` of the printed result; in brackets: the written-out "

@@ -9,6 +9,7 @@ from .diff import derivative, diff, gradient, hessian, jacobian
 from .errors import (DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      UnknownFunctionError)
 from .evaluate import compile_function, evaluate
+from . import expr as _expr_module
 from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
                    symbols, tree_size)
 from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt,
@@ -20,6 +21,11 @@ from .printing import to_text
 from .simplify import simplify
 
 __version__ = "0.1.0"
+
+# Whether the core runs compiled.  A wheel built where a C compiler is at hand compiles
+# expr, diff, simplify and functions with Cython, all or none (see hatch_build.py); an
+# editable install, or SYMDIFF_PURE_PYTHON=1, runs them as Python.  Same code, same results.
+compiled_core: bool = not _expr_module.__file__.endswith(".py")
 
 # Loaded on first use, so the command line starts fast.
 _LAZY = {

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
-from . import __version__
+from . import __version__, compiled_core
 from .diff import diff, gradient
 from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate
@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"highest derivative order (default {defaults.max_order:,})")
     limits.add_argument("--max-output", type=int, default=defaults.max_output_nodes, metavar="N",
                         help=f"most distinct nodes in a result (default {defaults.max_output_nodes:,})")
-    parser.add_argument("--version", action="version", version=f"symdiff {__version__}")
+    build = "compiled core" if compiled_core else "pure Python"
+    parser.add_argument("--version", action="version", version=f"symdiff {__version__} ({build})")
     return parser
 
 

@@ -40,14 +40,13 @@ class Function:
 
 
 # ----- builders, so the derivative column reads like the math -----
-def _builder(name: str) -> Callable[..., Expr]:
+def _builder(name: str, arities: tuple[int, ...] = (1,)) -> Callable[..., Expr]:
     """``sin(x)`` for building expressions in Python: numbers become ``Num``, arity is checked."""
-    arities = (1, 2) if name == "log" else (1,)
+    takes = " or ".join(map(str, arities)) + (" arguments" if arities[-1] > 1 else " argument")
 
     def build(*args) -> Expr:
         if len(args) not in arities:
-            raise TypeError(f"{name} takes {'1 or 2 arguments' if name == 'log' else '1 argument'}, "
-                            f"got {len(args)}")
+            raise TypeError(f"{name} takes {takes}, got {len(args)}")
         for a in args:
             if not isinstance(a, Expr):      # an autodiff Variable builds its own kind of result
                 apply = getattr(a, "__symdiff_apply__", None)
@@ -64,7 +63,8 @@ sin, cos, tan, cot, sec, csc = map(_builder, ("sin", "cos", "tan", "cot", "sec",
 sinh, cosh, tanh, coth, sech, csch = map(_builder, ("sinh", "cosh", "tanh", "coth", "sech", "csch"))
 asin, acos, atan, acot, asec, acsc = map(_builder, ("asin", "acos", "atan", "acot", "asec", "acsc"))
 asinh, acosh, atanh = map(_builder, ("asinh", "acosh", "atanh"))
-exp, log, log2, log10, sqrt, cbrt = map(_builder, ("exp", "log", "log2", "log10", "sqrt", "cbrt"))
+exp, log2, log10, sqrt, cbrt = map(_builder, ("exp", "log2", "log10", "sqrt", "cbrt"))
+log = _builder("log", arities=(1, 2))                # log(x), or log(x, base)
 Abs, sign = _builder("abs"), _builder("sign")
 
 
@@ -98,6 +98,7 @@ def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] |
             raise EvaluationError(f"{name}({_show(x)}) overflows the float range")
         return float(result)
     value.__name__ = name
+    value.domain = domain or "all reals"                # for the table in the grammar reference
     return value
 
 

@@ -154,10 +154,13 @@ def test_help(capsys):
     assert "examples:" in out and '--wrt x' in out and "--at x=2,y=5" in out
 
 
+BUILD = "compiled core" if symdiff.compiled_core else "pure Python"
+
+
 def test_version(capsys):
     status, out, _ = run(capsys, "--version")
     assert status == 0
-    assert out.strip() == f"symdiff {symdiff.__version__}"
+    assert out.strip() == f"symdiff {symdiff.__version__} ({BUILD})"
 
 
 # ------------------------------------------------------------------ stdin mode
@@ -326,7 +329,7 @@ def test_subprocess_help_and_version():
     done = subprocess_run("--help")
     assert done.returncode == 0 and "examples:" in done.stdout
     done = subprocess_run("--version")
-    assert (done.returncode, done.stdout.strip()) == (0, f"symdiff {symdiff.__version__}")
+    assert (done.returncode, done.stdout.strip()) == (0, f"symdiff {symdiff.__version__} ({BUILD})")
 
 
 def test_subprocess_stdin():

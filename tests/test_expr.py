@@ -88,6 +88,20 @@ def test_nodes_hash_and_compare_by_identity():
     assert len({x + y, y + x, parse("x+y")}) == 1
 
 
+def test_the_core_is_compiled_all_or_none_as_compiled_core_says():
+    """The build hook compiles its list of modules, all or none; CI runs the suite once on
+    each build and says which it expects (SYMDIFF_EXPECT_COMPILED)."""
+    import ast, pathlib, symdiff
+    hook = pathlib.Path(__file__).parents[1] / "hatch_build.py"
+    listed = next(ast.literal_eval(node.value) for node in ast.parse(hook.read_text()).body
+                  if isinstance(node, ast.Assign) and node.targets[0].id == "COMPILED_MODULES")
+    compiled = {name: not sys.modules[f"symdiff.{name}"].__file__.endswith(".py") for name in listed}
+    assert compiled == {name: symdiff.compiled_core for name in listed}
+    expected = os.environ.get("SYMDIFF_EXPECT_COMPILED")
+    if expected is not None:
+        assert symdiff.compiled_core == (expected == "1")
+
+
 # The order of operands is decided by sort keys built from structural digests;
 # (Num(-1) and Num(-2) once shared a digest because hash(-1) == hash(-2) in CPython.)
 @pytest.mark.parametrize("one, other", [
