@@ -1,6 +1,6 @@
 """Benchmark symdiff against SymPy and SymEngine on the same derivatives, in the same run.
 
-Run:  pip install -e '.[bench]'  &&  python bench/compare.py  [--quick] [--out bench/results.md]
+Run:  pip install '.[bench]'  &&  python bench/compare.py  [--quick] [--out bench/results.md]
 
 For every case the input is built once per system from ONE Python description (a family
 function called with that system's namespace: its symbols, its sin/exp/..., Python operators),

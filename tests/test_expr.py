@@ -205,6 +205,19 @@ def test_operators_refuse_non_numbers(other):
         other * x
 
 
+@pytest.mark.parametrize("name, args, message", [
+    ("log",  (),           "log takes 1 or 2 arguments, got 0"),
+    ("log",  (x, y, x),    "log takes 1 or 2 arguments, got 3"),
+    ("sin",  (x, y),       "sin takes 1 argument, got 2"),
+    ("sqrt", (),           "sqrt takes 1 argument, got 0"),
+])
+def test_function_builders_check_their_arity(name, args, message):
+    import symdiff
+    with pytest.raises(TypeError, match=f"^{message}$"):
+        getattr(symdiff, name)(*args)
+    assert str(symdiff.log(x, 2)) == "log(x, 2)"
+
+
 @pytest.mark.parametrize("node, kind, children", [
     (parse("x + y + 1"),    Add,   ("x", "y", "1")),
     (parse("3x y"),         Mul,   ("3", "x", "y")),
