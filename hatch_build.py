@@ -6,14 +6,16 @@ beside the compiled ones, and Python imports the compiled module when both are p
 
 Pure Python instead, when:
 - the install is editable (``pip install -e .``): the sources you edit are the code that runs;
-- ``SYMDIFF_PURE_PYTHON=1`` is set;
-- compiling fails (no C compiler, say): the build says so on stderr and goes on.
+- ``SYMDIFF_PURE_PYTHON=1`` is set (then Cython is not even installed for the build);
+- compiling fails (no C compiler, say): the build says why on stderr, which pip shows with
+  ``-v``, and goes on.
 
 ``symdiff.compiled_core`` tells at run time which of the two is installed.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -25,17 +27,30 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 # The hot path of differentiation: the DAG, the rules, the simplifier, the function table.
 COMPILED_MODULES = ("expr", "diff", "simplify", "functions")
 
+# What compiling needs at build time only (pip installs it into its build environment).
+COMPILER_REQUIREMENTS = ["Cython>=3.3", "setuptools>=68"]
+
+
+def pure_python_requested() -> bool:
+    """Whether SYMDIFF_PURE_PYTHON asks for pure Python: 1, true, yes or on."""
+    return os.environ.get("SYMDIFF_PURE_PYTHON", "").strip().lower() in ("1", "true", "yes", "on")
+
 
 class CompileCore(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
+    def dependencies(self) -> list[str]:
+        return [] if pure_python_requested() else COMPILER_REQUIREMENTS
+
     def initialize(self, version: str, build_data: dict) -> None:
         if self.target_name != "wheel" or version == "editable":
             return
-        if os.environ.get("SYMDIFF_PURE_PYTHON", "") not in ("", "0"):
+        if pure_python_requested():
             self.app.display_info("symdiff: SYMDIFF_PURE_PYTHON is set; building pure Python")
             return
         self._work = Path(tempfile.mkdtemp(prefix="symdiff-build-"))
+        # removed when the build process ends, whether the rest of the build succeeds or not
+        atexit.register(shutil.rmtree, self._work, ignore_errors=True)
         try:
             built = self._compile()
         except Exception as error:                     # no compiler, no headers, ...
@@ -48,10 +63,6 @@ class CompileCore(BuildHookInterface):
         for module, path in built.items():
             build_data["force_include"][str(path)] = f"symdiff/{path.name}"
         self.app.display_info(f"symdiff: compiled {', '.join(built)}")
-
-    def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
-        if getattr(self, "_work", None) is not None:
-            shutil.rmtree(self._work, ignore_errors=True)
 
     def _compile(self) -> dict[str, Path]:
         """Cythonize and compile COMPILED_MODULES in a scratch directory; their paths by name."""

@@ -24,7 +24,8 @@ __version__ = "0.1.0"
 
 # Whether the core runs compiled.  A wheel built where a C compiler is at hand compiles
 # expr, diff, simplify and functions with Cython, all or none (see hatch_build.py); an
-# editable install, or SYMDIFF_PURE_PYTHON=1, runs them as Python.  Same code, same results.
+# editable install, or SYMDIFF_PURE_PYTHON=1, runs them as Python.  Same code, same results
+# (only introspection differs: compiled functions are cyfunctions).
 compiled_core: bool = not _expr_module.__file__.endswith(".py")
 
 # Loaded on first use, so the command line starts fast.

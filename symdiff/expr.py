@@ -577,9 +577,9 @@ def fold_power(base: Number, exp: Number) -> Number | None:
     if base == 0 and exp < 0:
         return None                                      # a division by zero stays visible
     if isinstance(base, float) or isinstance(exp, float):
-        if base < 0 and not float(exp).is_integer():
-            return None                                  # not real
-        try:
+        try:                                             # float(2^5000) overflows too
+            if base < 0 and not float(exp).is_integer():
+                return None                              # not real
             result = float(base) ** float(exp)
         except (OverflowError, ZeroDivisionError):
             return None
@@ -629,25 +629,28 @@ def add(*terms: Expr) -> Expr:
     constant: Number = 0
     numbers = 0
     limit = _flatten_limit.get()
-    for t in terms:
-        kind = type(t)
-        if kind is Num:
-            constant = constant + t.value if numbers else t.value
-            numbers += 1
-        elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
-            for u in t.terms:
-                if type(u) is Num:
-                    constant = constant + u.value if numbers else u.value
-                    numbers += 1
-                else:
-                    symbolic.append(u)
-        elif kind is Add and type(t.terms[-1]) is Num:
-            # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
-            constant = constant + t.terms[-1].value if numbers else t.terms[-1].value
-            numbers += 1
-            symbolic.append(Add(t.terms[:-1]))
-        else:
-            symbolic.append(t)
+    try:                               # a float with an integer beyond the float range
+        for t in terms:
+            kind = type(t)
+            if kind is Num:
+                constant = constant + t.value if numbers else t.value
+                numbers += 1
+            elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
+                for u in t.terms:
+                    if type(u) is Num:
+                        constant = constant + u.value if numbers else u.value
+                        numbers += 1
+                    else:
+                        symbolic.append(u)
+            elif kind is Add and type(t.terms[-1]) is Num:
+                # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
+                constant = constant + t.terms[-1].value if numbers else t.terms[-1].value
+                numbers += 1
+                symbolic.append(Add(t.terms[:-1]))
+            else:
+                symbolic.append(t)
+    except OverflowError:
+        raise EvaluationError("a sum overflows the float range") from None
     if numbers > 1:                    # a new number: check its size
         _check_number(constant, "a sum")
     if not symbolic:
@@ -690,29 +693,32 @@ def mul(*factors: Expr) -> Expr:
     numbers = 0
     symbolic: list[Expr] = []
     limit = _flatten_limit.get()
-    for f in factors:
-        kind = type(f)
-        if kind is Num:
-            coefficient = coefficient * f.value if numbers else f.value
-            numbers += 1
-            number = f
-        elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
-            for p in f.factors:
-                if type(p) is Num:
-                    coefficient = coefficient * p.value if numbers else p.value
-                    numbers += 1
-                    number = p
-                else:
-                    symbolic.append(p)
-        elif kind is Mul and type(f.factors[0]) is Num:
-            # kept whole, but its coefficient joins ours: -(2*a*b*c) is -2*(a*b*c), never -(2*...)
-            p = f.factors[0]
-            coefficient = coefficient * p.value if numbers else p.value
-            numbers += 1
-            number = p
-            symbolic.append(Mul(f.factors[1:]))
-        else:
-            symbolic.append(f)
+    try:                               # a float with an integer beyond the float range
+        for f in factors:
+            kind = type(f)
+            if kind is Num:
+                coefficient = coefficient * f.value if numbers else f.value
+                numbers += 1
+                number = f
+            elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
+                for p in f.factors:
+                    if type(p) is Num:
+                        coefficient = coefficient * p.value if numbers else p.value
+                        numbers += 1
+                        number = p
+                    else:
+                        symbolic.append(p)
+            elif kind is Mul and type(f.factors[0]) is Num:
+                # kept whole, but its coefficient joins ours: -(2*a*b*c) is -2*(a*b*c), never -(2*...)
+                p = f.factors[0]
+                coefficient = coefficient * p.value if numbers else p.value
+                numbers += 1
+                number = p
+                symbolic.append(Mul(f.factors[1:]))
+            else:
+                symbolic.append(f)
+    except OverflowError:
+        raise EvaluationError("a product overflows the float range") from None
     if numbers > 1:                    # a new number: check its size
         _check_number(coefficient, "a product")
     if not symbolic:

@@ -107,6 +107,10 @@ HOSTILE = [
     ("1e-999999",                             Err(ParseError, 1, "too small for a float")),
     ("1e308*10",                              Err(ParseError, 6, "overflows the float range")),
     ("1e308+1e308",                           Err(ParseError, 6, "overflows the float range")),
+    # a float meeting an integer beyond the float range (float(2^5000) raises OverflowError)
+    ("x + 0.5 + 2^5000",                      Err(ParseError, 3, "a sum overflows the float range")),
+    ("(2^5000/3)*0.5*x",                      Err(ParseError, 11, "a product overflows the float range")),
+    ("sin(2^5000*1.0)*x",                     Err(ParseError, 11, "a product overflows the float range")),
     ("1" * 5000 + "*x",                       Err(ParseError, 1, "the integer has 5,000 digits")),
     # --- names that are not numbers: inf and nan are variables, never floats
     ("inf",                                   "inf"),
@@ -370,6 +374,12 @@ def test_huge_powers_stay_symbolic():
     assert to_text(parse("2^100", limits=Limits(max_int_bits=10))) == "2^100"
 
 
+def test_a_float_power_with_a_huge_integer_exponent_stays_symbolic():
+    assert str(diff("(-2.0)^(2^5000) * x", "x")).startswith("(-2.0)^14124670321394260368")
+    with pytest.raises(EvaluationError, match="a product overflows the float range"):
+        diff("x^(2^5000) * 0.5", "x")
+
+
 def test_huge_power_is_an_error_when_evaluated_not_an_inf():
     with pytest.raises(EvaluationError, match="overflows"):
         evaluate("10^10^10")
@@ -385,7 +395,9 @@ def test_huge_power_is_an_error_when_evaluated_not_an_inf():
     (["sin(x)", "--order", "5", "--max-order", "4"], "beyond order 4"),
     (["sin(x)^20", "--order", "5", "--max-output", "10"], "more than the limit of 10"),
     (["1e999999"], "too large for a float"),
-], ids=["length", "depth", "int-bits", "order-default", "order", "output", "1e999999"])
+    (["x^(2^5000) * 0.5"], "a product overflows the float range"),
+], ids=["length", "depth", "int-bits", "order-default", "order", "output", "1e999999",
+        "float-overflow-in-diff"])
 def test_limits_on_the_command_line_exit_2(argv, fragment):
     done = _symdiff(*argv)
     assert done.returncode == 2
