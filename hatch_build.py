@@ -60,7 +60,7 @@ class CompileCore(BuildHookInterface):
             return
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
-        for module, path in built.items():
+        for path in built.values():
             build_data["force_include"][str(path)] = f"symdiff/{path.name}"
         self.app.display_info(f"symdiff: compiled {', '.join(built)}")
 
