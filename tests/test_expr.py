@@ -1,8 +1,10 @@
 """The expression DAG: hash-consing, immutability, operators, substitution, sizes, depth."""
 
+import ast
 import copy
 import math
 import os
+import pathlib
 import pickle
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from fractions import Fraction
 
 import pytest
 
+import symdiff
 from symdiff import (Add, Call, Const, EvaluationError, Mul, Num, Pow, Sym, Symbol, dag_size, diff,
                      evaluate, parse, substitute, symbols, to_text, tree_size)
 from symdiff.expr import E, PI, call, postorder, power
@@ -91,7 +94,6 @@ def test_nodes_hash_and_compare_by_identity():
 def test_the_core_is_compiled_all_or_none_as_compiled_core_says():
     """The build hook compiles its list of modules, all or none; CI runs the suite once on
     each build and says which it expects (SYMDIFF_EXPECT_COMPILED)."""
-    import ast, pathlib, symdiff
     hook = pathlib.Path(__file__).parents[1] / "hatch_build.py"
     listed = next(ast.literal_eval(node.value) for node in ast.parse(hook.read_text()).body
                   if isinstance(node, ast.Assign) and node.targets[0].id == "COMPILED_MODULES")
@@ -212,7 +214,6 @@ def test_operators_refuse_non_numbers(other):
     ("sqrt", (),           "sqrt takes 1 argument, got 0"),
 ])
 def test_function_builders_check_their_arity(name, args, message):
-    import symdiff
     with pytest.raises(TypeError, match=f"^{message}$"):
         getattr(symdiff, name)(*args)
     assert str(symdiff.log(x, 2)) == "log(x, 2)"
