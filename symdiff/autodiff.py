@@ -32,8 +32,8 @@ from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .errors import DiffError, EvaluationError
-from .evaluate import compile_function, evaluate, real_power
-from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
+from .evaluate import compile_function, evaluate, power_function, real_power, real_root
+from .expr import (HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
                    rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
 from .parser import parse
@@ -76,8 +76,8 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
             return [prefix[i] * suffix[i + 1] for i in range(n)]
         case Pow(base, exponent):
             b, e = value[base], value[exponent]
-            if needed[0]:
-                partials[0] = e * real_power(b, e - 1)           # d(b^e)/db = e b^(e-1)
+            if needed[0]:                                        # d(b^e)/db = e b^(e-1)
+                partials[0] = e * (real_root(b, -0.5) if exponent is HALF else real_power(b, e - 1))
             if needed[1]:
                 if b <= 0:
                     raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
@@ -172,7 +172,7 @@ def evaluate_node(node: Expr, values: Mapping[Expr, float], point: Mapping[str, 
         case Mul(factors):
             return math.prod(values[f] for f in factors)
         case Pow(base, exponent):
-            return real_power(values[base], values[exponent])
+            return power_function(exponent)(values[base], values[exponent])
         case Call(fn, args):
             function = lookup(fn, len(args))
             if function is None:

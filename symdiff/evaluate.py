@@ -17,10 +17,11 @@ symdiff.errors.EvaluationError: division by zero: 0^-1
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
 from .errors import EvaluationError
-from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import lookup
 from .parser import parse
 
@@ -39,6 +40,36 @@ def real_power(base: float, exponent: float) -> float:
     if math.isinf(result) and math.isfinite(base) and math.isfinite(exponent):
         raise EvaluationError(f"{_show(base)}^{_show(exponent)} overflows the float range")
     return result
+
+
+def real_root(base: float, exponent: float) -> float:
+    """base^(1/2) or base^(-1/2), the nodes printed ``sqrt(u)`` and ``1/sqrt(u)``: by
+    ``math.sqrt``, with errors that speak of sqrt.
+
+    >>> real_root(2.25, 0.5), real_root(4.0, -0.5)
+    (1.5, 0.5)
+    >>> real_root(-1.0, 0.5)
+    Traceback (most recent call last):
+        ...
+    symdiff.errors.EvaluationError: sqrt(-1) is undefined: sqrt needs a non-negative argument
+    """
+    if base < 0:
+        raise EvaluationError(f"sqrt({_show(base)}) is undefined: sqrt needs a non-negative argument")
+    if exponent > 0:
+        return math.sqrt(base)
+    if base == 0:
+        raise EvaluationError("division by zero: 1/sqrt(0)")
+    return 1.0 / math.sqrt(base)
+
+
+# The exponents of a square root and of its reciprocal: exact, so a decimal x^0.5 is not one.
+ROOT_EXPONENTS = (HALF, Num(Fraction(-1, 2)))
+
+
+def power_function(exponent: Expr) -> Callable[[float, float], float]:
+    """How every numeric path raises to the power ``exponent`` (a node): :func:`real_root`
+    for ``sqrt(u)`` and ``1/sqrt(u)``, :func:`real_power` otherwise."""
+    return real_root if exponent in ROOT_EXPONENTS else real_power
 
 
 def _show(x: float) -> str:
@@ -89,7 +120,7 @@ def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float
                 if math.isinf(result) and all(math.isfinite(value[f]) for f in factors):
                     raise EvaluationError("a product overflows the float range")
             case Pow(base, exp):
-                result = real_power(value[base], value[exp])
+                result = power_function(exp)(value[base], value[exp])
             case Call(fn, args):
                 result = _numeric(fn, len(args))(*(value[a] for a in args))
         value[node] = result
@@ -117,7 +148,8 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
-    env: dict[str, object] = {"real_power": real_power, "EvaluationError": EvaluationError,
+    env: dict[str, object] = {"real_power": real_power, "real_root": real_root,
+                              "EvaluationError": EvaluationError,
                               "INFINITIES": (math.inf, -math.inf), "overflowed": _overflowed}
     local: dict[Expr, str] = {}
     lines = []
@@ -143,7 +175,7 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
                 local[node] = target
                 continue
             case Pow(base, exp):
-                code = f"real_power({local[base]}, {local[exp]})"
+                code = f"{power_function(exp).__name__}({local[base]}, {local[exp]})"
             case Call(fn, args):
                 env[f"f{i}"] = _numeric(fn, len(args))
                 code = f"f{i}({', '.join(local[a] for a in args)})"

@@ -31,7 +31,7 @@ MAX_STEPS = 200          # beyond this many sub-derivatives, the rest are summar
 
 RULE_NAMES = {
     "sin": "sine rule", "cos": "cosine rule", "tan": "tangent rule", "exp": "exponential rule",
-    "log": "logarithm rule", "sqrt": "square-root rule", "abs": "absolute-value rule",
+    "log": "logarithm rule", "abs": "absolute-value rule",
 }
 
 

@@ -781,7 +781,19 @@ def power(base: Expr, exp: Expr) -> Expr:
 
 
 def call(fn: str, *args: Expr) -> Expr:
-    """A function application; ``exp(x)`` is the canonical spelling of ``e^x``."""
+    """A function application; ``exp(x)`` is the canonical spelling of ``e^x``.
+
+    A square root has one node, the power: ``call("sqrt", u)`` is ``power(u, 1/2)``, so
+    ``sqrt(x)`` and ``x^(1/2)`` are one expression and no ``Call("sqrt")`` node exists.
+
+    >>> x = Symbol("x")
+    >>> call("sqrt", x) is power(x, HALF), call("sqrt", Num(4)), power(call("sqrt", x), Num(3))
+    (True, 2, x^(3/2))
+    """
+    if fn == "sqrt":
+        if len(args) != 1:
+            raise TypeError(f"sqrt takes 1 argument, got {len(args)}")
+        return power(args[0], HALF)
     return Call(fn, tuple(args))
 
 

@@ -114,7 +114,7 @@ _PYTHON_FUNCTIONS = {
     "acos": "math.acos", "atan": "math.atan", "sinh": "math.sinh", "cosh": "math.cosh",
     "tanh": "math.tanh", "asinh": "math.asinh", "acosh": "math.acosh", "atanh": "math.atanh",
     "exp": "math.exp", "log": "math.log", "log2": "math.log2", "log10": "math.log10",
-    "sqrt": "math.sqrt", "cbrt": "math.cbrt", "abs": "abs",
+    "cbrt": "math.cbrt", "abs": "abs",
 }
 _PYTHON_HELPERS = {
     "cot": "1 / math.tan({})", "sec": "1 / math.cos({})", "csc": "1 / math.sin({})",
@@ -195,6 +195,13 @@ def _python(node: Expr, code: dict, arguments: dict) -> tuple[str, int]:
             return " + ".join(at(t, SUM) for t in terms), SUM
         case Mul(factors):
             return " * ".join(at(f, POWER) for f in factors), PRODUCT
+        case Pow(base, Num(v)) if type(v) is Fraction and v.denominator == 2:
+            # a square root and its powers through math.sqrt, which stays real: a negative
+            # base raises ValueError where x**(3/2) would give a complex number
+            root, n = f"math.sqrt({at(base, SUM)})", v.numerator
+            if n == 1:
+                return root, ATOM
+            return (f"{root}**{n}" if n > 0 else f"{root}**({n})"), POWER
         case Pow(base, exp):
             return f"{at(base, ATOM)}**{at(exp, ATOM)}", POWER
         case Call(fn, args):
@@ -240,8 +247,6 @@ class MathMLPrinter(Printer):
         return Prec.ATOM, [f"<mi>{base}</mi>"]
 
     def _print_Call(self, e: Call):
-        if e.fn == "sqrt":
-            return Prec.ATOM, ["<msqrt>", (e.args[0], Prec.SUM), "</msqrt>"]
         if e.fn == "cbrt":
             return Prec.ATOM, ["<mroot><mrow>", (e.args[0], Prec.SUM), "</mrow><mn>3</mn></mroot>"]
         if e.fn == "abs":
@@ -261,6 +266,8 @@ class MathMLPrinter(Printer):
     def _print_Pow(self, e: Pow):
         if type(e.exp) is Num and e.exp.value < 0:
             return self._quotient((e,))
+        if type(e.exp) is Num and e.exp.value == Fraction(1, 2):     # as in LaTeX
+            return Prec.ATOM, ["<msqrt>", (e.base, Prec.SUM), "</msqrt>"]
         return Prec.POWER, ["<msup><mrow>", (e.base, Prec.POWER + 1), "</mrow><mrow>",
                             (e.exp, Prec.SUM), "</mrow></msup>"]
 

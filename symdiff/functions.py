@@ -170,7 +170,10 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",)),
     Function("log2",  (lambda u: recip(mul(u, log(TWO))),),          _real(math.log2, "log2", lambda x: x > 0, "a positive argument"), r"\log_{2}", {ONE: ZERO}),
     Function("log10", (lambda u: recip(mul(u, log(Num(10)))),),      _real(math.log10, "log10", lambda x: x > 0, "a positive argument"), r"\log_{10}", {ONE: ZERO}),
-    Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt", {}, (), _exact_root(2)),
+    # sqrt is built as the power u^(1/2) (expr.call), so no Call("sqrt") node exists: this row
+    # names it for the parser and states its derivative and domain for the reference table;
+    # the power rule, fold_power, real_root and the printers of Pow do the work.
+    Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt"),
     Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]", {}, (), _exact_root(3)),
     Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|",  {}, (), abs),
     Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, (), _sign),
@@ -203,7 +206,7 @@ COMPLEX = {
     "csch": lambda z: 1 / cmath.sinh(z),
     "asinh": cmath.asinh, "acosh": cmath.acosh, "atanh": cmath.atanh,
     "exp": cmath.exp, "log": cmath.log, "log2": lambda z: cmath.log(z) / math.log(2),
-    "log10": cmath.log10, "sqrt": cmath.sqrt, "cbrt": _cbrt,
+    "log10": cmath.log10, "cbrt": _cbrt,
     "abs": lambda z: z if z.real >= 0 else -z,
     "sign": lambda z: complex(_sign(z.real)),
 }

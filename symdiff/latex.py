@@ -109,8 +109,6 @@ class LatexPrinter(Printer):
         fn, args = e.fn, e.args
         if fn == "abs":
             return Prec.ATOM, [r"\left|", (args[0], Prec.SUM), r"\right|"]
-        if fn == "sqrt":
-            return Prec.ATOM, [r"\sqrt{", (args[0], Prec.SUM), "}"]
         if fn == "cbrt":
             return Prec.ATOM, [r"\sqrt[3]{", (args[0], Prec.SUM), "}"]
         if fn == "exp" and self.exp_power:
@@ -129,7 +127,7 @@ class LatexPrinter(Printer):
             v = exp.value
             if v < 0:
                 return self._quotient((e,))
-            if v == Fraction(1, 2):
+            if v == Fraction(1, 2):             # sqrt(u); a decimal u^0.5 typesets alike
                 return Prec.ATOM, [r"\sqrt{", (base, Prec.SUM), "}"]
             if type(v) is int and type(base) is Call and base.fn in POWER_ON_NAME \
                     and len(base.args) == 1:
@@ -170,6 +168,8 @@ def _starts_with_digit(e: Expr) -> bool:
         match e:
             case Num():
                 return True
+            case Pow(base, Num(value)) if value == Fraction(1, 2):
+                return False                    # \sqrt{...}
             case Pow(base, _):
                 e = base
             case Mul(factors):

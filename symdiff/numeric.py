@@ -15,12 +15,13 @@ and cbrt(eps)*max(1, |x|) for central ones; pass ``h`` to override.
 
 from __future__ import annotations
 
+import cmath
 import math
 import sys
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from .errors import EvaluationError
-from .evaluate import compile_function, evaluate
+from .evaluate import ROOT_EXPONENTS, compile_function, evaluate
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import COMPLEX, LOG_BASE_COMPLEX
 from .parser import parse
@@ -144,8 +145,14 @@ def complex_evaluate(expr: Expr, point: Mapping[str, complex]) -> complex:
                     result *= value[f]
             case Pow(base, exp):
                 b, e = value[base], value[exp]
-                # An integer power stays exact (and defined) for negative real bases.
-                result = b ** int(e.real) if e.imag == 0 and float(e.real).is_integer() else b ** e
+                if exp in ROOT_EXPONENTS:
+                    # sqrt(u) and 1/sqrt(u): the principal branch, as exact as cmath makes it
+                    result = cmath.sqrt(b) if e.real > 0 else 1 / cmath.sqrt(b)
+                elif e.imag == 0 and float(e.real).is_integer():
+                    # An integer power stays exact (and defined) for negative real bases.
+                    result = b ** int(e.real)
+                else:
+                    result = b ** e
             case Call(fn, args):
                 if fn == "log" and len(args) == 2:
                     result = LOG_BASE_COMPLEX(value[args[0]], value[args[1]])

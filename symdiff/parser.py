@@ -149,7 +149,7 @@ class Build(lark.Transformer):
         return power(base, Num(int(token.value.translate(SUPERSCRIPT_DIGITS))))
 
     def root(self, children):
-        return call("sqrt", children[1])
+        return call("sqrt", children[1])         # √u is sqrt(u): the power u^(1/2), as written out
 
     def product(self, children):
         factors = [children[0]]

@@ -15,8 +15,8 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, preserving_structure,
-                   rebuild)
+from .expr import (HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder,
+                   preserving_structure, rebuild)
 
 
 class Prec(IntEnum):
@@ -170,7 +170,9 @@ class TextPrinter(Printer):
 
     def _print_Pow(self, e: Pow):
         if type(e.exp) is Num and e.exp.value < 0:
-            return self._quotient((e,))
+            return self._quotient((e,))          # u^(-1/2): 1/ and the flipped u^(1/2)
+        if e.exp is HALF:                        # a square root, exactly what parses back to it
+            return Prec.ATOM, ["sqrt(", (e.base, Prec.SUM), ")"]
         return Prec.POWER, [(e.base, Prec.POWER + 1), "^", (e.exp, Prec.POWER)]
 
     def _print_Mul(self, e: Mul):
@@ -207,6 +209,8 @@ def to_text(expr: Expr) -> str:
     >>> from symdiff import parse
     >>> to_text(parse("log(x) + x*y - sin(y)"))
     'x*y + log(x) - sin(y)'
+    >>> to_text(parse("x^(1/2) + 1/sqrt(y) + z^(-3/2) + 3*sqrt(2)/4"))
+    '3*sqrt(2)/4 + sqrt(x) + 1/sqrt(y) + 1/z^(3/2)'
     """
     return _TEXT.doprint(expr)
 

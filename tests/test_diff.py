@@ -372,10 +372,17 @@ def test_derivative_matches_sympy(formula, wrt, domain, sympy_text):
         assert_same_values(derivative(parse(formula), spec[0]), theirs, points, "derivative")
 
 
+def _function_of(node):
+    """(name, arity) of a function application; a square root is the node u^(1/2)."""
+    if isinstance(node, symdiff.Call):
+        return node.fn, len(node.args)
+    if isinstance(node, symdiff.Pow) and node.exp is Num(Fraction(1, 2)):
+        return "sqrt", 1
+    return None
+
+
 def test_table_covers_every_function():
-    called = {(node.fn, len(node.args))
-              for formula, *_ in CASES for node in postorder(parse(formula))
-              if isinstance(node, symdiff.Call)}
+    called = {_function_of(node) for formula, *_ in CASES for node in postorder(parse(formula))}
     assert {(name, 1) for name in symdiff.FUNCTIONS} <= called
     assert ("log", 2) in called
     assert len(CASES) >= 150
@@ -482,6 +489,26 @@ def test_declared_function_inside_a_known_one():
 ])
 def test_abs_differentiates_to_sign(formula, expected):
     assert diff(formula, "x") is parse(expected)
+
+
+@pytest.mark.parametrize("formula, wrt, printed", [
+    # a root is the power u^(1/2): the power rule differentiates it, and the result prints
+    # with sqrt for u^(1/2) and 1/sqrt(u) for u^(-1/2)
+    ("sqrt(x)",            "x",     "1/(2*sqrt(x))"),
+    ("x^(1/2)",            "x",     "1/(2*sqrt(x))"),
+    ("√x",                 "x",     "1/(2*sqrt(x))"),
+    ("1/sqrt(x)",          "x",     "-1/(2*x^(3/2))"),
+    ("sqrt(x)^3",          "x",     "3*sqrt(x)/2"),
+    ("x*sqrt(x)",          "x",     "3*sqrt(x)/2"),
+    ("sqrt(x)",            "x 2",   "-1/(4*x^(3/2))"),
+    ("sqrt(x^2 + 1)",      "x",     "x/sqrt(x^2 + 1)"),
+    ("sqrt(2)*x",          "x",     "sqrt(2)"),
+    ("asin(x)",            "x",     "1/sqrt(1 - x^2)"),
+])
+def test_square_roots_differentiate_by_the_power_rule(formula, wrt, printed):
+    result = diff(formula, *wrt_spec(wrt))
+    assert to_text(result) == printed
+    assert parse(printed) is result
 
 
 @pytest.mark.parametrize("formula", [

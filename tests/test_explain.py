@@ -127,8 +127,14 @@ CLASSICS = [
     # a shared sub-derivative: d/dx(sin(x)) appears twice, is explained once
     ("sin(x)^2 + sin(x)",  "x", ["sum rule", "power rule", "sine rule", "variable rule"],
      "2*sin(x)*cos(x) + cos(x)"),
-    ("sqrt(x^2+1)",        "x", ["square-root rule", "sum", "power rule", "variable rule"],
+    ("sqrt(x^2+1)",        "x", ["power rule: d/du u^n = n*u^(n - 1), with the chain rule", "sum",
+                                 "power rule", "variable rule"],
      "x/sqrt(x^2 + 1)"),
+    # a root is the power u^(1/2): the power rule, whichever way it is written
+    ("sqrt(x)",            "x", ["power rule: d/du u^n = n*u^(n - 1)", "variable rule"],
+     "1/(2*sqrt(x))"),
+    ("1/sqrt(x)",          "x", ["power rule: d/du u^n = n*u^(n - 1)", "variable rule"],
+     "-1/(2*x^(3/2))"),
     ("2^x",                "x", ["exponential rule: d/du a^u", "variable rule"],
      "2^x*log(2)"),
     ("7",                  "x", ["constant rule"],

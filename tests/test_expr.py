@@ -14,8 +14,9 @@ import pytest
 
 import symdiff
 from symdiff import (Add, Call, Const, EvaluationError, Mul, Num, Pow, Sym, Symbol, dag_size, diff,
-                     evaluate, parse, substitute, symbols, to_text, tree_size)
-from symdiff.expr import E, PI, call, postorder, power
+                     evaluate, parse, simplify, substitute, symbols, to_text, tree_size)
+from symdiff.autodiff import Variable
+from symdiff.expr import E, HALF, PI, call, postorder, power
 
 x, y, z = symbols("x y z")
 
@@ -228,6 +229,65 @@ def test_function_builders_check_their_arity(name, args, message):
 def test_node_kinds_and_children(node, kind, children):
     assert type(node) is kind
     assert node.children == tuple(parse(c) for c in children)
+
+
+# ---------------------------------------------------------------- square roots: one node, u^(1/2)
+
+@pytest.mark.parametrize("built", [
+    lambda: call("sqrt", x),
+    lambda: symdiff.sqrt(x),
+    lambda: power(x, HALF),
+    lambda: x ** Fraction(1, 2),
+    lambda: parse("sqrt(x)"),
+    lambda: parse("√x"),
+    lambda: parse("x^(1/2)"),
+    lambda: parse("x**(2/4)"),
+], ids=["call", "builder", "power", "operator", "sqrt(x)", "√x", "x^(1/2)", "x**(2/4)"])
+def test_every_spelling_of_a_square_root_is_the_power_one_half(built):
+    assert built() is Pow(x, HALF)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sqrt(4)",        lambda: Num(2)),                          # fold_power takes the exact root
+    ("sqrt(9/4)",      lambda: Num(Fraction(3, 2))),
+    ("sqrt(0)",        lambda: Num(0)),
+    ("sqrt(2.25)",     lambda: Num(1.5)),
+    ("sqrt(2)",        lambda: Pow(Num(2), HALF)),               # no exact root: stays a power
+    ("sqrt(-4)",       lambda: Pow(Num(-4), HALF)),              # not real: stays, for evaluate to refuse
+    ("sqrt(x)^2",      lambda: x),
+    ("√x^2",           lambda: x),
+    ("sqrt(x)^3",      lambda: Pow(x, Num(Fraction(3, 2)))),
+    ("1/sqrt(x)",      lambda: Pow(x, Num(Fraction(-1, 2)))),
+    ("sqrt(x)^-3",     lambda: Pow(x, Num(Fraction(-3, 2)))),
+    ("sqrt(x^2)",      lambda: Pow(Pow(x, Num(2)), HALF)),       # not |x|, and not x
+    ("sqrt(x*y)",      lambda: Pow(Mul((x, y)), HALF)),          # not sqrt(x)*sqrt(y)
+])
+def test_square_roots_fold_as_powers(text, expected):
+    assert parse(text) is expected()
+
+
+def test_no_node_calls_sqrt():
+    """Roots built anywhere, by the parser, the builders, Variables or the derivatives of the
+    table's rows, are powers."""
+    a = Variable(4.0, name="a")
+    built = [parse("sqrt(x) + √(x+1) + sqrt(sqrt(x)) + 1/sqrt(y)"), symdiff.sqrt(x * y),
+             symdiff.sqrt(a * a).to_expr(), symdiff.sqrt(2), symdiff.sqrt(Fraction(1, 2))]
+    built += [diff(f"{fn}(x)", "x") for fn in ("asin", "acos", "asec", "acsc", "asinh", "acosh", "sqrt")]
+    calls = [n for e in built for n in postorder(e) if type(n) is Call and n.fn == "sqrt"]
+    assert calls == []
+    assert symdiff.sqrt(a).value == 2.0
+
+
+def test_call_sqrt_takes_one_argument():
+    with pytest.raises(TypeError, match="^sqrt takes 1 argument, got 2$"):
+        call("sqrt", x, y)
+
+
+def test_one_node_so_the_two_spellings_cancel_and_merge():
+    assert simplify("sqrt(x) - x^(1/2)") is Num(0)
+    assert simplify("sqrt(x)*x") is parse("x^(3/2)")
+    assert simplify("sqrt(x)*sqrt(x)") is x
+    assert simplify("x/sqrt(x)") is parse("sqrt(x)")
 
 
 # ---------------------------------------------------------------- substitute

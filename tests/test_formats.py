@@ -327,6 +327,35 @@ def test_python_names_shared_subexpressions_once():
     assert source.count("math.sin(x)") == 1
 
 
+@pytest.mark.parametrize("formula, code", [
+    ("sqrt(x + 1)",      "math.sqrt(x + 1)"),
+    ("1/sqrt(x)",        "math.sqrt(x)**(-1)"),
+    ("x^(3/2)",          "math.sqrt(x)**3"),
+    ("x^(-3/2)",         "math.sqrt(x)**(-3)"),
+    ("3*sqrt(x)/2",      "(3/2) * math.sqrt(x)"),
+    ("sqrt(x)^y",        "math.sqrt(x)**y"),
+    ("x^(1/3)",          "x**(1/3)"),
+])
+def test_python_writes_square_roots_with_math_sqrt(formula, code):
+    e = parse(formula)
+    source = to_python(e, ["x", "y"])
+    assert source.endswith(f"    return {code}\n")
+    function = python_function(source)
+    assert math.isclose(function(2.25, 1.5), evaluate(e, x=2.25, y=1.5), rel_tol=1e-15)
+
+
+def test_python_square_root_of_a_negative_number_stays_real():
+    function = python_function(to_python(parse("x^(3/2)")))
+    with pytest.raises(ValueError, match="math domain error"):   # never a complex number
+        function(-1.0)
+
+
+def test_tree_and_json_show_a_square_root_as_the_power_it_is():
+    assert to_tree(parse("sqrt(x)")) == "Pow\n├── Sym x\n└── Num 1/2"
+    assert tree_data(parse("1/sqrt(x)"))["nodes"] == [
+        {"type": "Sym", "name": "x"}, {"type": "Num", "value": "-1/2"}, {"type": "Pow", "args": [0, 1]}]
+
+
 # ---------------------------------------------------------------- MathML
 
 def well_formed(text: str) -> ET.Element:
@@ -363,3 +392,13 @@ def test_mathml_content():
     assert root.find(f".//{MATHML}msqrt") is not None
     assert root.find(f".//{MATHML}mfrac") is not None
     assert "θ" in ET.tostring(root, encoding="unicode")
+
+
+@pytest.mark.parametrize("formula, mathml", [
+    ("sqrt(x)",     "<msqrt><mi>x</mi></msqrt>"),
+    ("x^(1/2)",     "<msqrt><mi>x</mi></msqrt>"),
+    ("1/sqrt(x)",   "<mrow><mfrac><mrow><mn>1</mn></mrow><mrow><msqrt><mi>x</mi></msqrt></mrow></mfrac></mrow>"),
+    ("x^(3/2)",     "<msup><mrow><mi>x</mi></mrow><mrow><mfrac><mn>3</mn><mn>2</mn></mfrac></mrow></msup>"),
+])
+def test_mathml_square_roots(formula, mathml):
+    assert to_mathml(parse(formula)) == f'<math xmlns="http://www.w3.org/1998/Math/MathML">{mathml}</math>'

@@ -130,7 +130,7 @@ TABLE = [
     ("2*3^x",              r"2 \cdot 3^{x}"),
     ("2^x*3^x",            r"2^{x} \cdot 3^{x}"),
     ("2*sqrt(2)",          r"2 \sqrt{2}"),
-    ("x*sqrt(2)",          r"x \sqrt{2}"),
+    ("x*sqrt(2)",          r"\sqrt{2} x"),          # 2^(1/2) sorts with the numbers, first
     ("x^2*y^3",            r"x^{2} y^{3}"),
     ("sin(x)*cos(x)",      r"\cos\!\left(x\right) \sin\!\left(x\right)"),
     ("x*exp(x)",           r"x e^{x}"),
@@ -177,7 +177,12 @@ TABLE = [
     ("sqrt(x+1)",          r"\sqrt{x + 1}"),
     ("x^(1/2)",            r"\sqrt{x}"),
     ("x^0.5",              r"\sqrt{x}"),
-    ("sqrt(x)^3",          r"\sqrt{x}^{3}"),
+    ("sqrt(x)^3",          r"x^{\frac{3}{2}}"),     # one node for a root: (x^(1/2))^3 = x^(3/2)
+    ("1/sqrt(x)",          r"\frac{1}{\sqrt{x}}"),
+    ("x^(-3/2)",           r"\frac{1}{x^{\frac{3}{2}}}"),
+    ("sqrt(2)",            r"\sqrt{2}"),
+    ("3*sqrt(x)/2",        r"\frac{3 \sqrt{x}}{2}"),
+    ("sqrt(x)/(2*y)",      r"\frac{\sqrt{x}}{2 y}"),
     ("cbrt(x)",            r"\sqrt[3]{x}"),
     ("abs(x)",             r"\left|x\right|"),
     ("abs(x-1)",           r"\left|x - 1\right|"),

@@ -175,12 +175,35 @@ def test_partial_of_a_variable_not_in_the_formula_is_zero():
     ("cbrt(x)",          {"x": -8.0},           -2.0),
     ("log(x, 2)",        {"x": 8.0},            3.0),
     ("abs(x)",           {"x": -3.0},           3.0),
+    ("sqrt(x)",          {"x": 2.25},           1.5),
+    ("1/sqrt(x)",        {"x": 4.0},            0.5),
+    ("x^(3/2)",          {"x": 2.0},            evaluate("x^(3/2)", x=2.0)),
     (CHAPTER,            AT,                    evaluate(CHAPTER, AT)),
 ])
 def test_complex_evaluate_agrees_with_evaluate_on_the_real_axis(formula, point, expected):
     value = complex_evaluate(__import__("symdiff").parse(formula), point)
     assert value.imag == 0
     assert value.real == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("formula, derivative, points", [
+    ("sqrt(x)",          lambda x: 0.5 / math.sqrt(x),             [1e-6, 0.5, 2.0, 1e4]),
+    ("1/sqrt(x)",        lambda x: -0.5 / math.sqrt(x) ** 3,       [0.5, 2.0, 1e4]),
+    ("x^(3/2)",          lambda x: 1.5 * math.sqrt(x),             [0.5, 2.0, 1e4]),
+    ("sqrt(x^2 + 1)",    lambda x: x / math.sqrt(x * x + 1),       [-2.0, 0.0, 3.0]),
+    ("sqrt(x)*x",        lambda x: 1.5 * math.sqrt(x),             [0.5, 9.0]),
+])
+def test_complex_step_of_square_roots_is_exact_to_rounding(formula, derivative, points):
+    for x in points:
+        estimate = partial(formula, "x", {"x": x}, "complex")
+        assert abs(estimate.value - derivative(x)) <= estimate.error <= 8 * EPS * max(1.0, abs(derivative(x)))
+
+
+def test_complex_square_root_is_the_principal_branch():
+    root = __import__("symdiff").parse("sqrt(x)")
+    for z in (complex(-4.0, 1e-20), complex(-4.0, -1e-20), complex(2.0, 1e-20), 1j):
+        assert complex_evaluate(root, {"x": z}) == cmath.sqrt(z)
+    assert complex_evaluate(root, {"x": complex(-4.0, 1e-20)}).imag > 0      # above the cut: +2i
 
 
 def test_forward_difference_of_abs_at_zero_is_one():

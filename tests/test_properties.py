@@ -137,6 +137,29 @@ def test_float_minus_one_coefficient_round_trips():
     assert parse(to_text(expr)) is expr
 
 
+HALF = Num(Fraction(1, 2))
+X, Y = Sym("x"), Sym("y")
+
+
+@pytest.mark.parametrize("built, text", [
+    (power(X + 1, HALF),                        "sqrt(x + 1)"),
+    (power(X + 1, Num(Fraction(-1, 2))),        "1/sqrt(x + 1)"),
+    (power(X, Num(Fraction(3, 2))),             "x^(3/2)"),
+    (power(X, Num(Fraction(-3, 2))),            "1/x^(3/2)"),
+    (power(Num(2), HALF),                       "sqrt(2)"),
+    (Num(3) * power(X, HALF) / 2,               "3*sqrt(x)/2"),
+    (Y / power(X, HALF),                        "y/sqrt(x)"),
+    (-power(X, HALF) / (2 * Y),                 "-sqrt(x)/(2*y)"),
+    (power(power(X, HALF), Y),                  "sqrt(x)^y"),
+    (power(power(X, HALF), HALF),               "sqrt(sqrt(x))"),
+    (power(-X, HALF),                           "sqrt(-x)"),
+    (power(X, Num(0.5)),                        "x^0.5"),          # a decimal: not the root node
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_square_roots_print_as_sqrt_and_parse_back(built, text):
+    assert to_text(built) == text
+    assert parse(text) is built
+
+
 ZERO = Num(0)
 
 
