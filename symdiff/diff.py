@@ -196,9 +196,10 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
     >>> repeated_derivative(parse("x^3 y"), [("x", 2), ("y", 1)])
     6*x
     """
-    from .simplify import simplifier
+    from .simplify import best_form, simplifier
 
     simplify_expr = simplifier()         # one memo: each order skips what it shares with the last
+    forms_memo: dict = {}                # and one for the best forms
     limits = current_limits()
     result, taken = expr, 0
     remaining = sum(order for _, order in spec)
@@ -214,7 +215,7 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
                                  f"you mean it")
             result = derivative(result, name)
             if simplify:
-                result = simplify_expr(result)
+                result = best_form(simplify_expr(result), memo=forms_memo)
             remaining -= 1
             if give_up_above is not None:
                 previous, size = size, dag_size(result)
@@ -236,10 +237,10 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
 
 
 def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
-                        simplifiers: dict[bool, Callable[[Expr], Expr]]) -> list[Expr]:
+                        simplifiers: dict) -> list[Expr]:
     """:func:`gradient` of a parsed expression.  ``simplifiers`` keeps one simplifier per
     regime, so calls that share it (the rows of a Hessian) skip what earlier calls simplified."""
-    from .simplify import simplifier
+    from .simplify import best_form, simplifier
 
     preserve = is_large(expr)
     with regime(preserve):
@@ -248,7 +249,10 @@ def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
             return adjoints
         simplify_more = simplifiers.setdefault(preserve, simplifier())
         partials = [simplify_more(a) for a in adjoints]
-    return settle(partials) if preserve else partials
+    if preserve:
+        return settle(partials)
+    forms_memo = simplifiers.setdefault("forms", {})
+    return [best_form(p, memo=forms_memo) for p in partials]
 
 
 # Expressions of more than this many distinct nodes are differentiated and simplified
@@ -302,11 +306,12 @@ def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
     >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])
     [2*x + 1]
     """
-    from .simplify import simplify_all
+    from .simplify import best_form, simplify_all
 
     if dag_larger_than(results, SMALL_RESULT):
         return list(results)
-    return simplify_all(results, trace=trace)
+    memo: dict = {}
+    return [best_form(r, trace=trace, memo=memo) for r in simplify_all(results, trace=trace)]
 
 
 def _check_output(result: Expr, limits: Limits) -> None:

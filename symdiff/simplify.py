@@ -17,10 +17,14 @@ algebra system; the point x = 0 of x/x is lost), but ``0/0`` is never folded.
 from __future__ import annotations
 
 import functools
+import operator
+from fractions import Fraction
 from typing import Callable, NamedTuple
 
-from .expr import (ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add, flatten_limit,
-                   is_singular, mul, postorder, power, rebuild)
+from . import forms
+from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
+                   call, dag_larger_than, flatten_limit, is_integer, is_singular, mul, postorder,
+                   power, rebuild)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
 from .parser import parse
@@ -102,7 +106,7 @@ def collect_like_factors(e: Expr) -> Expr | None:
 
 @rewrites(Call)
 def evaluate_special_values(e: Expr) -> Expr | None:
-    """sin(0) -> 0, log(1) -> 0, sqrt(4) -> 2, abs(-3) -> 3; floats fold to floats."""
+    """sin(0) -> 0, log(1) -> 0, cbrt(8) -> 2, abs(-3) -> 3; floats fold to floats."""
     if type(e) is not Call or e.fn not in FUNCTIONS or len(e.args) != 1:
         return None
     function, (u,) = FUNCTIONS[e.fn], e.args
@@ -148,13 +152,361 @@ def power_of_exp(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Call)
+def exp_of_log(e: Expr) -> Expr | None:
+    """exp(log(u)) -> u and exp(c*log(u)) -> u^c for a number c (u > 0, where log is real)."""
+    if type(e) is Call and e.fn == "exp":
+        (v,) = e.args
+        if type(v) is Call and v.fn == "log" and len(v.args) == 1:
+            return v.args[0]
+        if type(v) is Mul and len(v.factors) == 2 and type(v.factors[0]) is Num \
+                and _is_log(v.factors[1]):
+            return power(v.factors[1].args[0], v.factors[0])
+    return None
+
+
+@rewrites(Call)
+def exp_of_sum_with_log(e: Expr) -> Expr | None:
+    """exp(a + c*log(u)) -> u^c*exp(a) for a number c (u > 0)."""
+    if type(e) is Call and e.fn == "exp" and type(e.args[0]) is Add:
+        logs = [t for t in e.args[0].terms if _is_log(t) or type(t) is Mul
+                and len(t.factors) == 2 and type(t.factors[0]) is Num and _is_log(t.factors[1])]
+        if logs:
+            rest = [t for t in e.args[0].terms if t not in logs]
+            return mul(call("exp", add(*rest)), *[exp_of_log(call("exp", t)) for t in logs])
+    return None
+
+
+@rewrites(Pow)
+def power_of_reciprocal(e: Expr) -> Expr | None:
+    """(1/u)^r -> u^(-r) for a non-integer r (both are undefined for u < 0 over the reals)."""
+    if type(e) is Pow and type(e.base) is Pow and e.base.exp is MINUS_ONE and type(e.exp) is Num:
+        return power(e.base.base, Num(-e.exp.value))
+    return None
+
+
+@rewrites(Pow)
+def root_of_even_power(e: Expr) -> Expr | None:
+    """(u^(2k))^(1/2) -> abs(u)^k: the root is never negative."""
+    if type(e) is Pow and e.exp is HALF and type(e.base) is Pow and is_integer(e.base.exp) \
+            and e.base.exp.value % 2 == 0:
+        return power(call("abs", e.base.base), Num(e.base.exp.value // 2))
+    return None
+
+
+POSITIVE_FUNCTIONS = frozenset({"exp", "cosh", "sech"})     # positive on the whole real line
+
+
+@rewrites(Call)
+def abs_of_positive(e: Expr) -> Expr | None:
+    """abs(exp(u)) -> exp(u), abs(cosh(u)) -> cosh(u), abs(u^2) -> u^2: nothing to take off."""
+    if type(e) is Call and e.fn == "abs":
+        (u,) = e.args
+        if type(u) is Call and u.fn in POSITIVE_FUNCTIONS or type(u) is Pow \
+                and is_integer(u.exp) and u.exp.value % 2 == 0:
+            return u
+    return None
+
+
+@rewrites(Pow)
+def power_of_log_ratio(e: Expr) -> Expr | None:
+    """b^(log(u)/log(b)) -> u (b, u > 0): the change of base undone."""
+    if type(e) is Pow and type(e.exp) is Mul and len(e.exp.factors) == 2:
+        u_log, b_log = _log_and_reciprocal_log(e.exp.factors)
+        if u_log is not None and b_log.args[0] is e.base:
+            return u_log.args[0]
+    return None
+
+
+def _is_log(e: Expr) -> bool:
+    return type(e) is Call and e.fn == "log" and len(e.args) == 1
+
+
+def _log_and_reciprocal_log(factors: tuple) -> tuple:
+    """(log(u), log(b)) for factors log(u), log(b)^-1 in either order; else (None, None)."""
+    for a, b in (factors, factors[::-1]):
+        if _is_log(a) and type(b) is Pow and b.exp is MINUS_ONE and _is_log(b.base):
+            return a, b.base
+    return None, None
+
+
+@rewrites(Mul)
+def merge_exponentials(e: Expr) -> Expr | None:
+    """exp(a)*exp(b) -> exp(a + b), so exp(x)*exp(-x) -> 1."""
+    if type(e) is not Mul:
+        return None
+    exponents = [f.args[0] for f in e.factors if type(f) is Call and f.fn == "exp"]
+    if len(exponents) < 2:
+        return None
+    others = [f for f in e.factors if not (type(f) is Call and f.fn == "exp")]
+    return mul(*others, call("exp", add(*exponents)))
+
+
+@rewrites(Mul)
+def sign_times_abs(e: Expr) -> Expr | None:
+    """sign(u)/abs(u) -> 1/u and sign(u)*abs(u) -> u (u real; u != 0 where divided by)."""
+    if type(e) is not Mul:
+        return None
+    factors = list(e.factors)
+    for i, f in enumerate(factors):
+        if type(f) is Call and f.fn == "sign":
+            (u,) = f.args
+            for j, g in enumerate(factors):
+                base, exponent = split_power(g)
+                if type(base) is Call and base.fn == "abs" and base.args[0] is u \
+                        and exponent in (ONE, MINUS_ONE):
+                    rest = [h for k, h in enumerate(factors) if k != i and k != j]
+                    return mul(*rest, power(u, exponent))
+    return None
+
+
+@rewrites(Mul)
+def even_power_beside_abs(e: Expr) -> Expr | None:
+    """u^(2k)*abs(u)^m -> abs(u)^(2k + m): a square is the square of the absolute value."""
+    if type(e) is not Mul:
+        return None
+    magnitudes = {}
+    for j, f in enumerate(e.factors):
+        base, exponent = split_power(f)
+        if _is_abs(base):
+            magnitudes[base.args[0]] = j, base, exponent
+    for i, f in enumerate(e.factors):
+        if type(f) is Pow and f.base in magnitudes and is_integer(f.exp) and f.exp.value % 2 == 0:
+            j, magnitude, exponent = magnitudes[f.base]
+            rest = [g for k, g in enumerate(e.factors) if k != i and k != j]
+            return mul(*rest, power(magnitude, add(f.exp, exponent)))
+    return None
+
+
+def _is_abs(e: Expr) -> bool:
+    return type(e) is Call and e.fn == "abs"
+
+
+@rewrites(Pow)
+def even_power_of_abs(e: Expr) -> Expr | None:
+    """abs(u)^(2k) -> u^(2k) for a non-zero integer k (u real)."""
+    if type(e) is Pow and type(e.base) is Call and e.base.fn == "abs" and is_integer(e.exp) \
+            and e.exp.value % 2 == 0:
+        return power(e.base.args[0], e.exp)
+    return None
+
+
+def _root(u: Expr) -> Expr:
+    return power(u, HALF)
+
+
+def _one_minus_square(u: Expr) -> Expr:
+    return add(ONE, mul(MINUS_ONE, power(u, TWO)))
+
+
+def _one_plus_square(u: Expr) -> Expr:
+    return add(power(u, TWO), ONE)
+
+
+# A trigonometric or hyperbolic function of an inverse one, written algebraically: f(g(u)) for
+# real u in g's domain (the principal branches make cos(asin(u)) >= 0, so it is the positive
+# root).  g(f(u)) is not here: asin(sin(u)) = u only on one branch.
+INVERSE_COMPOSITIONS: dict[tuple[str, str], Callable[[Expr], Expr]] = {
+    ("sin", "asin"):   lambda u: u,
+    ("cos", "acos"):   lambda u: u,
+    ("tan", "atan"):   lambda u: u,
+    ("sinh", "asinh"): lambda u: u,
+    ("cosh", "acosh"): lambda u: u,
+    ("tanh", "atanh"): lambda u: u,
+    ("cos", "asin"):   lambda u: _root(_one_minus_square(u)),
+    ("sin", "acos"):   lambda u: _root(_one_minus_square(u)),
+    ("tan", "asin"):   lambda u: mul(u, power(_one_minus_square(u), Num(Fraction(-1, 2)))),
+    ("tan", "acos"):   lambda u: mul(_root(_one_minus_square(u)), power(u, MINUS_ONE)),
+    ("sec", "asin"):   lambda u: power(_one_minus_square(u), Num(Fraction(-1, 2))),
+    ("sec", "acos"):   lambda u: power(u, MINUS_ONE),
+    ("csc", "asin"):   lambda u: power(u, MINUS_ONE),
+    ("sin", "atan"):   lambda u: mul(u, power(_one_plus_square(u), Num(Fraction(-1, 2)))),
+    ("cos", "atan"):   lambda u: power(_one_plus_square(u), Num(Fraction(-1, 2))),
+    ("sec", "atan"):   lambda u: _root(_one_plus_square(u)),
+    ("cosh", "asinh"): lambda u: _root(_one_plus_square(u)),
+    ("sech", "asinh"): lambda u: power(_one_plus_square(u), Num(Fraction(-1, 2))),
+    ("tanh", "asinh"): lambda u: mul(u, power(_one_plus_square(u), Num(Fraction(-1, 2)))),
+    ("sinh", "acosh"): lambda u: _root(add(power(u, TWO), MINUS_ONE)),
+    ("cosh", "atanh"): lambda u: power(_one_minus_square(u), Num(Fraction(-1, 2))),
+    ("sech", "atanh"): lambda u: _root(_one_minus_square(u)),
+    ("sinh", "atanh"): lambda u: mul(u, power(_one_minus_square(u), Num(Fraction(-1, 2)))),
+}
+
+
+@rewrites(Call)
+def function_of_inverse(e: Expr) -> Expr | None:
+    """tanh(atanh(u)) -> u, cos(asin(u)) -> sqrt(1 - u^2), sech(atanh(u)) -> sqrt(1 - u^2), ..."""
+    if type(e) is Call and len(e.args) == 1 and type(e.args[0]) is Call \
+            and len(e.args[0].args) == 1:
+        written = INVERSE_COMPOSITIONS.get((e.fn, e.args[0].fn))
+        if written is not None:
+            return written(e.args[0].args[0])
+    return None
+
+
+# Each trigonometric function as powers of sine and cosine (tan = sin/cos, sec = 1/cos, ...),
+# and the same for the hyperbolic ones: the coordinates trig_ratios works in.
+TRIG_FAMILIES = (
+    ("sin", "cos", "tan", "cot", {"sin": (1, 0), "cos": (0, 1), "tan": (1, -1),
+                                  "cot": (-1, 1), "sec": (0, -1), "csc": (-1, 0)}),
+    ("sinh", "cosh", "tanh", "coth", {"sinh": (1, 0), "cosh": (0, 1), "tanh": (1, -1),
+                                      "coth": (-1, 1), "sech": (0, -1), "csch": (-1, 0)}),
+)
+_TRIG_FAMILY = {name: family for family in TRIG_FAMILIES for name in family[4]}
+
+
+@rewrites(Mul)
+def trig_ratios(e: Expr) -> Expr | None:
+    """Several trigonometric factors of one argument as sin^s*cos^c, written with the fewest
+    functions and the smallest powers: sin/cos -> tan, cos/sin -> cot, sec*cos -> 1,
+    tan*cos -> sin, cos^2*tan -> sin*cos, sinh/cosh -> tanh, sin^2/cos^3 -> tan^2/cos."""
+    if type(e) is not Mul:
+        return None
+    groups: dict[tuple, list[int]] = {}
+    for i, f in enumerate(e.factors):
+        base, exponent = split_power(f)
+        if type(base) is Call and base.fn in _TRIG_FAMILY and is_integer(exponent):
+            groups.setdefault((_TRIG_FAMILY[base.fn][0], base.args[0]), []).append(i)
+    for (family, u), members in groups.items():
+        if len(members) < 2:
+            continue
+        sin_name, cos_name, tan_name, cot_name, coordinates = _TRIG_FAMILY[family]
+        s = c = 0
+        for i in members:
+            base, exponent = split_power(e.factors[i])
+            ds, dc = coordinates[base.fn]
+            s, c = s + ds * exponent.value, c + dc * exponent.value
+        ratio = min(abs(s), abs(c)) if s * c < 0 else 0
+        if s > 0 > c:
+            written = [power(call(tan_name, u), Num(ratio))]
+            s, c = s - ratio, c + ratio
+        elif c > 0 > s:
+            written = [power(call(cot_name, u), Num(ratio))]
+            s, c = s + ratio, c - ratio
+        else:
+            written = []
+        written += [power(call(sin_name, u), Num(s)), power(call(cos_name, u), Num(c))]
+        written = [w for w in written if w is not ONE]
+        if _trig_weight(written) >= _trig_weight([e.factors[i] for i in members]):
+            continue                                 # not simpler: leave it
+        rest = [f for i, f in enumerate(e.factors) if i not in members]
+        return mul(*rest, *written)
+    return None
+
+
+def _trig_weight(factors: list[Expr]) -> int:
+    """Functions plus the sizes of their exponents: cos(x)^2*tan(x) weighs 5, sin(x)*cos(x) 4."""
+    return sum(1 + abs(split_power(f)[1].value) for f in factors)
+
+
+# Pythagorean identities, each a linear relation a*s + b*t + c*r = 0 among squares of functions
+# of one argument and 1 (None): sin^2 + cos^2 - 1 = 0, tan^2 + 1 - sec^2 = 0, ...
+PYTHAGOREAN = (
+    ((1, "sin"), (1, "cos"), (-1, None)),
+    ((1, "tan"), (1, None), (-1, "sec")),
+    ((1, "cot"), (1, None), (-1, "csc")),
+    ((1, "cosh"), (-1, "sinh"), (-1, None)),
+    ((1, "tanh"), (1, "sech"), (-1, None)),
+    ((1, "coth"), (-1, "csch"), (-1, None)),
+)
+_SQUARED = {name for relation in PYTHAGOREAN for _, name in relation if name is not None}
+
+
+@rewrites(Add)
+def pythagorean(e: Expr) -> Expr | None:
+    """Two terms of a Pythagorean identity replaced by the third: c*sin(u)^2 + c*cos(u)^2 -> c,
+    1 + tan(u)^2 -> sec(u)^2, cosh(u)^2 - 1 -> sinh(u)^2, 1 - tanh(u)^2 -> sech(u)^2, ..."""
+    if type(e) is not Add or len(e.terms) > flatten_limit():
+        return None
+    terms = e.terms
+    index = {_term_parts(t)[1]: i for i, t in enumerate(terms)}
+    for i, term in enumerate(terms):
+        coefficient, factors = _term_parts(term)
+        for j, f in enumerate(factors):
+            base, exponent = split_power(f)
+            if not (type(base) is Call and base.fn in _SQUARED and is_integer(exponent)
+                    and exponent.value >= 2):
+                continue
+            u = base.args[0]
+            rest = mul(*factors[:j], *factors[j + 1:], power(base, Num(exponent.value - 2)))
+            for relation in PYTHAGOREAN:
+                found = _complete(relation, base.fn, u, rest, coefficient, index, terms, i)
+                if found is not None:
+                    return found
+    return None
+
+
+def _term_parts(term: Expr) -> tuple:
+    """:func:`split_coefficient`, with a number as itself times the empty product."""
+    return (term.value, ()) if type(term) is Num else split_coefficient(term)
+
+
+def _complete(relation, name, u, rest, coefficient, index, terms, i):
+    """If ``coefficient*rest*name(u)^2`` and another term are two members of ``relation`` with
+    proportional coefficients, the sum with those two terms replaced by the third member."""
+    slots = {slot: a for a, slot in relation}
+    if name not in slots:
+        return None
+    # exact numbers stay exact and a decimal stays a decimal
+    scale = (coefficient if isinstance(coefficient, float) else Fraction(coefficient)) / slots[name]
+    for a, slot in relation:
+        if slot == name:
+            continue
+        partner = mul(rest, power(call(slot, u), TWO)) if slot is not None else rest
+        j = index.get(_term_parts(partner)[1])
+        if j is None or j == i or _term_parts(terms[j])[0] != scale * a:
+            continue
+        (b, third), = [(b, s) for b, s in relation if s != name and s != slot]
+        replaced = mul(Num(-scale * b), rest,
+                       power(call(third, u), TWO) if third is not None else ONE)
+        return add(*[t for k, t in enumerate(terms) if k != i and k != j], replaced)
+    return None
+
+
+@rewrites(Add)
+def exp_to_hyperbolic(e: Expr) -> Expr | None:
+    """c*exp(u) + c*exp(-u) -> 2c*cosh(u) and c*exp(u) - c*exp(-u) -> 2c*sinh(u)."""
+    if type(e) is not Add:
+        return None
+    exponentials = {}
+    for i, t in enumerate(e.terms):
+        coefficient, factors = _term_parts(t)
+        if len(factors) == 1 and type(factors[0]) is Call and factors[0].fn == "exp":
+            exponentials[factors[0].args[0]] = (i, coefficient)
+    for u, (i, c) in exponentials.items():
+        opposite = exponentials.get(mul(MINUS_ONE, u))
+        if opposite is None or u.key > mul(MINUS_ONE, u).key:
+            continue
+        j, d = opposite
+        if d == c or d == -c:
+            # e^u + e^-u = 2 cosh u; e^u - e^-u = 2 sinh u (with u the one that sorts first)
+            hyperbolic = call("cosh", u) if d == c else call("sinh", u)
+            rest = [t for k, t in enumerate(e.terms) if k != i and k != j]
+            return add(*rest, mul(Num(2 * c), hyperbolic))
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     evaluate_special_values,
+    function_of_inverse,
     log_of_exp,
+    exp_of_log,
+    exp_of_sum_with_log,
+    abs_of_positive,
     power_of_exp,
+    power_of_log_ratio,
+    power_of_reciprocal,
+    root_of_even_power,
+    even_power_of_abs,
     distribute_number,
     collect_like_terms,
+    pythagorean,
+    exp_to_hyperbolic,
     collect_like_factors,
+    merge_exponentials,
+    sign_times_abs,
+    even_power_beside_abs,
+    trig_ratios,
 )
 
 
@@ -171,18 +523,24 @@ class Step(NamedTuple):
 MAX_REWRITES_PER_NODE = 50     # a safety net; every accepted rewrite shrinks or canonicalises
 
 
-def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES) -> Expr:
-    """Simplify bottom-up, each distinct node once.
+def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES,
+             forms: bool = True) -> Expr:
+    """Simplify bottom-up, each distinct node once, then choose the best form.
 
     A rewrite is kept only if it does not make its node larger written out
     (:func:`written_size`, numbers counting as annotations), so ``x*x -> x^2``
-    and ``x + x -> 2*x`` are kept while no rule can swell a result.
-    Pass a list as ``trace`` to receive every rule firing as a :class:`Step`.
+    and ``x + x -> 2*x`` are kept while no rule can swell a result.  Then, unless
+    ``forms=False``, :func:`best_form` compares the result with its rational normal
+    forms and keeps the smallest.  Pass a list as ``trace`` to receive every rule
+    firing, and the form chosen, as a :class:`Step`.
 
     >>> simplify(parse("x*x^2 + x^3"))
     2*x^3
+    >>> simplify(parse("1/(x + 1) - x/(x + 1)^2"))
+    1/(x + 1)^2
     """
-    return _Simplifier(rules, trace).run(parse(expr))
+    result = _Simplifier(rules, trace).run(parse(expr))
+    return best_form(result, trace=trace) if forms else result
 
 
 def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
@@ -339,5 +697,242 @@ def _annotation(node: Expr) -> bool:
         case Mul(factors):
             return len(factors) == 2 and type(factors[0]) is Num
         case Pow(_, exp):
-            return type(exp) is Num
+            return is_integer(exp)          # a root, u^(1/2), counts like the function it is
     return False
+
+
+# ---------------------------------------------------------------- choosing among forms
+
+# Expressions of more distinct nodes than this keep the rule pass's result: the candidate
+# forms below cost polynomial arithmetic, the rule pass only linear time.
+FORM_BUDGET = 150
+
+
+def best_form(e: Expr, *, trace: list[Step] | None = None, memo: dict | None = None) -> Expr:
+    """The smallest of ``e`` and its candidate forms by :func:`printed_size`, ties going to
+    the earlier candidate: ``e`` as it is; one fraction with common factors cancelled and
+    numerator and denominator factored (``combine_and_factor``); the same fraction with
+    the numerator expanded (``combine_and_expand``).  Arguments of functions and
+    non-numeric powers get their best form first.  Never larger than ``e``; ``e`` itself
+    when it has more than FORM_BUDGET distinct nodes or structure is being preserved.  ``memo`` may be shared between
+    calls (the orders of a derivative).
+
+    >>> best_form(parse("-1/(x + 1) - (1 - x)/(x + 1)^2"))
+    -2/(x + 1)^2
+    >>> best_form(parse("sin(1/x - 1/(x + 1))"))
+    sin(1/(x*(x + 1)))
+    """
+    if flatten_limit() == 0 or dag_larger_than([e], FORM_BUDGET):
+        return e                          # preserving structure, or too large: as it is
+    return _best_of(e, {} if memo is None else memo, trace)
+
+
+def _best_of(top: Expr, memo: dict, trace: list[Step] | None) -> Expr:
+    """The best form of ``top`` read as one rational function: the arguments of its
+    generators get theirs first (each a rational function of its own), then the candidates
+    for the whole are compared.  Memoised in ``memo``."""
+    if top in memo:
+        return memo[top]
+    rebuilt: dict[Expr, Expr] = {}
+    for node in postorder(top, stop=lambda n: not forms.is_operation(n)):
+        children = node.children
+        if not children:
+            rebuilt[node] = node
+            continue
+        if forms.is_operation(node):
+            new = [rebuilt[c] for c in children]
+        else:                                    # a generator: sin(u), u^v
+            new = [_best_of(c, memo, trace) for c in children]
+        rebuilt[node] = node if all(map(operator.is_, new, children)) else rebuild(node, new)
+    e = rebuilt[top]
+    if e is not top:
+        e = _rules_only(e)
+    best = e
+    if _worth_a_form(e):
+        best_size = printed_size(e)
+        for name, candidate in _candidates(e):
+            candidate = _rules_only(candidate)
+            size = printed_size(candidate)
+            if size < best_size:
+                best, best_size, chosen = candidate, size, name
+        if best is not e and trace is not None:
+            trace.append(Step(chosen, e, best))
+    memo[top] = best
+    return best
+
+
+def _candidates(e: Expr):
+    """(name, form) pairs: the fraction with common factors cancelled, factored, then with
+    the numerator expanded (people write 2*x*(x^2 - 3), not 2*(x^3 - 3*x), at equal size)."""
+    try:
+        numerator, denominator, gens = forms.rational(e)
+        numerator, denominator = forms.cancel_bases(numerator, denominator)
+    except forms.NoRationalForm:
+        return
+    yield "combine_and_factor", forms.write(numerator, denominator, gens, factored=True)
+    yield "combine_and_expand", forms.write(numerator, denominator, gens)
+    if len(denominator) > 1:
+        yield "combine_and_expand", forms.write(numerator, denominator, gens,
+                                                one_denominator=True)
+
+
+# ---------------------------------------------------------------- normal forms on request
+
+def _rules_only(e: Expr) -> Expr:
+    return _Simplifier(RULES, None).run(e)
+
+
+def expand(expr) -> Expr:
+    """Products and integer powers of sums multiplied out; each term keeps its denominator.
+
+    >>> expand("(x + 1)^2/x")
+    x + 1/x + 2
+    """
+    e = _rules_only(parse(expr))
+    return _rules_only(forms.expand(e) or e)
+
+
+def together(expr) -> Expr:
+    """One fraction over the least common multiple of the denominators.
+
+    >>> together("1/x + 1/y")
+    (x + y)/(x*y)
+    """
+    e = _rules_only(parse(expr))
+    return _rules_only(forms.together(e) or e)
+
+
+def cancel(expr) -> Expr:
+    """One fraction with the common factors of numerator and denominator divided out.
+
+    >>> cancel("(x^2 - 1)/(x + 1)")
+    x - 1
+    """
+    e = _rules_only(parse(expr))
+    return _rules_only(forms.together(e, cancelled=True) or e)
+
+
+def factor(expr) -> Expr:
+    """Cancelled, with numerator and denominator factored over the rationals: content,
+    powers of variables, square-free parts and linear factors.
+
+    >>> factor("x^3 - x")
+    x*(x - 1)*(x + 1)
+    """
+    e = _rules_only(parse(expr))
+    return _rules_only(forms.together(e, factored=True) or e)
+
+
+def collect(expr, x) -> Expr:
+    """Expanded and grouped by powers of the variable ``x``.
+
+    >>> collect("x*y + x*z + y", "x")
+    y + x*(y + z)
+    """
+    x = parse(x)
+    return _rules_only(forms.collect(expand(expr), x))
+
+
+def _worth_a_form(e: Expr) -> bool:
+    """Whether a rational form could be smaller: a sum with two terms over denominators, or
+    with a product holding a sum (an expansion may cancel); a product of a sum and a
+    denominator (a factor may cancel); a denominator holding a fraction.  Most results
+    (3*x^2 + 2*x, y + 1/x, x*cos(x)) have none of these and skip the work."""
+    for node in postorder(e, stop=lambda n: not forms.is_operation(n)):
+        kind = type(node)
+        if kind is Add:
+            fractions = 0
+            for t in node.terms:
+                factors = t.factors if type(t) is Mul else (t,)
+                if any(map(_is_denominator, factors)):
+                    fractions += 1
+                if fractions >= 2 or any(map(_is_sum_power, factors)) and type(t) is Mul:
+                    return True
+        elif kind is Mul:
+            if any(map(_is_denominator, node.factors)) and any(map(_is_sum_power, node.factors)):
+                return True
+        elif _is_denominator(node) and type(node.base) is Add and any(
+                _is_denominator(f) for t in node.base.terms
+                for f in (t.factors if type(t) is Mul else (t,))):
+            return True
+    return False
+
+
+def _is_sum_power(f: Expr) -> bool:
+    """A sum, or a power of one (in a numerator or a denominator)."""
+    return type(f) is Add or type(f) is Pow and type(f.base) is Add
+
+
+def _is_denominator(f: Expr) -> bool:
+    return type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and bool(f.base.free)
+
+
+def printed_size(e: Expr) -> int:
+    """Nodes of the printed form, counted as Python's ``ast`` has them for the text: each
+    number, name, operation, unary minus and call (its name not counted again), so ``-x``
+    is 2, ``1/x`` is 3, ``sqrt(u)`` a call, ``3/2`` a division of two numbers: the measure
+    :func:`best_form` compares candidates by (and bench/readable.py compares systems by).
+
+    >>> printed_size(parse("-2/(x + 1)^2")), printed_size(parse("sqrt(x)"))
+    (8, 2)
+    """
+    sizes: dict[Expr, int] = {}
+    for node in postorder(e):
+        sizes[node] = _printed_node_size(node, sizes)
+    return sizes[e]
+
+
+def _printed_node_size(node: Expr, sizes: dict) -> int:
+    kind = type(node)
+    if kind is Num:
+        v = node.value
+        return (3 if type(v) is Fraction else 1) + (v < 0)
+    if kind is Add:
+        return len(node.terms) - 1 + sum(_unsigned_size(t, sizes) for t in node.terms)
+    if kind is Call:
+        return 1 + sum(sizes[a] for a in node.args)
+    if kind is Mul or kind is Pow and type(node.exp) is Num and node.exp.value < 0:
+        return _unsigned_size(node, sizes) + _is_negative_term(node)
+    if kind is Pow:
+        if node.exp is HALF:
+            return 1 + sizes[node.base]                             # sqrt(u)
+        return 1 + sizes[node.base] + sizes[node.exp]
+    return 1
+
+
+def _is_negative_term(t: Expr) -> bool:
+    return type(t) is Mul and type(t.factors[0]) is Num and t.factors[0].value < 0 \
+        or type(t) is Num and t.value < 0
+
+
+def _unsigned_size(t: Expr, sizes: dict) -> int:
+    """Size of a term printed without its sign (after ``+`` or ``-`` in a sum)."""
+    if type(t) is Num:
+        return sizes[t] - (t.value < 0)
+    if type(t) is not Mul and not (type(t) is Pow and type(t.exp) is Num and t.exp.value < 0):
+        return sizes[t]
+    factors = t.factors if type(t) is Mul else (t,)
+    above = below = 0
+    size = 0
+    for f in factors:
+        if type(f) is Num:
+            v = abs(f.value)
+            if type(v) is Fraction:
+                above += v.numerator != 1
+                below += 1
+                size += (v.numerator != 1) + 1
+            elif v != 1:
+                above += 1
+                size += 1
+        elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
+            below += 1
+            flipped = -f.exp.value
+            # b, sqrt(b) or b^k in the denominator
+            size += sizes[f.base] + (0 if flipped == 1 else 1 if flipped == HALF.value
+                                     else 4 if type(flipped) is Fraction else 2)
+        else:
+            above += 1
+            size += sizes[f]
+    # the operators: one between neighbours above and below, one division, a 1 if none above
+    return size + max(above - 1, 0) + max(below - 1, 0) + (1 if below else 0) + \
+        (1 if below and not above else 0)
