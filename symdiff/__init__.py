@@ -18,7 +18,7 @@ from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, a
 from .limits import Limits, use_limits
 from .parser import parse
 from .printing import to_text
-from .simplify import simplify
+from .simplify import cancel, collect, expand, factor, simplify, together
 
 __version__ = "0.1.0"
 
@@ -43,6 +43,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "parse", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
+    "expand", "together", "cancel", "factor", "collect",
     "evaluate", "compile_function", "to_text", "substitute", "dag_size", "tree_size",
     "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",

@@ -60,12 +60,30 @@ def split_power(factor: Expr) -> tuple[Expr, Expr]:
 
 # ---------------------------------------------------------------- rules
 
-def rewrites(kind: type):
-    """Declare the node type a rule rewrites, so the strategy offers it only such nodes."""
+def rewrites(kind: type, needs: frozenset = frozenset()):
+    """Declare the node type a rule rewrites, so the strategy offers it only such nodes, and
+    the functions (``needs``) one of which must be among the node's operands (as ``f(u)`` or
+    ``f(u)^n``) for the rule to apply, so the strategy skips it cheaply where none is."""
     def declare(rule: Rule) -> Rule:
         rule.rewrites = kind
+        rule.needs = needs
         return rule
     return declare
+
+
+def functions_among(e: Expr) -> set[str]:
+    """The functions applied to the operands of ``e``, directly or under a power.
+
+    >>> sorted(functions_among(parse("x*sin(x)*cos(x)^2")))
+    ['cos', 'sin']
+    """
+    names = set()
+    for c in e.children:
+        if type(c) is Pow:
+            c = c.base
+        if type(c) is Call:
+            names.add(c.fn)
+    return names
 
 
 @rewrites(Add)
@@ -230,7 +248,7 @@ def _log_and_reciprocal_log(factors: tuple) -> tuple:
     return None, None
 
 
-@rewrites(Mul)
+@rewrites(Mul, needs=frozenset({"exp"}))
 def merge_exponentials(e: Expr) -> Expr | None:
     """exp(a)*exp(b) -> exp(a + b), so exp(x)*exp(-x) -> 1."""
     if type(e) is not Mul:
@@ -242,7 +260,7 @@ def merge_exponentials(e: Expr) -> Expr | None:
     return mul(*others, call("exp", add(*exponents)))
 
 
-@rewrites(Mul)
+@rewrites(Mul, needs=frozenset({"sign"}))
 def sign_times_abs(e: Expr) -> Expr | None:
     """sign(u)/abs(u) -> 1/u and sign(u)*abs(u) -> u (u real; u != 0 where divided by)."""
     if type(e) is not Mul:
@@ -260,7 +278,7 @@ def sign_times_abs(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Mul)
+@rewrites(Mul, needs=frozenset({"abs"}))
 def even_power_beside_abs(e: Expr) -> Expr | None:
     """u^(2k)*abs(u)^m -> abs(u)^(2k + m): a square is the square of the absolute value."""
     if type(e) is not Mul:
@@ -355,7 +373,7 @@ TRIG_FAMILIES = (
 _TRIG_FAMILY = {name: family for family in TRIG_FAMILIES for name in family[4]}
 
 
-@rewrites(Mul)
+@rewrites(Mul, needs=frozenset(_TRIG_FAMILY))
 def trig_ratios(e: Expr) -> Expr | None:
     """Several trigonometric factors of one argument as sin^s*cos^c, written with the fewest
     functions and the smallest powers: sin/cos -> tan, cos/sin -> cot, sec*cos -> 1,
@@ -584,10 +602,11 @@ def unchanged(node: Expr, children: tuple[Expr, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def rules_by_type(rules: tuple[Rule, ...]) -> dict[type, tuple[Rule, ...]]:
-    """The rules for each node type, in their given order (a rule that declares no type
-    with :func:`rewrites` is offered every node)."""
-    return {kind: tuple(r for r in rules if getattr(r, "rewrites", kind) is kind)
+def rules_by_type(rules: tuple[Rule, ...]) -> dict[type, tuple[tuple[Rule, frozenset], ...]]:
+    """The rules for each node type, in their given order, each with the functions it needs
+    (a rule that declares no type with :func:`rewrites` is offered every node)."""
+    return {kind: tuple((r, getattr(r, "needs", frozenset())) for r in rules
+                        if getattr(r, "rewrites", kind) is kind)
             for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
 
 
@@ -632,7 +651,13 @@ class _Simplifier:
     def at_root(self, e: Expr) -> Expr:
         """Apply the first rule whose (re-simplified) result is no larger, until none is."""
         for _ in range(MAX_REWRITES_PER_NODE):
-            for rule in self.rules_for[type(e)]:
+            present = None
+            for rule, needs in self.rules_for[type(e)]:
+                if needs:
+                    if present is None:
+                        present = functions_among(e)
+                    if needs.isdisjoint(present):
+                        continue
                 after = rule(e)
                 if after is None or after is e:
                     continue
