@@ -21,18 +21,22 @@ Algorithms, all exact and all bounded (t = number of terms, d = degree):
 - arithmetic: schoolbook on dicts, O(t1 * t2) for a product; powers by repeated squaring.
 - exact division: division in lex order, abandoned as soon as a quotient term leaves the
   box of degrees a true quotient must lie in; O(t_quotient * (t_divisor + t_remainder)).
-- gcd: split off the monomial content; a generator that occurs in one argument only cannot
-  occur in the gcd, so it reduces to the gcd of coefficients; what is left is a recursive
-  primitive PRS (Collins, Brown) in one generator over the polynomials in the others, with
-  a dense univariate PRS at the bottom.  Every recursive call has fewer generators and every
-  PRS step lowers the degree, so it terminates; fine for the small inputs this is for,
-  exponential in the number of generators in the worst case.
+- gcd: split off the monomial content; a generator in one argument only cannot occur in
+  the gcd, which is then the gcd of the other argument and the coefficients in that
+  generator.  What is left is proved quickly in the common case: the degrees of the gcd are
+  bounded by specialising all generators but one, and a common divisor meeting the bounds
+  is the gcd (1 when all bounds are 0; else one argument, or the heuristic GCDHEU of Char,
+  Geddes and Gonnet, checked by division).  Otherwise, a recursive primitive PRS (Collins,
+  Brown) in one generator over the polynomials in the others, with a dense univariate PRS at
+  the bottom.  Every recursive call has fewer generators and every PRS step lowers the
+  degree, so it terminates; a few dozen microseconds for small inputs, but exponential in
+  the number of generators and prone to coefficient growth in the worst case.
 - square-free: Yun's algorithm in one generator; the content in that generator (a polynomial
   in the others) is decomposed recursively.
 - factor: numeric content, monomial content, square-free decomposition, splitting by the
-  content in each generator, and linear factors of univariate factors by the rational root
-  theorem.  It is not a complete factorisation: ``x^2 + y^2 - 1`` or ``x^4 + 4`` come back
-  whole.
+  content in each generator, and linear factors by the rational root theorem of factors in
+  one generator or homogeneous in two.  It is not a complete factorisation: ``x^4 + 4`` and
+  ``(x + y + 1)*(x - y)`` come back whole.
 
 >>> x, y = Poly.generator(0, 2), Poly.generator(1, 2)
 >>> print(gcd(x**2 - y**2, x**2 + 2*x*y + y**2))
@@ -65,7 +69,7 @@ def _normalise(c):
 
 
 def _number(c) -> Number:
-    """An int or Fraction coefficient from the outside world (bools and int subclasses become int)."""
+    """An int or Fraction coefficient from outside (bools and int subclasses become int)."""
     if type(c) is int:
         return c
     if isinstance(c, int):
@@ -415,7 +419,8 @@ class Poly:
         return Poly(_derivative_terms(self.terms, i), self.nvars)
 
     def divide_exact(self, q) -> "Poly | None":
-        """The quotient p/q over the rationals if q divides p, else None; ZeroDivisionError for q = 0.
+        """The quotient p/q over the rationals if q divides p, else None.  ZeroDivisionError
+        for q = 0.
 
         >>> x, y = Poly.generator(0, 2), Poly.generator(1, 2)
         >>> print((x**2 - y**2).divide_exact(x + y))
@@ -459,7 +464,8 @@ class Poly:
         text = ""
         for e in sorted(self.terms, reverse=True):
             c = self.terms[e]
-            factors = "*".join([name if k == 1 else f"{name}^{k}" for name, k in zip(names, e) if k])
+            factors = "*".join([name if k == 1 else f"{name}^{k}"
+                                for name, k in zip(names, e) if k])
             magnitude = abs(c)
             if not factors:
                 body = str(magnitude)
@@ -496,7 +502,8 @@ class Poly:
         """other as a Poly in the same generators, or NotImplemented."""
         if type(other) is Poly:
             if other.nvars != self.nvars:
-                raise ValueError(f"polynomials in {self.nvars} and {other.nvars} generators do not mix")
+                raise ValueError(f"polynomials in {self.nvars} and {other.nvars} generators "
+                                 f"do not mix")
             return other
         if isinstance(other, (int, Fraction)):
             return Poly.constant(other, self.nvars)
@@ -586,6 +593,7 @@ def _is_one(a: dict) -> bool:
 
 
 def _gcd_terms(a: dict, b: dict) -> dict:
+    """The gcd of two term dicts, normalised as :func:`gcd` says."""
     if not a:
         return _primitive_terms(b)[1]
     if not b:
@@ -627,7 +635,8 @@ def _gcd_stripped(a: dict, b: dict) -> dict:
     """gcd of primitive polynomials of two or more terms each, without monomial content."""
     da, db = _degrees(a), _degrees(b)
     for k in range(len(da)):
-        # a generator in one argument only is absent from the gcd: gcd(a, b) = gcd(b, coefficients of a)
+        # a generator in one argument only is absent from the gcd:
+        # gcd(a, b) = gcd(b, the coefficients of a in that generator)
         if da[k] and not db[k]:
             return _gcd_of([b] + list(_coefficients_in(a, k).values()))
         if db[k] and not da[k]:
@@ -658,8 +667,10 @@ def _gcd_recursive(a: dict, b: dict, k: int) -> dict:
 
 
 # Points at which generators are specialised to bound the degrees of a gcd: any will do (an
-# unlucky one only leaves the work to the PRS); fixed ones keep results and timings reproducible.
-SPECIALISATION_VALUES = (3, -2, 5, -7, 11, 2, -3, 13)
+# unlucky one only costs another try, or leaves the work to the PRS); fixed ones keep results
+# and timings reproducible.  Point j gives generator i the value SPECIALISATION_VALUES[i + j].
+SPECIALISATION_VALUES = (3, -2, 5, -7, 11, 2, -3, 13, -5, 7, 17, -11)
+SPECIALISATION_ATTEMPTS = 4
 HEURISTIC_ATTEMPTS = 6
 
 
@@ -672,14 +683,12 @@ def _gcd_certified(a: dict, b: dict, shared: list):
     deg_k(G) <= d_k, the degree of the univariate gcd there.  A common divisor D of a and b
     with deg_k(D) = d_k for every k is then G: D divides G, and G/D has degree 0 in every
     generator.  Candidates for D: 1 (when every d_k is 0), b or a itself, then the heuristic
-    gcd (GCDHEU).  About n univariate gcds and two trial divisions for n generators.
+    gcd (GCDHEU).  About n univariate gcds and two trial divisions for n generators; an
+    unlucky point (a bound above the truth) costs a few more points.
     """
-    bounds = []
-    for k in shared:
-        d = _specialised_gcd_degree(a, b, k)
-        if d is None:
-            return None
-        bounds.append(d)
+    bounds = _degree_bounds(a, b, shared, 0)
+    if bounds is None:
+        return None
     if not any(bounds):
         return {(0,) * len(next(iter(a))): 1}
     for divisor, other in ((b, a), (a, b)):
@@ -690,23 +699,34 @@ def _gcd_certified(a: dict, b: dict, shared: list):
     candidate = _heuristic_gcd(a, b)
     if candidate is None:
         return None
-    degrees = _degrees(candidate)
-    if all([degrees[k] == d for k, d in zip(shared, bounds)]):
-        return candidate
-    return None
+    candidate = _primitive_terms(candidate)[1]
+    degrees = [_degrees(candidate)[k] for k in shared]
+    for attempt in range(1, SPECIALISATION_ATTEMPTS):
+        if degrees == bounds:
+            return candidate
+        more = _degree_bounds(a, b, shared, 3 * attempt)    # every bound holds: keep the least
+        if more is not None:
+            bounds = [min(d, e) for d, e in zip(bounds, more)]
+    return candidate if degrees == bounds else None
 
 
-def _specialised_gcd_degree(a: dict, b: dict, k: int):
-    """deg of gcd(a, b) with every generator but g_k replaced by a number, at a point where
-    neither leading coefficient in g_k vanishes (None if three points fail)."""
-    da, db = _degrees(a)[k], _degrees(b)[k]
+def _degree_bounds(a: dict, b: dict, shared: list, first: int):
+    """[deg_k gcd(a, b) specialised, for k in shared], each at the first of the points
+    first, first + 1, first + 2 where neither leading coefficient in g_k vanishes; None if
+    there is none."""
     n = len(next(iter(a)))
-    for attempt in range(3):
-        values = [SPECIALISATION_VALUES[(i + attempt) % len(SPECIALISATION_VALUES)] for i in range(n)]
-        fa, fb = _specialise(a, k, values), _specialise(b, k, values)
-        if len(fa) == da + 1 and len(fb) == db + 1:
-            return len(_dense_gcd(fa, fb)) - 1
-    return None
+    da, db = _degrees(a), _degrees(b)
+    bounds = []
+    for k in shared:
+        for j in range(first, first + 3):
+            values = [SPECIALISATION_VALUES[(i + j) % len(SPECIALISATION_VALUES)] for i in range(n)]
+            fa, fb = _specialise(a, k, values), _specialise(b, k, values)
+            if len(fa) == da[k] + 1 and len(fb) == db[k] + 1:
+                bounds.append(len(_dense_gcd(fa, fb)) - 1)
+                break
+        else:
+            return None
+    return bounds
 
 
 def _specialise(a: dict, k: int, values: list) -> list:
@@ -723,46 +743,34 @@ def _specialise(a: dict, k: int, values: list) -> list:
 
 
 def _heuristic_gcd(a: dict, b: dict):
-    """A common divisor of the primitive integer polynomials a and b, primitive, found by GCDHEU
-    (Char, Geddes, Gonnet 1989) and checked by trial division; None if the heuristic fails.
+    """A common divisor of the non-zero integer polynomials a and b, integer content included,
+    found by GCDHEU (Char, Geddes, Gonnet 1989) and checked by trial division; None if the
+    heuristic fails.
 
     Substitute a large integer xi for one generator, take the gcd of the images (the same way,
-    one generator fewer, plain integer gcd at the bottom), and read it back as a polynomial
-    through its balanced base-xi digits.  Usually that is the gcd; the caller proves it.
-    At most HEURISTIC_ATTEMPTS values of xi, each costing n evaluations for n generators.
+    one generator fewer; exactly, by the PRS, once one generator is left), and read it back as
+    a polynomial through its balanced base-xi digits.  Usually that is the gcd; the caller
+    proves it.  At most HEURISTIC_ATTEMPTS values of xi per level: HEURISTIC_ATTEMPTS^(n-1)
+    univariate gcds at worst for n generators, one for each level when all goes well.
     """
-    k = max([i for i, m in enumerate(_degrees(a)) if m])
-    xi = _heuristic_point(a, b)
+    content = math.gcd(math.gcd(*a.values()), math.gcd(*b.values()))
+    occurring = [i for i, (da, db) in enumerate(zip(_degrees(a), _degrees(b))) if da or db]
+    if len(occurring) <= 1:
+        return _scale_terms(_gcd_terms(a, b), content)
+    k = occurring[-1]
+    # xi above twice the coefficients, so above every root's magnitude (Cauchy)
+    xi = 2 * min(max([abs(c) for c in a.values()]), max([abs(c) for c in b.values()])) + 29
     for attempt in range(HEURISTIC_ATTEMPTS):
         image_a, image_b = _evaluate_in(a, k, xi), _evaluate_in(b, k, xi)
         if image_a and image_b:
-            candidate = _primitive_terms(_lift(_heuristic_image_gcd(image_a, image_b), k, xi))[1]
-            if _divide_terms(a, candidate) is not None and _divide_terms(b, candidate) is not None:
-                return candidate
+            h = _heuristic_gcd(image_a, image_b)
+            if h is not None:
+                candidate = _primitive_terms(_lift(h, k, xi))[1]
+                if _divide_terms(a, candidate) is not None \
+                        and _divide_terms(b, candidate) is not None:
+                    return _scale_terms(candidate, content)
         xi = xi * 73794 // 27011                         # the next xi: larger, and not a multiple
     return None
-
-
-def _heuristic_point(a: dict, b: dict) -> int:
-    """An xi above twice the coefficients, so above every root's magnitude (Cauchy)."""
-    return 2 * min(max([abs(c) for c in a.values()]), max([abs(c) for c in b.values()])) + 29
-
-
-def _heuristic_image_gcd(a: dict, b: dict) -> dict:
-    """GCDHEU's guess at gcd(a, b), integer content included, for non-zero integer polynomials;
-    unchecked (the caller checks the polynomial lifted from it)."""
-    content = math.gcd(math.gcd(*a.values()), math.gcd(*b.values()))
-    occurring = [i for i, m in enumerate(_degrees(a)) if m] or [i for i, m in enumerate(_degrees(b)) if m]
-    constant = {(0,) * len(next(iter(a))): content}
-    if not occurring:
-        return constant
-    k = max(occurring)
-    xi = _heuristic_point(a, b)
-    image_a, image_b = _evaluate_in(a, k, xi), _evaluate_in(b, k, xi)
-    if not image_a or not image_b:                      # xi is a root: give up this guess
-        return constant
-    h = _lift(_heuristic_image_gcd(image_a, image_b), k, xi)
-    return _scale_terms(_primitive_terms(h)[1], content)
 
 
 def _evaluate_in(a: dict, k: int, value: int) -> dict:
@@ -1015,10 +1023,12 @@ def factor(p: Poly) -> tuple:
     non-constant, distinct factors coprime.
 
     Found: the numeric content, the monomial content (g_i as factors), the square-free
-    decomposition, factors free of one generator (by the content in each generator), and the
-    rational roots of univariate factors (skipped when the leading or constant coefficient
-    exceeds ROOT_SEARCH_LIMIT).  Other factors may remain composite.  Factors come sorted by
-    total degree, then by their terms in descending lex order, g0 before g1.
+    decomposition, factors free of one generator (by the content in each generator), and
+    linear factors from rational roots, of factors in one generator or homogeneous in two
+    (skipped when the leading or constant coefficient exceeds ROOT_SEARCH_LIMIT).  Other
+    factors may remain composite.  Factors come sorted by total degree, then by their terms
+    in descending lex order, exponents compared negated (so g0 + 1 before g1), then
+    coefficients ascending (g0 - 1 before g0 + 1).
 
     >>> x, y = Poly.generator(0, 2), Poly.generator(1, 2)
     >>> c, factors = factor(-2*x**3*y + 2*x*y)
@@ -1058,22 +1068,40 @@ def _split_by_contents(f: dict) -> list:
 
 
 def _split_rational_roots(f: dict) -> list:
-    """A square-free f in one generator g_k split into its linear factors q*g_k - p (one per
-    rational root p/q) and the rest; f unchanged if it has more generators or degree 1."""
+    """Linear factors of a square-free, primitive f by the rational root theorem, and the rest.
+
+    Two shapes qualify: f in one generator g_k, where a root p/q gives the factor q*g_k - p;
+    and f homogeneous in two generators g_k, g_j (x^2 - y^2), where a root p/q of f(g_k, 1)
+    gives q*g_k - p*g_j.  Anything else, and f of degree 1, comes back unchanged.
+    """
     degrees = _degrees(f)
     occurring = [k for k in range(len(degrees)) if degrees[k]]
-    if len(occurring) != 1 or degrees[occurring[0]] < 2:
+    total = _total_degree(f)
+    if total < 2 or len(occurring) > 2:
         return [f]
     k = occurring[0]
-    roots, rest = _rational_roots(_dense(f, k))
+    j = occurring[-1]                            # == k for a single generator
+    if j != k and any([sum(e) != total for e in f]):
+        return [f]                               # two generators, not homogeneous
+    roots, rest = _rational_roots(_dense(f, k))  # homogeneous: g_j's exponent is total - i
     if not roots:
         return [f]
-    zero = (0,) * len(degrees)
-    at = zero[:k] + (1,) + zero[k + 1:]
-    pieces = [{at: q, zero: -p} for p, q in roots]
+    pieces = [{_monomial(len(degrees), k, 1, j, 0): q, _monomial(len(degrees), k, 0, j, 1): -p}
+              for p, q in roots]
     if len(rest) > 1:
-        pieces.append({zero[:k] + (i,) + zero[k + 1:]: c for i, c in enumerate(rest) if c})
+        last = len(rest) - 1
+        pieces.append({_monomial(len(degrees), k, i, j, last - i): c
+                       for i, c in enumerate(rest) if c})
     return pieces
+
+
+def _monomial(n: int, k: int, i: int, j: int, m: int) -> tuple:
+    """The exponents of g_k^i * g_j^m among n generators, or of g_k^i alone when j == k."""
+    exponents = [0] * n
+    if j != k:
+        exponents[j] = m
+    exponents[k] = i
+    return tuple(exponents)
 
 
 def _rational_roots(a: list) -> tuple:
@@ -1096,7 +1124,7 @@ def _rational_roots(a: list) -> tuple:
     for q in denominators:
         for magnitude in numerators:
             if math.gcd(magnitude, q) != 1 or magnitude * lead > (lead + largest) * q:
-                continue                                    # not in lowest terms, or beyond Cauchy's bound
+                continue                         # not in lowest terms, or beyond Cauchy's bound
             for p in (magnitude, -magnitude):
                 if at_one and q != p and at_one % (q - p):
                     continue
