@@ -24,6 +24,7 @@ from .functions import resolve
 from .limits import Limits, use_limits
 from .parser import parse
 from .printing import cse, to_text
+from .simplify import cancel, expand, factor
 
 EXAMPLES = """\
 examples:
@@ -54,6 +55,10 @@ METHOD_NAMES = {
 }
 
 
+# --form: each normal form on request (auto is simplify's own choice, raw no simplification)
+FORMS = {"expanded": expand, "factored": factor, "together": cancel}
+
+
 class UsageError(SymdiffError):
     """A problem with the command line itself."""
 
@@ -81,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "constant formulas such as pi/2)")
     parser.add_argument("--no-simplify", action="store_true",
                         help="print the raw derivative as the rules produce it")
+    parser.add_argument("--form", choices=["auto", *FORMS, "raw"], default="auto",
+                        help="the form of the result: auto (default: the smallest of the "
+                             "simplified result and its forms), expanded, factored, together "
+                             "(one fraction, common factors cancelled), raw (as --no-simplify)")
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=["text", "latex", "json", "tree", "python", "mathml"],
                         default="text", help="how to print the result (default text; see "
@@ -259,11 +268,14 @@ class Run:
             except EvaluationError as error:
                 raise EvaluationError(f"the formula is undefined at the point: {error}") from None
         names = self.variables(expr)
+        simplified = not (self.args.no_simplify or self.args.form == "raw")
         if self.args.order == 1 and len(names) > 1:       # one reverse pass for the gradient
-            results = gradient(expr, names, simplify=not self.args.no_simplify)
+            results = gradient(expr, names, simplify=simplified)
         else:
-            results = [diff(expr, name, self.args.order, simplify=not self.args.no_simplify,
+            results = [diff(expr, name, self.args.order, simplify=simplified,
                             functions=self.functions) for name in names]
+        if self.args.form in FORMS:
+            results = [FORMS[self.args.form](r) for r in results]
         values = ([evaluate(r, self.point) for r in results] if self.point is not None else None)
         shared = cse(results) if self.share(results) else None
         return Outcome(formula, expr, names, self.args.order, results, values, shared,
@@ -306,8 +318,11 @@ class Run:
         parts = []
         for name in self.variables(expr):
             steps = explain(expr, name, functions=self.functions)
-            if self.args.no_simplify:
-                steps = [s for s in steps if s.kind in ("differentiate", "substitute")]
+            if self.args.no_simplify or self.args.form == "raw":
+                # the steps up to the raw derivative (the last one, if nothing was simplified)
+                simplified = any(s.kind == "simplify" for s in steps)
+                steps = [s for s in steps if s.kind in ("differentiate", "substitute")
+                         or s.kind == "result" and not simplified]
             parts.append(show(steps))
         print("\n\n".join(parts), file=self.out)
         return 0

@@ -4,8 +4,9 @@ Each differentiation step applies the very rule function :mod:`symdiff.diff`
 uses (:func:`differentiate_node`), with the children's derivatives left as
 placeholders ``d/dx(u)``; the steps are listed outermost first, as a teacher
 writes them.  A sub-derivative needed twice is explained once and referred to.
-The simplification steps are the simplifier's own trace, and the last step is
-exactly the result ``diff`` prints.
+The simplification steps are the simplifier's own trace (rules, and the form chosen),
+and the last step is exactly the result ``diff`` prints; when nothing was simplified, that
+last step is the one that puts the sub-derivatives together, shown once.
 
 >>> for step in explain("x*sin(x)", "x"):
 ...     print(step.number, step.rule, "|", step.before, "=", step.after)
@@ -13,7 +14,6 @@ exactly the result ``diff`` prints.
 2 variable rule | d/dx(x) = 1
 3 sine rule: d/du sin(u) = cos(u) | d/dx(sin(x)) = cos(x)*d/dx(x)
 4 substitute the sub-derivatives | d/dx(x*sin(x)) = x*cos(x) + sin(x)
-5 result | d/dx(x*sin(x)) = x*cos(x) + sin(x)
 """
 
 from __future__ import annotations
@@ -147,24 +147,28 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
     preserve = preserves_structure(expr)
     with regime(preserve):                       # the regime diff works in
         raw = derivative(expr, wrt)
-    if summarised:
-        steps.append(DerivationStep(len(steps) + 1,
-                                    f"{summarised} further sub-derivatives, worked out the same way "
-                                    f"(steps are limited to {max_steps})",
-                                    placeholder(expr, wrt), raw, "substitute"))
-    elif len(steps) > 1:
-        steps.append(DerivationStep(len(steps) + 1, "substitute the sub-derivatives",
-                                    placeholder(expr, wrt), raw, "substitute",
-                                    tuple(range(1, len(steps) + 1))))
     trace: list[Step] = []
     with regime(preserve):
         result = simplify(raw, trace=trace)
     if preserve:
         (result,) = settle([result], trace=trace)
+    if summarised:
+        put_together = (f"{summarised} further sub-derivatives, worked out the same way "
+                        f"(steps are limited to {max_steps})", ())
+    elif len(steps) > 1:
+        put_together = ("substitute the sub-derivatives", tuple(range(1, len(steps) + 1)))
+    else:
+        put_together = None
+    if put_together is not None and trace:
+        steps.append(DerivationStep(len(steps) + 1, put_together[0], placeholder(expr, wrt), raw,
+                                    "substitute", put_together[1]))
     for fired in trace:
         steps.append(DerivationStep(len(steps) + 1, fired.rule.replace("_", " "), fired.before,
                                     fired.after, "simplify"))
-    steps.append(DerivationStep(len(steps) + 1, "result", placeholder(expr, wrt), result, "result"))
+    # Nothing to simplify: putting the sub-derivatives together is the result, shown once.
+    rule, uses = put_together if put_together is not None and not trace else ("result", ())
+    steps.append(DerivationStep(len(steps) + 1, rule, placeholder(expr, wrt), result, "result",
+                                uses))
     return steps
 
 

@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple
 from . import forms
 from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
                    call, dag_larger_than, flatten_limit, is_integer, is_singular, mul, postorder,
-                   power, rebuild)
+                   power, rebuild, substitute)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
 from .parser import parse
@@ -504,6 +504,44 @@ def exp_to_hyperbolic(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Add)
+def angle_sum(e: Expr) -> Expr | None:
+    """Two terms of an addition formula made one: c*cos(a)*cos(b) - c*sin(a)*sin(b) ->
+    c*cos(a + b), cos(a)*cos(b) + sin(a)*sin(b) -> cos(a - b), sin(a)*cos(b) + cos(a)*sin(b)
+    -> sin(a + b), sin(a)*cos(b) - cos(a)*sin(b) -> sin(a - b) (with any common factor)."""
+    if type(e) is not Add or len(e.terms) > flatten_limit():
+        return None
+    parts = [_term_parts(t) for t in e.terms]
+    index = {factors: i for i, (_, factors) in enumerate(parts)}
+    for i, (c, factors) in enumerate(parts):
+        trig = [k for k, f in enumerate(factors) if type(f) is Call and f.fn in ("sin", "cos")]
+        for m, k in enumerate(trig):
+            for l in trig[m + 1:]:
+                p, q = factors[k], factors[l]
+                a, b = p.args[0], q.args[0]
+                if a is b or p.fn == "sin" and q.fn == "sin":
+                    continue
+                if p.fn == "sin":                    # order: the cosine first when mixed
+                    p, q, a, b = q, p, b, a
+                rest = [f for n, f in enumerate(factors) if n != k and n != l]
+                if q.fn == "cos":                    # cos(a)cos(b) with sin(a)sin(b)
+                    partner = (call("sin", a), call("sin", b))
+                    made = {-c: call("cos", add(a, b)), c: call("cos", add(a, mul(MINUS_ONE, b)))}
+                else:                                # cos(a)sin(b) with sin(a)cos(b)
+                    partner = (call("sin", a), call("cos", b))
+                    made = {c: call("sin", add(a, b)), -c: call("sin", add(b, mul(MINUS_ONE, a)))}
+                j = index.get(_term_parts(mul(*rest, *partner))[1])
+                if j is None or j == i or parts[j][0] not in made:
+                    continue
+                others = [t for n, t in enumerate(e.terms) if n != i and n != j]
+                coefficient, written = c, made[parts[j][0]]
+                if written.fn == "sin" and c < 0 and parts[j][0] == -c:
+                    # c*sin(b - a) = -c*sin(a - b): the positive coefficient reads better
+                    coefficient, written = -c, call("sin", add(a, mul(MINUS_ONE, b)))
+                return add(*others, mul(Num(coefficient), *rest, written))
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     evaluate_special_values,
     function_of_inverse,
@@ -520,6 +558,7 @@ RULES: tuple[Rule, ...] = (
     collect_like_terms,
     pythagorean,
     exp_to_hyperbolic,
+    angle_sum,
     collect_like_factors,
     merge_exponentials,
     sign_times_abs,
@@ -799,6 +838,41 @@ def _candidates(e: Expr):
     if len(denominator) > 1:
         yield "combine_and_expand", forms.write(numerator, denominator, gens,
                                                 one_denominator=True)
+    # tan, sec, ... in sines and cosines, for a quotient of sums only: elsewhere it mixes the
+    # two spellings (the 6th derivative of tan(x) stays in powers of sec(x) and tan(x))
+    written = in_sines_and_cosines(e, gens) if _has_sum_denominator(e) else None
+    if written is not None:
+        try:
+            numerator, denominator, gens = forms.rational(written)
+            numerator, denominator = forms.cancel_bases(numerator, denominator)
+        except forms.NoRationalForm:
+            return
+        yield "in_sines_and_cosines", forms.write(numerator, denominator, gens, factored=True)
+        yield "in_sines_and_cosines", forms.write(numerator, denominator, gens)
+
+
+def _has_sum_denominator(e: Expr) -> bool:
+    return any(_is_denominator(n) and type(n.base) is Add
+               for n in postorder(e, stop=lambda n: not forms.is_operation(n)))
+
+
+def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
+    """``e`` with tan, cot, sec, csc (and their hyperbolic kin) among its generators written
+    as powers of sine and cosine, so that a common denominator sees what they share; None
+    when there are none.  The rule pass writes tan back where that is shorter.
+
+    >>> in_sines_and_cosines(parse("tan(x) + sec(x)"), [parse("sec(x)"), parse("tan(x)")])
+    1/cos(x) + sin(x)/cos(x)
+    """
+    mapping = {}
+    for g in gens:
+        if type(g) is Call and g.fn in _TRIG_FAMILY and len(g.args) == 1:
+            sin_name, cos_name, _, _, coordinates = _TRIG_FAMILY[g.fn]
+            s, c = coordinates[g.fn]
+            if s < 0 or c < 0:
+                u = g.args[0]
+                mapping[g] = mul(power(call(sin_name, u), Num(s)), power(call(cos_name, u), Num(c)))
+    return substitute(e, mapping) if mapping else None
 
 
 # ---------------------------------------------------------------- normal forms on request
@@ -860,19 +934,30 @@ def collect(expr, x) -> Expr:
 
 def _worth_a_form(e: Expr) -> bool:
     """Whether a rational form could be smaller: a sum with two terms over denominators, or
-    with a product holding a sum (an expansion may cancel); a product of a sum and a
-    denominator (a factor may cancel); a denominator holding a fraction.  Most results
-    (3*x^2 + 2*x, y + 1/x, x*cos(x)) have none of these and skip the work."""
+    one over a sum (1 - x^2/(x^2 + 1)), or with a product holding a sum (an expansion may
+    cancel), or whose terms share a function (x^2*exp(x) + 2*x*exp(x)); a product of a sum
+    and a denominator (a factor may cancel); a denominator holding a fraction.  Most results
+    (3*x^2 + 2*x, y + 1/x, x*cos(x) + sin(x)) have none of these and skip the work.  Sums of
+    powers of variables sharing a variable (2*x*cos(x) - x^2*sin(x)) are left expanded, as
+    people write polynomials and product-rule results."""
     for node in postorder(e, stop=lambda n: not forms.is_operation(n)):
         kind = type(node)
         if kind is Add:
             fractions = 0
+            shared = None
             for t in node.terms:
                 factors = t.factors if type(t) is Mul else (t,)
-                if any(map(_is_denominator, factors)):
+                over = [f for f in factors if _is_denominator(f)]
+                if over:
                     fractions += 1
+                    if any(type(f.base) is Add for f in over):
+                        fractions += 1                  # one fraction over a sum is enough
                 if fractions >= 2 or any(map(_is_sum_power, factors)) and type(t) is Mul:
                     return True
+                bases = {split_power(f)[0] for f in factors if type(f) is not Num}
+                shared = bases if shared is None else shared & bases
+            if shared and any(type(b) is Call for b in shared):
+                return True
         elif kind is Mul:
             if any(map(_is_denominator, node.factors)) and any(map(_is_sum_power, node.factors)):
                 return True

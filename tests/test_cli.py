@@ -408,3 +408,30 @@ def test_subprocess_ascii_terminal_keeps_caret_aligned():
     lines = done.stderr.splitlines()
     caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
     assert lines[caret - 1][lines[caret].index("^")] == "$"
+
+
+# ---------------------------------------------------------------- --form
+
+@pytest.mark.parametrize("form, expected", [
+    ("auto",      "(1 - x^2)/(x^2 + 1)^2"),
+    ("together",  "(1 - x^2)/(x^2 + 1)^2"),
+    ("expanded",  "1/(x^2 + 1)^2 - x^2/(x^2 + 1)^2"),
+    ("factored",  "-(x - 1)*(x + 1)/(x^2 + 1)^2"),
+    ("raw",       "1/(x^2 + 1) - 2*x*x/(x^2 + 1)^2"),
+])
+def test_form_prints_the_form_asked_for(capsys, form, expected):
+    status, out, err = run(capsys, "x/(x^2+1)", "--form", form)
+    assert (status, out.strip(), err) == (0, expected, "")
+    assert evaluate(parse(out), x=0.7) == pytest.approx(evaluate("(1 - x^2)/(x^2 + 1)^2", x=0.7))
+
+
+def test_form_applies_to_every_partial(capsys):
+    status, out, _ = run(capsys, "(x + y)^2*exp(x)", "--wrt", "x,y", "--form", "expanded")
+    assert status == 0
+    assert out.splitlines() == ["d/dx = x^2*exp(x) + 2*x*y*exp(x) + 2*x*exp(x) + y^2*exp(x) + 2*y*exp(x)",
+                                "d/dy = 2*x*exp(x) + 2*y*exp(x)"]
+
+
+def test_an_unknown_form_is_a_usage_error(capsys):
+    status, out, err = run(capsys, "x^2", "--form", "pretty")
+    assert status == 2 and out == "" and "invalid choice: 'pretty'" in err

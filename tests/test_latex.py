@@ -281,18 +281,14 @@ CLI = [
      r"2 x = 6.0"),
     (["exp(sin(x))*sin(x)", "--latex", "--cse", "--equation"],
      "\\begin{aligned}\n"
-     "u_{1} &= \\cos\\!\\left(x\\right) \\\\\n"
-     "u_{2} &= \\sin\\!\\left(x\\right) \\\\\n"
-     "u_{3} &= e^{u_{2}} \\\\\n"
+     "u_{1} &= \\sin\\!\\left(x\\right) \\\\\n"
      "\\frac{d}{dx}\\!\\left(\\sin\\!\\left(x\\right) e^{\\sin\\!\\left(x\\right)}\\right) &= "
-     "u_{1} u_{2} u_{3} + u_{1} u_{3}\n"
+     "\\cos\\!\\left(x\\right) e^{u_{1}} \\left(u_{1} + 1\\right)\n"
      "\\end{aligned}"),
     (["exp(sin(x))*sin(x)", "--latex", "--cse"],
      "\\begin{aligned}\n"
-     "u_{1} &= \\cos\\!\\left(x\\right) \\\\\n"
-     "u_{2} &= \\sin\\!\\left(x\\right) \\\\\n"
-     "u_{3} &= e^{u_{2}} \\\\\n"
-     "\\frac{df}{dx} &= u_{1} u_{2} u_{3} + u_{1} u_{3}\n"
+     "u_{1} &= \\sin\\!\\left(x\\right) \\\\\n"
+     "\\frac{df}{dx} &= \\cos\\!\\left(x\\right) e^{u_{1}} \\left(u_{1} + 1\\right)\n"
      "\\end{aligned}"),
 ]
 

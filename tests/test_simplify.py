@@ -138,6 +138,13 @@ from symdiff.simplify import RULES, Step, written_size
     ("exp(x) + exp(-x)",     "2cosh(x)"),
     ("exp(x) - exp(-x)",     "2sinh(x)"),
     ("3exp(-x) - 3exp(x)",   "-6sinh(x)"),
+    # -- angle_sum
+    ("cos(x)cos(y) - sin(x)sin(y)",  "cos(x + y)"),
+    ("cos(x)cos(y) + sin(x)sin(y)",  "cos(x - y)"),
+    ("sin(x)cos(y) + cos(x)sin(y)",  "sin(x + y)"),
+    ("sin(x)cos(y) - cos(x)sin(y)",  "sin(x - y)"),
+    ("3z cos(x-y)cos(x+y) - 3z sin(x-y)sin(x+y)", "3z cos(2x)"),
+    ("cos(x+y)sin(x-y) + sin(x+y)cos(x-y)", "sin(2x)"),
     # -- trig_ratios
     ("sin(x)/cos(x)",        "tan(x)"),
     ("cos(x)/sin(x)",        "cot(x)"),
@@ -183,6 +190,8 @@ def test_rule(before, after):
     "sin(x)^2 + 2cos(x)^2",  # coefficients not proportional to an identity
     "abs(x)^3",
     "exp(x) + exp(-2x)",
+    "cos(x)cos(y) - 2sin(x)sin(y)",
+    "sin(x)^2 - cos(x)cos(y)",
     "(x^2)^(1/3)",
     "sign(x)/abs(y)",
     "exp(x)*y",
@@ -308,7 +317,7 @@ def test_rules_are_listed_in_their_documented_order():
         "evaluate_special_values", "function_of_inverse", "log_of_exp", "exp_of_log",
         "exp_of_sum_with_log", "abs_of_positive", "power_of_exp", "power_of_log_ratio",
         "power_of_reciprocal", "root_of_even_power", "even_power_of_abs", "distribute_number",
-        "collect_like_terms", "pythagorean", "exp_to_hyperbolic",
+        "collect_like_terms", "pythagorean", "exp_to_hyperbolic", "angle_sum",
         "collect_like_factors", "merge_exponentials", "sign_times_abs", "even_power_beside_abs",
         "trig_ratios"]
 
