@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import EvaluationError
-from .expr import (E, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
+from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
                    neg, power)
 
 
@@ -140,17 +140,67 @@ def _sign(x: float) -> float:
     return (x > 0) - (x < 0)
 
 
+# ----- exact values at multiples of pi -----
+def _sine_at(q: Fraction) -> tuple[Fraction, int] | None:
+    """sin(q*pi) = a*sqrt(r) as (a, r), for q a multiple of 1/4 or 1/6; else None."""
+    q %= 2
+    sign = 1
+    if q >= 1:                                   # sin(t + pi) = -sin(t)
+        q, sign = q - 1, -1
+    if q > Fraction(1, 2):                       # sin(pi - t) = sin(t)
+        q = 1 - q
+    value = {Fraction(0): (Fraction(0), 1), Fraction(1, 6): (Fraction(1, 2), 1),
+             Fraction(1, 4): (Fraction(1, 2), 2), Fraction(1, 3): (Fraction(1, 2), 3),
+             Fraction(1, 2): (Fraction(1), 1)}.get(q)
+    return None if value is None else (sign * value[0], value[1])
+
+
+def _quotient_at(numerator, denominator) -> tuple[Fraction, int] | None:
+    """(a1*sqrt(r1))/(a2*sqrt(r2)) = a1/(a2*r2) * sqrt(r1*r2); None at a pole."""
+    if numerator is None or denominator is None or denominator[0] == 0:
+        return None
+    (a1, r1), (a2, r2) = numerator, denominator
+    return a1 / (a2 * r2), r1 * r2
+
+
+_ONE_AT = (Fraction(1), 1)
+_TRIG_AT = {
+    "sin": lambda q: _sine_at(q),
+    "cos": lambda q: _sine_at(q + Fraction(1, 2)),
+    "tan": lambda q: _quotient_at(_sine_at(q), _sine_at(q + Fraction(1, 2))),
+    "cot": lambda q: _quotient_at(_sine_at(q + Fraction(1, 2)), _sine_at(q)),
+    "sec": lambda q: _quotient_at(_ONE_AT, _sine_at(q + Fraction(1, 2))),
+    "csc": lambda q: _quotient_at(_ONE_AT, _sine_at(q)),
+}
+
+
+def _at_multiples_of_pi(name: str) -> dict:
+    """Exact values of a trigonometric function at q*pi for q = k/12 in (-2, 2] with q a
+    multiple of 1/4 or 1/6: sin(pi/6) = 1/2, cos(pi) = -1, tan(pi/3) = sqrt(3), ...
+    (poles left out)."""
+    special = {}
+    for k in range(-23, 25):
+        q = Fraction(k, 12)
+        if q.denominator in (1, 2, 3, 4, 6):
+            value = _TRIG_AT[name](q)
+            if value is not None:                # a*sqrt(r); sqrt(4) and sqrt(9) fold
+                coefficient, radicand = value
+                special[mul(Num(q), PI)] = mul(Num(coefficient),
+                                               power(Num(radicand), Num(Fraction(1, 2))))
+    return special
+
+
 _unit = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
 _outside_unit = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
-    Function("sin",   (lambda u: cos(u),),                           _real(math.sin, "sin"),                  r"\sin",   {ZERO: ZERO}),
-    Function("cos",   (lambda u: neg(sin(u)),),                      _real(math.cos, "cos"),                  r"\cos",   {ZERO: ONE}),
-    Function("tan",   (lambda u: square(sec(u)),),                   _real(math.tan, "tan"),                  r"\tan",   {ZERO: ZERO}),
-    Function("cot",   (lambda u: neg(square(csc(u))),),              _nonzero("cot", lambda x: 1 / math.tan(x)), r"\cot"),
-    Function("sec",   (lambda u: mul(sec(u), tan(u)),),              _real(lambda x: 1 / math.cos(x), "sec"), r"\sec",   {ZERO: ONE}),
-    Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc"),
+    Function("sin",   (lambda u: cos(u),),                           _real(math.sin, "sin"),                  r"\sin",   _at_multiples_of_pi("sin")),
+    Function("cos",   (lambda u: neg(sin(u)),),                      _real(math.cos, "cos"),                  r"\cos",   _at_multiples_of_pi("cos")),
+    Function("tan",   (lambda u: square(sec(u)),),                   _real(math.tan, "tan"),                  r"\tan",   _at_multiples_of_pi("tan")),
+    Function("cot",   (lambda u: neg(square(csc(u))),),              _nonzero("cot", lambda x: 1 / math.tan(x)), r"\cot", _at_multiples_of_pi("cot")),
+    Function("sec",   (lambda u: mul(sec(u), tan(u)),),              _real(lambda x: 1 / math.cos(x), "sec"), r"\sec",   _at_multiples_of_pi("sec")),
+    Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc", _at_multiples_of_pi("csc")),
     Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",)),
     Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",)),
     Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan",)),

@@ -369,3 +369,34 @@ def test_inverse_compositions_keep_the_value(outer, inner):
     after = INVERSE_COMPOSITIONS[outer, inner](u)
     for x in DOMAIN_POINTS[inner]:
         assert evaluate(after, x=x) == pytest.approx(evaluate(before, x=x), rel=1e-12)
+
+
+@pytest.mark.parametrize("formula, value", [
+    ("cos(pi)",      "-1"),
+    ("sin(pi/6)",    "1/2"),
+    ("cos(pi/4)",    "sqrt(2)/2"),
+    ("tan(pi/3)",    "sqrt(3)"),
+    ("sin(-pi/3)",   "-sqrt(3)/2"),
+    ("cos(5pi/6)",   "-sqrt(3)/2"),
+    ("sec(pi/3)",    "2"),
+    ("cot(pi/4)",    "1"),
+    ("sin(7pi/4)",   "-sqrt(2)/2"),
+    ("exp(log(2))",  "2"),
+])
+def test_exact_values_at_multiples_of_pi(formula, value):
+    assert simplify(formula) is parse(value)
+
+
+@pytest.mark.parametrize("formula", ["tan(pi/2)", "csc(pi)", "cot(0)", "cos(2pi/5)"])
+def test_poles_and_other_multiples_of_pi_are_left_alone(formula):
+    assert simplify(formula) is parse(formula)
+
+
+@pytest.mark.parametrize("name", ["sin", "cos", "tan", "cot", "sec", "csc"])
+def test_every_exact_value_at_a_multiple_of_pi_is_right(name):
+    from symdiff import FUNCTIONS
+    special = FUNCTIONS[name].special
+    assert len(special) >= 24
+    for argument, value in special.items():
+        assert evaluate(value) == pytest.approx(FUNCTIONS[name].numeric(evaluate(argument)),
+                                                abs=1e-12)
