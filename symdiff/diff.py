@@ -196,10 +196,10 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
     >>> repeated_derivative(parse("x^3 y"), [("x", 2), ("y", 1)])
     6*x
     """
-    from .simplify import best_form, simplifier
+    from .simplify import FormMemo, best_form, simplifier
 
     simplify_expr = simplifier()         # one memo: each order skips what it shares with the last
-    forms_memo: dict = {}                # and one for the best forms
+    forms_memo = FormMemo()              # and one for the best forms
     limits = current_limits()
     result, taken = expr, 0
     remaining = sum(order for _, order in spec)
@@ -214,9 +214,11 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
                                  f"vanish here; raise Limits.max_order (--max-order) if "
                                  f"you mean it")
             result = derivative(result, name)
-            if simplify:
-                result = best_form(simplify_expr(result), memo=forms_memo)
             remaining -= 1
+            if simplify:
+                result = simplify_expr(result)
+                if not remaining:            # the best form is for reading: the last order's
+                    result = best_form(result, memo=forms_memo)
             if give_up_above is not None:
                 previous, size = size, dag_size(result)
                 if size > give_up_above or (remaining and size * size > give_up_above * previous):
@@ -240,7 +242,7 @@ def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
                         simplifiers: dict) -> list[Expr]:
     """:func:`gradient` of a parsed expression.  ``simplifiers`` keeps one simplifier per
     regime, so calls that share it (the rows of a Hessian) skip what earlier calls simplified."""
-    from .simplify import best_form, simplifier
+    from .simplify import FormMemo, best_form, simplifier
 
     preserve = is_large(expr)
     with regime(preserve):
@@ -251,7 +253,7 @@ def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
         partials = [simplify_more(a) for a in adjoints]
     if preserve:
         return settle(partials)
-    forms_memo = simplifiers.setdefault("forms", {})
+    forms_memo = simplifiers.setdefault("forms", FormMemo())
     return [best_form(p, memo=forms_memo) for p in partials]
 
 
@@ -306,11 +308,11 @@ def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
     >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])
     [2*x + 1]
     """
-    from .simplify import best_form, simplify_all
+    from .simplify import FormMemo, best_form, simplify_all
 
     if dag_larger_than(results, SMALL_RESULT):
         return list(results)
-    memo: dict = {}
+    memo = FormMemo()
     return [best_form(r, trace=trace, memo=memo) for r in simplify_all(results, trace=trace)]
 
 

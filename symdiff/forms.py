@@ -23,6 +23,7 @@ x*(x - 1)*(x + 1)
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -31,8 +32,11 @@ from .parser import parse
 from .poly import Poly, factor as factor_poly, gcd
 
 # Polynomials of more terms than this are not formed: the expression has no rational form
-# here and is left as it is (expanding (x + y + z)^30 would print worse and take long).
-MAX_TERMS = 300
+# here and is left as it is (expanding (x + y + z)^30 would print worse and take long; a
+# result of more terms than this is no longer read, and the candidate forms would cost time).
+MAX_TERMS = 60
+MAX_DEGREE = 24             # nor of higher total degree (a monomial x^50 is fine),
+MAX_COEFFICIENT_BITS = 40   # nor with a coefficient beyond 12 digits (nobody reads those)
 
 
 class NoRationalForm(Exception):
@@ -191,6 +195,12 @@ def as_denominator(p: Poly) -> tuple[Fraction, Denominator]:
 def _bounded(p: Poly) -> Poly:
     if len(p.terms) > MAX_TERMS:
         raise NoRationalForm(f"a polynomial of more than {MAX_TERMS} terms")
+    if len(p.terms) > 1 and p.total_degree() > MAX_DEGREE:
+        raise NoRationalForm(f"a polynomial of degree more than {MAX_DEGREE}")
+    for c in p.terms.values():
+        if type(c) is int and c.bit_length() > MAX_COEFFICIENT_BITS or type(c) is Fraction and \
+                max(c.numerator.bit_length(), c.denominator.bit_length()) > MAX_COEFFICIENT_BITS:
+            raise NoRationalForm("a coefficient too long to read")
     return p
 
 
@@ -271,9 +281,17 @@ def poly_expr(p: Poly, gens: list[Expr]) -> Expr:
                  for e, c in p.terms.items()])
 
 
+@functools.lru_cache(maxsize=1024)
+def _factor(p: Poly) -> tuple:
+    """:func:`symdiff.poly.factor`, remembered: the same bases recur in every partial of a
+    gradient and every entry of a Hessian."""
+    content, factors = factor_poly(p)
+    return content, tuple(factors)
+
+
 def factored_expr(p: Poly, gens: list[Expr]) -> Expr:
     """The polynomial as its content times its factors (see :func:`symdiff.poly.factor`)."""
-    content, factors = factor_poly(p)
+    content, factors = _factor(p)
     return mul(Num(content), *[power(poly_expr(f, gens), Num(m)) for f, m in factors])
 
 

@@ -72,13 +72,19 @@ def rewrites(kind: type, needs: frozenset = frozenset()):
 
 
 def functions_among(e: Expr) -> set[str]:
-    """The functions applied to the operands of ``e``, directly or under a power.
+    """The functions applied to the operands of ``e``, directly or under a power, and for a
+    sum also to the factors of its terms (where the sum's rules look); for a call, its own.
 
-    >>> sorted(functions_among(parse("x*sin(x)*cos(x)^2")))
-    ['cos', 'sin']
+    >>> sorted(functions_among(parse("x*sin(x)*cos(x)^2"))), sorted(functions_among(parse("2*tan(x)^2 + 1")))
+    (['cos', 'sin'], ['tan'])
     """
+    if type(e) is Call:
+        return {e.fn}
     names = set()
-    for c in e.children:
+    operands = e.children
+    if type(e) is Add:
+        operands = [f for t in operands for f in (t.factors if type(t) is Mul else (t,))]
+    for c in operands:
         if type(c) is Pow:
             c = c.base
         if type(c) is Call:
@@ -152,7 +158,7 @@ def distribute_number(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Call)
+@rewrites(Call, needs=frozenset({"log"}))
 def log_of_exp(e: Expr) -> Expr | None:
     """log(exp(u)) -> u (u real)."""
     if type(e) is Call and e.fn == "log" and len(e.args) == 1:
@@ -162,7 +168,7 @@ def log_of_exp(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Pow)
+@rewrites(Pow, needs=frozenset({"exp"}))
 def power_of_exp(e: Expr) -> Expr | None:
     """exp(u)^v -> exp(u*v)."""
     if type(e) is Pow and type(e.base) is Call and e.base.fn == "exp":
@@ -170,7 +176,7 @@ def power_of_exp(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Call)
+@rewrites(Call, needs=frozenset({"exp"}))
 def exp_of_log(e: Expr) -> Expr | None:
     """exp(log(u)) -> u and exp(c*log(u)) -> u^c for a number c (u > 0, where log is real)."""
     if type(e) is Call and e.fn == "exp":
@@ -183,7 +189,7 @@ def exp_of_log(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Call)
+@rewrites(Call, needs=frozenset({"exp"}))
 def exp_of_sum_with_log(e: Expr) -> Expr | None:
     """exp(a + c*log(u)) -> u^c*exp(a) for a number c (u > 0)."""
     if type(e) is Call and e.fn == "exp" and type(e.args[0]) is Add:
@@ -215,7 +221,7 @@ def root_of_even_power(e: Expr) -> Expr | None:
 POSITIVE_FUNCTIONS = frozenset({"exp", "cosh", "sech"})     # positive on the whole real line
 
 
-@rewrites(Call)
+@rewrites(Call, needs=frozenset({"abs"}))
 def abs_of_positive(e: Expr) -> Expr | None:
     """abs(exp(u)) -> exp(u), abs(cosh(u)) -> cosh(u), abs(u^2) -> u^2: nothing to take off."""
     if type(e) is Call and e.fn == "abs":
@@ -300,7 +306,7 @@ def _is_abs(e: Expr) -> bool:
     return type(e) is Call and e.fn == "abs"
 
 
-@rewrites(Pow)
+@rewrites(Pow, needs=frozenset({"abs"}))
 def even_power_of_abs(e: Expr) -> Expr | None:
     """abs(u)^(2k) -> u^(2k) for a non-zero integer k (u real)."""
     if type(e) is Pow and type(e.base) is Call and e.base.fn == "abs" and is_integer(e.exp) \
@@ -351,7 +357,7 @@ INVERSE_COMPOSITIONS: dict[tuple[str, str], Callable[[Expr], Expr]] = {
 }
 
 
-@rewrites(Call)
+@rewrites(Call, needs=frozenset(outer for outer, _ in INVERSE_COMPOSITIONS))
 def function_of_inverse(e: Expr) -> Expr | None:
     """tanh(atanh(u)) -> u, cos(asin(u)) -> sqrt(1 - u^2), sech(atanh(u)) -> sqrt(1 - u^2), ..."""
     if type(e) is Call and len(e.args) == 1 and type(e.args[0]) is Call \
@@ -389,32 +395,22 @@ def trig_ratios(e: Expr) -> Expr | None:
         if len(members) < 2:
             continue
         sin_name, cos_name, tan_name, cot_name, coordinates = _TRIG_FAMILY[family]
-        s = c = 0
+        s = c = weight = 0
         for i in members:
             base, exponent = split_power(e.factors[i])
             ds, dc = coordinates[base.fn]
             s, c = s + ds * exponent.value, c + dc * exponent.value
+            weight += 1 + abs(exponent.value)
         ratio = min(abs(s), abs(c)) if s * c < 0 else 0
-        if s > 0 > c:
-            written = [power(call(tan_name, u), Num(ratio))]
-            s, c = s - ratio, c + ratio
-        elif c > 0 > s:
-            written = [power(call(cot_name, u), Num(ratio))]
-            s, c = s + ratio, c - ratio
-        else:
-            written = []
-        written += [power(call(sin_name, u), Num(s)), power(call(cos_name, u), Num(c))]
-        written = [w for w in written if w is not ONE]
-        if _trig_weight(written) >= _trig_weight([e.factors[i] for i in members]):
-            continue                                 # not simpler: leave it
+        s_rest, c_rest = (s - ratio, c + ratio) if s > 0 else (s + ratio, c - ratio)
+        # weigh the new form before building it: most groups (sin(u)*cos(u)) stay as they are
+        if sum(1 + abs(k) for k in (ratio, s_rest, c_rest) if k) >= weight:
+            continue
+        written = [power(call(tan_name if s > 0 else cot_name, u), Num(ratio)),
+                   power(call(sin_name, u), Num(s_rest)), power(call(cos_name, u), Num(c_rest))]
         rest = [f for i, f in enumerate(e.factors) if i not in members]
         return mul(*rest, *written)
     return None
-
-
-def _trig_weight(factors: list[Expr]) -> int:
-    """Functions plus the sizes of their exponents: cos(x)^2*tan(x) weighs 5, sin(x)*cos(x) 4."""
-    return sum(1 + abs(split_power(f)[1].value) for f in factors)
 
 
 # Pythagorean identities, each a linear relation a*s + b*t + c*r = 0 among squares of functions
@@ -430,27 +426,41 @@ PYTHAGOREAN = (
 _SQUARED = {name for relation in PYTHAGOREAN for _, name in relation if name is not None}
 
 
-@rewrites(Add)
+@rewrites(Add, needs=frozenset(_SQUARED))
 def pythagorean(e: Expr) -> Expr | None:
     """Two terms of a Pythagorean identity replaced by the third: c*sin(u)^2 + c*cos(u)^2 -> c,
     1 + tan(u)^2 -> sec(u)^2, cosh(u)^2 - 1 -> sinh(u)^2, 1 - tanh(u)^2 -> sech(u)^2, ..."""
     if type(e) is not Add or len(e.terms) > flatten_limit():
         return None
     terms = e.terms
-    index = {_term_parts(t)[1]: i for i, t in enumerate(terms)}
-    for i, term in enumerate(terms):
-        coefficient, factors = _term_parts(term)
+    parts = [_term_parts(t) for t in terms]
+    squares = []                 # (term, factor, name, argument) of each f(u)^n, n >= 2
+    for i, (_, factors) in enumerate(parts):
         for j, f in enumerate(factors):
             base, exponent = split_power(f)
-            if not (type(base) is Call and base.fn in _SQUARED and is_integer(exponent)
-                    and exponent.value >= 2):
+            if type(base) is Call and base.fn in _SQUARED and is_integer(exponent) \
+                    and exponent.value >= 2:
+                squares.append((i, j, base.fn, base.args[0]))
+    if not squares:
+        return None
+    index = {factors: i for i, (_, factors) in enumerate(parts)}
+    squared = {(name, u) for _, _, name, u in squares}
+    for i, j, name, u in squares:
+        coefficient, factors = parts[i]
+        base, exponent = split_power(factors[j])
+        rest = None
+        for relation in PYTHAGOREAN:
+            if not any(slot == name for _, slot in relation):
                 continue
-            u = base.args[0]
-            rest = mul(*factors[:j], *factors[j + 1:], power(base, Num(exponent.value - 2)))
-            for relation in PYTHAGOREAN:
-                found = _complete(relation, base.fn, u, rest, coefficient, index, terms, i)
-                if found is not None:
-                    return found
+            # a partner f(u)^2 must be there, or the partner is the rest alone
+            if not any(slot is None or slot != name and (slot, u) in squared
+                       for _, slot in relation):
+                continue
+            if rest is None:
+                rest = mul(*factors[:j], *factors[j + 1:], power(base, Num(exponent.value - 2)))
+            found = _complete(relation, name, u, rest, coefficient, index, terms, i, squared)
+            if found is not None:
+                return found
     return None
 
 
@@ -459,7 +469,7 @@ def _term_parts(term: Expr) -> tuple:
     return (term.value, ()) if type(term) is Num else split_coefficient(term)
 
 
-def _complete(relation, name, u, rest, coefficient, index, terms, i):
+def _complete(relation, name, u, rest, coefficient, index, terms, i, squared):
     """If ``coefficient*rest*name(u)^2`` and another term are two members of ``relation`` with
     proportional coefficients, the sum with those two terms replaced by the third member."""
     slots = {slot: a for a, slot in relation}
@@ -468,7 +478,7 @@ def _complete(relation, name, u, rest, coefficient, index, terms, i):
     # exact numbers stay exact and a decimal stays a decimal
     scale = (coefficient if isinstance(coefficient, float) else Fraction(coefficient)) / slots[name]
     for a, slot in relation:
-        if slot == name:
+        if slot == name or slot is not None and (slot, u) not in squared:
             continue
         partner = mul(rest, power(call(slot, u), TWO)) if slot is not None else rest
         j = index.get(_term_parts(partner)[1])
@@ -481,7 +491,7 @@ def _complete(relation, name, u, rest, coefficient, index, terms, i):
     return None
 
 
-@rewrites(Add)
+@rewrites(Add, needs=frozenset({"exp"}))
 def exp_to_hyperbolic(e: Expr) -> Expr | None:
     """c*exp(u) + c*exp(-u) -> 2c*cosh(u) and c*exp(u) - c*exp(-u) -> 2c*sinh(u)."""
     if type(e) is not Add:
@@ -504,7 +514,7 @@ def exp_to_hyperbolic(e: Expr) -> Expr | None:
     return None
 
 
-@rewrites(Add)
+@rewrites(Add, needs=frozenset({"sin", "cos"}))
 def angle_sum(e: Expr) -> Expr | None:
     """Two terms of an addition formula made one: c*cos(a)*cos(b) - c*sin(a)*sin(b) ->
     c*cos(a + b), cos(a)*cos(b) + sin(a)*sin(b) -> cos(a - b), sin(a)*cos(b) + cos(a)*sin(b)
@@ -512,9 +522,13 @@ def angle_sum(e: Expr) -> Expr | None:
     if type(e) is not Add or len(e.terms) > flatten_limit():
         return None
     parts = [_term_parts(t) for t in e.terms]
+    present = {f for _, factors in parts for f in factors
+               if type(f) is Call and (f.fn == "sin" or f.fn == "cos")}
+    if len(present) < 4:
+        return None                   # two terms with two of sin(a), cos(a), sin(b), cos(b)
     index = {factors: i for i, (_, factors) in enumerate(parts)}
     for i, (c, factors) in enumerate(parts):
-        trig = [k for k, f in enumerate(factors) if type(f) is Call and f.fn in ("sin", "cos")]
+        trig = [k for k, f in enumerate(factors) if f in present]
         for m, k in enumerate(trig):
             for l in trig[m + 1:]:
                 p, q = factors[k], factors[l]
@@ -523,13 +537,15 @@ def angle_sum(e: Expr) -> Expr | None:
                     continue
                 if p.fn == "sin":                    # order: the cosine first when mixed
                     p, q, a, b = q, p, b, a
-                rest = [f for n, f in enumerate(factors) if n != k and n != l]
                 if q.fn == "cos":                    # cos(a)cos(b) with sin(a)sin(b)
                     partner = (call("sin", a), call("sin", b))
                     made = {-c: call("cos", add(a, b)), c: call("cos", add(a, mul(MINUS_ONE, b)))}
                 else:                                # cos(a)sin(b) with sin(a)cos(b)
                     partner = (call("sin", a), call("cos", b))
                     made = {c: call("sin", add(a, b)), -c: call("sin", add(b, mul(MINUS_ONE, a)))}
+                if partner[0] not in present or partner[1] not in present:
+                    continue
+                rest = [f for n, f in enumerate(factors) if n != k and n != l]
                 j = index.get(_term_parts(mul(*rest, *partner))[1])
                 if j is None or j == i or parts[j][0] not in made:
                     continue
@@ -649,6 +665,14 @@ def rules_by_type(rules: tuple[Rule, ...]) -> dict[type, tuple[tuple[Rule, froze
             for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
 
 
+@functools.lru_cache(maxsize=512)
+def _rules_for_call(rules: tuple[Rule, ...], fn: str) -> tuple[tuple[Rule, frozenset], ...]:
+    """The rules a call of ``fn`` is offered: those that need no function, or need ``fn``
+    (the needs then met, so left empty)."""
+    return tuple((rule, frozenset()) for rule, needs in rules_by_type(rules)[Call]
+                 if not needs or fn in needs)
+
+
 class _Simplifier:
     """One simplification: the memo of finished nodes and of written sizes."""
 
@@ -691,7 +715,12 @@ class _Simplifier:
         """Apply the first rule whose (re-simplified) result is no larger, until none is."""
         for _ in range(MAX_REWRITES_PER_NODE):
             present = None
-            for rule, needs in self.rules_for[type(e)]:
+            kind = type(e)
+            if kind is Call:                    # a call's rules, chosen by its name once
+                entries = _rules_for_call(self.rules, e.fn)
+            else:
+                entries = self.rules_for[kind]
+            for rule, needs in entries:
                 if needs:
                     if present is None:
                         present = functions_among(e)
@@ -768,35 +797,47 @@ def _annotation(node: Expr) -> bool:
 # ---------------------------------------------------------------- choosing among forms
 
 # Expressions of more distinct nodes than this keep the rule pass's result: the candidate
-# forms below cost polynomial arithmetic, the rule pass only linear time.
-FORM_BUDGET = 150
+# forms below cost polynomial arithmetic, the rule pass only linear time.  Results people
+# read are smaller (every one of bench/readable.py's 394 is within 25 nodes).
+FORM_BUDGET = 40
 
 
-def best_form(e: Expr, *, trace: list[Step] | None = None, memo: dict | None = None) -> Expr:
+class FormMemo:
+    """What :func:`best_form` remembers between calls (the orders of a derivative, the
+    partials of a gradient): each region's best form, a rule pass with its memo, and the
+    printed sizes of the nodes it has measured."""
+
+    def __init__(self):
+        self.best: dict[Expr, Expr] = {}
+        self.rules = _Simplifier(RULES, None)
+        self.sizes: dict[Expr, int] = {}
+
+
+def best_form(e: Expr, *, trace: list[Step] | None = None, memo: FormMemo | None = None) -> Expr:
     """The smallest of ``e`` and its candidate forms by :func:`printed_size`, ties going to
     the earlier candidate: ``e`` as it is; one fraction with common factors cancelled and
     numerator and denominator factored (``combine_and_factor``); the same fraction with
     the numerator expanded (``combine_and_expand``).  Arguments of functions and
     non-numeric powers get their best form first.  Never larger than ``e``; ``e`` itself
-    when it has more than FORM_BUDGET distinct nodes or structure is being preserved.  ``memo`` may be shared between
-    calls (the orders of a derivative).
+    when it has more than FORM_BUDGET distinct nodes or structure is being preserved.  ``memo`` (a :class:`FormMemo`) may be
+    shared between calls.
 
     >>> best_form(parse("-1/(x + 1) - (1 - x)/(x + 1)^2"))
     -2/(x + 1)^2
     >>> best_form(parse("sin(1/x - 1/(x + 1))"))
     sin(1/(x*(x + 1)))
     """
-    if flatten_limit() == 0 or dag_larger_than([e], FORM_BUDGET):
-        return e                          # preserving structure, or too large: as it is
-    return _best_of(e, {} if memo is None else memo, trace)
+    if flatten_limit() == 0 or not _small_and_could_shrink(e):
+        return e              # preserving structure, too large, or (most often) nothing to gain
+    return _best_of(e, FormMemo() if memo is None else memo, trace)
 
 
-def _best_of(top: Expr, memo: dict, trace: list[Step] | None) -> Expr:
+def _best_of(top: Expr, memo: FormMemo, trace: list[Step] | None) -> Expr:
     """The best form of ``top`` read as one rational function: the arguments of its
     generators get theirs first (each a rational function of its own), then the candidates
     for the whole are compared.  Memoised in ``memo``."""
-    if top in memo:
-        return memo[top]
+    if top in memo.best:
+        return memo.best[top]
     rebuilt: dict[Expr, Expr] = {}
     for node in postorder(top, stop=lambda n: not forms.is_operation(n)):
         children = node.children
@@ -810,18 +851,18 @@ def _best_of(top: Expr, memo: dict, trace: list[Step] | None) -> Expr:
         rebuilt[node] = node if all(map(operator.is_, new, children)) else rebuild(node, new)
     e = rebuilt[top]
     if e is not top:
-        e = _rules_only(e)
+        e = memo.rules.run(e)
     best = e
     if _worth_a_form(e):
-        best_size = printed_size(e)
+        best_size = printed_size(e, memo.sizes)
         for name, candidate in _candidates(e):
-            candidate = _rules_only(candidate)
-            size = printed_size(candidate)
+            candidate = memo.rules.run(candidate)
+            size = printed_size(candidate, memo.sizes)
             if size < best_size:
                 best, best_size, chosen = candidate, size, name
         if best is not e and trace is not None:
             trace.append(Step(chosen, e, best))
-    memo[top] = best
+    memo.best[top] = best
     return best
 
 
@@ -940,32 +981,53 @@ def _worth_a_form(e: Expr) -> bool:
     (3*x^2 + 2*x, y + 1/x, x*cos(x) + sin(x)) have none of these and skip the work.  Sums of
     powers of variables sharing a variable (2*x*cos(x) - x^2*sin(x)) are left expanded, as
     people write polynomials and product-rule results."""
-    for node in postorder(e, stop=lambda n: not forms.is_operation(n)):
-        kind = type(node)
-        if kind is Add:
-            fractions = 0
-            shared = None
-            for t in node.terms:
-                factors = t.factors if type(t) is Mul else (t,)
-                over = [f for f in factors if _is_denominator(f)]
-                if over:
-                    fractions += 1
-                    if any(type(f.base) is Add for f in over):
-                        fractions += 1                  # one fraction over a sum is enough
-                if fractions >= 2 or any(map(_is_sum_power, factors)) and type(t) is Mul:
-                    return True
-                bases = {split_power(f)[0] for f in factors if type(f) is not Num}
-                shared = bases if shared is None else shared & bases
-            if shared and any(type(b) is Call for b in shared):
+    return any(map(_could_shrink, postorder(e, stop=lambda n: not forms.is_operation(n))))
+
+
+def _small_and_could_shrink(root: Expr) -> bool:
+    """At most FORM_BUDGET distinct nodes, and some node where :func:`_could_shrink`: one
+    walk that stops as soon as either is decided."""
+    seen: set[Expr] = set()
+    stack = [root]
+    found = False
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if len(seen) > FORM_BUDGET:
+            return False
+        if node.children:
+            found = found or _could_shrink(node)
+            stack.extend(node.children)
+    return found
+
+
+def _could_shrink(node: Expr) -> bool:
+    """The test of :func:`_worth_a_form` at one node."""
+    kind = type(node)
+    if kind is Add:
+        fractions = 0
+        shared = None
+        for t in node.terms:
+            factors = t.factors if type(t) is Mul else (t,)
+            over = [f for f in factors if _is_denominator(f)]
+            if over:
+                fractions += 1
+                if any(type(f.base) is Add for f in over):
+                    fractions += 1                  # one fraction over a sum is enough
+            if fractions >= 2 or any(map(_is_sum_power, factors)) and type(t) is Mul:
                 return True
-        elif kind is Mul:
-            if any(map(_is_denominator, node.factors)) and any(map(_is_sum_power, node.factors)):
-                return True
-        elif _is_denominator(node) and type(node.base) is Add and any(
-                _is_denominator(f) for t in node.base.terms
-                for f in (t.factors if type(t) is Mul else (t,))):
-            return True
-    return False
+            bases = {split_power(f)[0] for f in factors if type(f) is not Num}
+            shared = bases if shared is None else shared & bases
+        return bool(shared) and any(type(b) is Call for b in shared)
+    if kind is Mul:
+        return any(map(_is_denominator, node.factors)) and any(
+            type(f) is Add or type(f) is Pow and type(f.base) is Add and not _is_denominator(f)
+            for f in node.factors)                  # a sum above a denominator: it may cancel
+    return _is_denominator(node) and type(node.base) is Add and any(
+        _is_denominator(f) for t in node.base.terms
+        for f in (t.factors if type(t) is Mul else (t,)))
 
 
 def _is_sum_power(f: Expr) -> bool:
@@ -977,18 +1039,22 @@ def _is_denominator(f: Expr) -> bool:
     return type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and bool(f.base.free)
 
 
-def printed_size(e: Expr) -> int:
+def printed_size(e: Expr, sizes: dict | None = None) -> int:
     """Nodes of the printed form, counted as Python's ``ast`` has them for the text: each
     number, name, operation, unary minus and call (its name not counted again), so ``-x``
-    is 2, ``1/x`` is 3, ``sqrt(u)`` a call, ``3/2`` a division of two numbers: the measure
-    :func:`best_form` compares candidates by (and bench/readable.py compares systems by).
+    is 2, ``1/x`` is 3, ``sqrt(u)`` a call, ``3/2`` a division of two numbers; a number of
+    more than four digits counts once per four (``1874161`` is 2): the measure
+    :func:`best_form` compares candidates by (bench/readable.py compares systems by the
+    same count, without the digits).
 
     >>> printed_size(parse("-2/(x + 1)^2")), printed_size(parse("sqrt(x)"))
     (8, 2)
     """
-    sizes: dict[Expr, int] = {}
-    for node in postorder(e):
-        sizes[node] = _printed_node_size(node, sizes)
+    sizes = {} if sizes is None else sizes        # a memo of measured nodes, if given
+    if e not in sizes:
+        for node in _pending(e, sizes):
+            if node not in sizes:
+                sizes[node] = _printed_node_size(node, sizes)
     return sizes[e]
 
 
@@ -996,7 +1062,9 @@ def _printed_node_size(node: Expr, sizes: dict) -> int:
     kind = type(node)
     if kind is Num:
         v = node.value
-        return (3 if type(v) is Fraction else 1) + (v < 0)
+        if type(v) is Fraction:
+            return _digits_size(v.numerator) + _digits_size(v.denominator) + 1 + (v < 0)
+        return (1 if type(v) is float else _digits_size(v)) + (v < 0)
     if kind is Add:
         return len(node.terms) - 1 + sum(_unsigned_size(t, sizes) for t in node.terms)
     if kind is Call:
@@ -1015,6 +1083,11 @@ def _is_negative_term(t: Expr) -> bool:
         or type(t) is Num and t.value < 0
 
 
+def _digits_size(n: int) -> int:
+    """A number counts once per four digits: 1874161/10000 is no single glance."""
+    return 1 + max(abs(n).bit_length() * 3 // 10 - 1, 0) // 4
+
+
 def _unsigned_size(t: Expr, sizes: dict) -> int:
     """Size of a term printed without its sign (after ``+`` or ``-`` in a sum)."""
     if type(t) is Num:
@@ -1030,10 +1103,11 @@ def _unsigned_size(t: Expr, sizes: dict) -> int:
             if type(v) is Fraction:
                 above += v.numerator != 1
                 below += 1
-                size += (v.numerator != 1) + 1
+                size += (_digits_size(v.numerator) if v.numerator != 1 else 0) + \
+                    _digits_size(v.denominator)
             elif v != 1:
                 above += 1
-                size += 1
+                size += 1 if type(v) is float else _digits_size(v)
         elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
             below += 1
             flipped = -f.exp.value
