@@ -27,7 +27,7 @@ import functools
 import math
 from fractions import Fraction
 
-from .expr import ONE, Add, Call, Expr, Mul, Num, Pow, Sym, add, mul, postorder, power
+from .expr import HALF, ONE, Add, Call, Expr, Mul, Num, Pow, Sym, add, mul, postorder, power
 from .parser import parse
 from .poly import Poly, factor as factor_poly, gcd
 
@@ -319,6 +319,16 @@ def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
         if radicands and poly_expr(-base, gens) in radicands:
             base, coefficient = -base, coefficient * (-1) ** m
         bases.append((base, m))
+    # roots dividing every term stand apart, so that they can meet their radicands below:
+    # (sqrt(u) - 2*x^2*sqrt(u))/u is (1 - 2*x^2)*sqrt(u)/u = (1 - 2*x^2)/sqrt(u)
+    roots = [i for i, g in enumerate(gens) if type(g) is Pow]
+    apart = []
+    if roots and len(top.terms) > 1:
+        lowest = {i: min(e[i] for e in top.terms) for i in roots}
+        if any(lowest.values()):
+            shift = tuple(lowest.get(i, 0) for i in range(top.nvars))
+            top = top.divide_exact(Poly({shift: 1}, top.nvars))
+            apart = [power(gens[i], Num(k)) for i, k in lowest.items() if k]
     if coefficient < 0:
         if not factored and _mixed_signs(top):
             coefficient, top = -coefficient, -top
@@ -326,8 +336,10 @@ def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
                 and poly_expr(bases[0][0], gens) not in radicands:
             coefficient, bases = -coefficient, [(-bases[0][0], bases[0][1])]
     show = factored_expr if factored else poly_expr
-    return mul(Num(coefficient), show(top, gens),
-               *[power(show(base, gens), Num(-m)) for base, m in bases])
+    # a base that is a radicand stays whole, to merge with its root
+    return mul(Num(coefficient), show(top, gens), *apart,
+               *[power(poly_expr(base, gens) if poly_expr(base, gens) in radicands
+                       else show(base, gens), Num(-m)) for base, m in bases])
 
 
 def _mixed_signs(p: Poly) -> bool:
@@ -340,10 +352,69 @@ def _mixed_signs(p: Poly) -> bool:
 # it (x^2/x -> x) and offers it in the public API.  None when e has no rational form.
 
 def rational(e: Expr) -> tuple[Poly, Denominator, list[Expr]]:
-    """``e`` read as ``(N, D, generators)``; raises :class:`NoRationalForm`."""
+    """``e`` read as ``(N, D, generators)``, with square roots taken out of the denominator
+    (see :func:`rationalize`); raises :class:`NoRationalForm`."""
     gens = generators(e)
-    numerator, denominator = Reader(gens).read(e)
-    return numerator, denominator, gens
+    reader = Reader(gens)
+    numerator, denominator = reader.read(e)
+    return (*rationalize(numerator, denominator, gens, reader), gens)
+
+
+def rationalize(numerator: Poly, denominator: Denominator, gens: list[Expr],
+                reader: Reader) -> tuple[Poly, Denominator]:
+    """Square roots r = sqrt(u) of polynomials u made to obey r^2 = u, and each base linear
+    in a root, a + b*r, multiplied away by its conjugate: (a + b*r)(a - b*r) = a^2 - b^2*u.
+    So 1/(x + sqrt(x^2 + 1)) is sqrt(x^2 + 1) - x, and cancellations through r^2 = u are seen.
+
+    >>> x, r = Poly.generator(0, 2), Poly.generator(1, 2)
+    >>> gens = [Sym("x"), power(parse("x^2 + 1"), Num(Fraction(1, 2)))]
+    >>> n, d = rationalize(Poly.constant(1, 2), {x + r: 1}, gens, Reader(gens))
+    >>> n == r - x, d
+    (True, {})
+    """
+    squares = {}                                   # generator index -> its radicand, r^2 = u
+    for i, g in enumerate(gens):
+        if type(g) is Pow and g.exp is HALF:
+            u, below = reader.read(g.base)
+            if not below:
+                squares[i] = u
+    if not squares:
+        return numerator, denominator
+    numerator = _reduce_roots(numerator, squares)
+    rational_part: Denominator = {}
+    for base, m in denominator.items():
+        i = next((i for i in squares if base.degree(i) == 1), None)
+        if i is None:
+            rational_part[base] = rational_part.get(base, 0) + m
+            continue
+        linear = {e: c for e, c in base.terms.items() if e[i]}
+        b = Poly({e[:i] + (0,) + e[i + 1:]: c for e, c in linear.items()}, base.nvars)
+        a = base - Poly(linear, base.nvars)
+        conjugate = a - b * Poly.generator(i, base.nvars)
+        norm = _reduce_roots(_bounded(base * conjugate), squares)
+        if norm.is_zero:
+            rational_part[base] = rational_part.get(base, 0) + m
+            continue
+        numerator = _reduce_roots(_bounded(numerator * _power_bounded(conjugate, m)), squares)
+        coefficient, bases = as_denominator(norm)
+        numerator = numerator * (Fraction(1) / coefficient ** m)
+        for b_, k in bases.items():
+            rational_part[b_] = rational_part.get(b_, 0) + k * m
+    return numerator, rational_part
+
+
+def _reduce_roots(p: Poly, squares: dict) -> Poly:
+    """p with every r^k (k >= 2) of a square root r = sqrt(u) written r^(k mod 2) * u^(k div 2)."""
+    if not any(e[i] >= 2 for e in p.terms for i in squares):
+        return p
+    result = Poly.zero(p.nvars)
+    for e, c in p.terms.items():
+        term = Poly({tuple(k % 2 if i in squares else k for i, k in enumerate(e)): c}, p.nvars)
+        for i, u in squares.items():
+            if e[i] >= 2:
+                term = term * _power_bounded(u, e[i] // 2)
+        result = _bounded(result + term)
+    return result
 
 
 def together(e: Expr, *, cancelled: bool = False, factored: bool = False,

@@ -211,14 +211,36 @@ def power_of_reciprocal(e: Expr) -> Expr | None:
 
 @rewrites(Pow)
 def root_of_even_power(e: Expr) -> Expr | None:
-    """(u^(2k))^(1/2) -> abs(u)^k: the root is never negative."""
-    if type(e) is Pow and e.exp is HALF and type(e.base) is Pow and is_integer(e.base.exp) \
+    """(u^(2k))^(p/2) -> abs(u)^(k*p) for odd p: sqrt(x^2) = abs(x), 1/sqrt(x^2) = 1/abs(x)."""
+    if type(e) is Pow and type(e.exp) is Num and type(e.exp.value) is Fraction \
+            and e.exp.value.denominator == 2 and type(e.base) is Pow and is_integer(e.base.exp) \
             and e.base.exp.value % 2 == 0:
-        return power(call("abs", e.base.base), Num(e.base.exp.value // 2))
+        return power(call("abs", e.base.base),
+                     Num(e.base.exp.value // 2 * e.exp.value.numerator))
     return None
 
 
 POSITIVE_FUNCTIONS = frozenset({"exp", "cosh", "sech"})     # positive on the whole real line
+
+
+EVEN_FUNCTIONS = frozenset({"cos", "sec", "cosh", "sech", "abs"})
+ODD_FUNCTIONS = frozenset({"sin", "tan", "cot", "csc", "sinh", "tanh", "coth", "csch", "asin",
+                           "atan", "acot", "acsc", "asinh", "atanh", "cbrt", "sign"})
+
+
+@rewrites(Call, needs=EVEN_FUNCTIONS | ODD_FUNCTIONS)
+def sign_out_of_argument(e: Expr) -> Expr | None:
+    """cos(-u) -> cos(u) and sin(-u) -> -sin(u): an argument with a negative coefficient
+    loses its sign (even and odd functions)."""
+    if type(e) is Call and len(e.args) == 1:
+        (u,) = e.args
+        if type(u) is Mul and type(u.factors[0]) is Num and u.factors[0].value < 0 \
+                or type(u) is Num and u.value < 0:
+            positive = mul(MINUS_ONE, u)
+            if e.fn in EVEN_FUNCTIONS:
+                return call(e.fn, positive)
+            return mul(MINUS_ONE, call(e.fn, positive))
+    return None
 
 
 @rewrites(Call, needs=frozenset({"abs"}))
@@ -281,6 +303,22 @@ def sign_times_abs(e: Expr) -> Expr | None:
                         and exponent in (ONE, MINUS_ONE):
                     rest = [h for k, h in enumerate(factors) if k != i and k != j]
                     return mul(*rest, power(u, exponent))
+    return None
+
+
+@rewrites(Mul, needs=frozenset({"abs"}))
+def sign_from_abs(e: Expr) -> Expr | None:
+    """u/abs(u) -> sign(u) and abs(u)/u -> sign(u) (u real, u != 0)."""
+    if type(e) is not Mul:
+        return None
+    for i, f in enumerate(e.factors):
+        base, exponent = split_power(f)
+        if _is_abs(base) and exponent in (ONE, MINUS_ONE):
+            u = base.args[0]
+            partner = power(u, Num(-exponent.value))
+            if partner in e.factors:
+                rest = [g for k, g in enumerate(e.factors) if k != i and g is not partner]
+                return mul(*rest, call("sign", u))
     return None
 
 
@@ -564,6 +602,7 @@ RULES: tuple[Rule, ...] = (
     log_of_exp,
     exp_of_log,
     exp_of_sum_with_log,
+    sign_out_of_argument,
     abs_of_positive,
     power_of_exp,
     power_of_log_ratio,
@@ -578,6 +617,7 @@ RULES: tuple[Rule, ...] = (
     collect_like_factors,
     merge_exponentials,
     sign_times_abs,
+    sign_from_abs,
     even_power_beside_abs,
     trig_ratios,
 )
@@ -844,26 +884,36 @@ def _best_of(top: Expr, memo: FormMemo, trace: list[Step] | None) -> Expr:
         if not children:
             rebuilt[node] = node
             continue
-        if forms.is_operation(node):
+        if forms.is_operation(node) and not _is_root(node):
             new = [rebuilt[c] for c in children]
-        else:                                    # a generator: sin(u), u^v
+        else:                                    # a generator, sin(u), u^v, or a root u^(1/2)
             new = [_best_of(c, memo, trace) for c in children]
         rebuilt[node] = node if all(map(operator.is_, new, children)) else rebuild(node, new)
     e = rebuilt[top]
     if e is not top:
         e = memo.rules.run(e)
     best = e
-    if _worth_a_form(e):
-        best_size = printed_size(e, memo.sizes)
-        for name, candidate in _candidates(e):
+    for _ in range(2):                 # a second round where the rules found more to cancel
+        if not _worth_a_form(best):
+            break
+        start = best
+        best_size = printed_size(best, memo.sizes)
+        for name, candidate in _candidates(start):
             candidate = memo.rules.run(candidate)
             size = printed_size(candidate, memo.sizes)
             if size < best_size:
                 best, best_size, chosen = candidate, size, name
-        if best is not e and trace is not None:
-            trace.append(Step(chosen, e, best))
+        if best is start:
+            break
+        if trace is not None:
+            trace.append(Step(chosen, start, best))
     memo.best[top] = best
     return best
+
+
+def _is_root(e: Expr) -> bool:
+    """u^(p/q) with q > 1: its radicand is a rational function of its own."""
+    return type(e) is Pow and type(e.exp) is Num and type(e.exp.value) is Fraction
 
 
 def _candidates(e: Expr):
@@ -1022,6 +1072,10 @@ def _could_shrink(node: Expr) -> bool:
             shared = bases if shared is None else shared & bases
         return bool(shared) and any(type(b) is Call for b in shared)
     if kind is Mul:
+        if any(type(f) is Add and any(_is_denominator(g) for t in f.terms
+                                      for g in (t.factors if type(t) is Mul else (t,)))
+               for f in node.factors):
+            return True                             # x*(1/x + 1): a fraction inside may cancel
         return any(map(_is_denominator, node.factors)) and any(
             type(f) is Add or type(f) is Pow and type(f.base) is Add and not _is_denominator(f)
             for f in node.factors)                  # a sum above a denominator: it may cancel

@@ -53,6 +53,8 @@ def test_together(before, after):
     ("(x y + x)/(y + 1)",           "x"),
     ("(4x^2 - 4)/(2x - 2)",         "2x + 2"),
     ("1/sqrt(x^2 + 1) - x^2/(x^2 + 1)^(3/2)", "1/(x^2 + 1)^(3/2)"),
+    ("(x/sqrt(x^2 + 1) + 1)/(x + sqrt(x^2 + 1))", "1/sqrt(x^2 + 1)"),   # through r^2 = u
+    ("sqrt(1 - x^2) - x^2/sqrt(1 - x^2)", "(1 - 2x^2)/sqrt(1 - x^2)"),
 ])
 def test_cancel(before, after):
     assert cancel(before) is parse(after)
@@ -106,6 +108,20 @@ def test_forms_leave_what_they_cannot_read(formula):
 def test_derivatives_in_the_form_people_write(formula, wrt, expected):
     assert diff(formula, wrt) is parse(expected)
     assert to_text(diff(formula, wrt)) == to_text(parse(expected))
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("log(x + sqrt(x^2 + 1))",   "1/sqrt(x^2 + 1)"),
+    ("log(x + sqrt(x^2 - 1))",   "1/sqrt(x^2 - 1)"),
+    ("x*sqrt(1 - x^2)",          "(1 - 2x^2)/sqrt(1 - x^2)"),
+    ("asin(x/sqrt(1 + x^2))",    "1/(x^2 + 1)"),
+    ("cos(x)/(1 - sin(x))",      "1/(1 - sin(x))"),
+    ("exp(x + log(x))",          "exp(x) (x + 1)"),
+    ("sqrt(x^2)",                "sign(x)"),
+    ("asin(tanh(x))",            "sech(x)"),
+])
+def test_more_derivatives_in_their_simplest_form(formula, expected):
+    assert diff(formula, "x") is parse(expected)
 
 
 @pytest.mark.parametrize("formula, expected", [

@@ -134,6 +134,16 @@ from symdiff.simplify import RULES, Step, written_size
     ("abs(cosh(x))",         "cosh(x)"),
     ("abs(x^2)",             "x^2"),
     ("sec(x)^2/abs(sec(x))", "abs(sec(x))"),
+    # -- sign_out_of_argument, sign_from_abs, root_of_even_power with odd numerators
+    ("cos(-2y)",             "cos(2y)"),
+    ("sin(-x)",              "-sin(x)"),
+    ("tanh(-3x)",            "-tanh(3x)"),
+    ("sech(-x)",             "sech(x)"),
+    ("abs(-x)",              "abs(x)"),
+    ("x/abs(x)",             "sign(x)"),
+    ("abs(x+1)/(x+1)",       "sign(x + 1)"),
+    ("1/sqrt(x^2)",          "1/abs(x)"),
+    ("cos(x)/sqrt(cos(x)^2)", "sign(cos(x))"),
     # -- exp_to_hyperbolic
     ("exp(x) + exp(-x)",     "2cosh(x)"),
     ("exp(x) - exp(-x)",     "2sinh(x)"),
@@ -315,10 +325,11 @@ def test_step_fields():
 def test_rules_are_listed_in_their_documented_order():
     assert [rule.__name__ for rule in RULES] == [
         "evaluate_special_values", "function_of_inverse", "log_of_exp", "exp_of_log",
-        "exp_of_sum_with_log", "abs_of_positive", "power_of_exp", "power_of_log_ratio",
+        "exp_of_sum_with_log", "sign_out_of_argument", "abs_of_positive", "power_of_exp", "power_of_log_ratio",
         "power_of_reciprocal", "root_of_even_power", "even_power_of_abs", "distribute_number",
         "collect_like_terms", "pythagorean", "exp_to_hyperbolic", "angle_sum",
-        "collect_like_factors", "merge_exponentials", "sign_times_abs", "even_power_beside_abs",
+        "collect_like_factors", "merge_exponentials", "sign_times_abs", "sign_from_abs",
+        "even_power_beside_abs",
         "trig_ratios"]
 
 
