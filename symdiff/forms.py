@@ -330,6 +330,17 @@ def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
             top = top.divide_exact(Poly({shift: 1}, top.nvars))
             apart = [power(gens[i], Num(k)) for i, k in lowest.items() if k]
     if coefficient < 0:
+        if factored:
+            # the sign into a factor of mixed signs: -x*(x - 1) is x*(1 - x)
+            content, factors = _factor(top)
+            flip = next((k for k, (f, m) in enumerate(factors) if m % 2 and _mixed_signs(f)), None)
+            if flip is not None:
+                factors = list(factors)
+                factors[flip] = (-factors[flip][0], factors[flip][1])
+                return mul(Num(-coefficient * content),
+                           *[power(poly_expr(f, gens), Num(m)) for f, m in factors], *apart,
+                           *[power(poly_expr(base, gens) if poly_expr(base, gens) in radicands
+                                   else factored_expr(base, gens), Num(-m)) for base, m in bases])
         if not factored and _mixed_signs(top):
             coefficient, top = -coefficient, -top
         elif len(bases) == 1 and bases[0][1] % 2 and _mixed_signs(bases[0][0]) \

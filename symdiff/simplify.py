@@ -245,13 +245,25 @@ def sign_out_of_argument(e: Expr) -> Expr | None:
 
 @rewrites(Call, needs=frozenset({"abs"}))
 def abs_of_positive(e: Expr) -> Expr | None:
-    """abs(exp(u)) -> exp(u), abs(cosh(u)) -> cosh(u), abs(u^2) -> u^2: nothing to take off."""
-    if type(e) is Call and e.fn == "abs":
-        (u,) = e.args
-        if type(u) is Call and u.fn in POSITIVE_FUNCTIONS or type(u) is Pow \
-                and is_integer(u.exp) and u.exp.value % 2 == 0:
-            return u
+    """abs(exp(u)) -> exp(u), abs(cosh(u)) -> cosh(u), abs(u^2) -> u^2, abs(x^2 + 1) -> x^2 + 1:
+    nothing to take off what is never negative."""
+    if type(e) is Call and e.fn == "abs" and _never_negative(e.args[0]):
+        return e.args[0]
     return None
+
+
+def _never_negative(u: Expr) -> bool:
+    """A positive function, an even power, or a sum or product of such with positive numbers."""
+    kind = type(u)
+    if kind is Num:
+        return u.value >= 0
+    if kind is Call:
+        return u.fn in POSITIVE_FUNCTIONS or u.fn == "abs"
+    if kind is Pow:
+        return is_integer(u.exp) and u.exp.value % 2 == 0 or _never_negative(u.base)
+    if kind is Add or kind is Mul:
+        return all(map(_never_negative, u.children))
+    return False
 
 
 @rewrites(Pow)
@@ -596,6 +608,51 @@ def angle_sum(e: Expr) -> Expr | None:
     return None
 
 
+@rewrites(Add, needs=frozenset({"cos", "sin", "cosh", "sinh"}))
+def double_angle_cosine(e: Expr) -> Expr | None:
+    """c*cos(u)^2 - c*sin(u)^2 -> c*cos(2u) and c*cosh(u)^2 + c*sinh(u)^2 -> c*cosh(2u).
+    (2*sin(u)*cos(u) is left alone: sin(2u) beside sin(u) reads worse.)"""
+    if type(e) is not Add:
+        return None
+    parts = [_term_parts(t) for t in e.terms]
+    index = {factors: i for i, (_, factors) in enumerate(parts)}
+    for i, (c, factors) in enumerate(parts):
+        for k, f in enumerate(factors):
+            base, exponent = split_power(f)
+            if exponent is not TWO or type(base) is not Call or base.fn not in ("cos", "cosh"):
+                continue
+            sine, sign = ("sin", -1) if base.fn == "cos" else ("sinh", 1)
+            rest = factors[:k] + factors[k + 1:]
+            partner = _term_parts(mul(*rest, power(call(sine, base.args[0]), TWO)))[1]
+            j = index.get(partner)
+            if j is not None and parts[j][0] == sign * c:
+                others = [t for n, t in enumerate(e.terms) if n != i and n != j]
+                return add(*others, mul(Num(c), *rest, call(base.fn, mul(TWO, base.args[0]))))
+    return None
+
+
+@rewrites(Pow)
+def root_of_product(e: Expr) -> Expr | None:
+    """(c*u^(2k)*v)^(p/2) -> c^(p/2)*abs(u)^(k*p)*v^(p/2): even powers, and numbers whose root
+    is exact, come out of a square root (sqrt(4*x^2*v) = 2*abs(x)*sqrt(v))."""
+    if not (type(e) is Pow and type(e.base) is Mul and type(e.exp) is Num
+            and type(e.exp.value) is Fraction and e.exp.value.denominator == 2):
+        return None
+    p = e.exp.value.numerator
+    out, kept = [], []
+    for f in e.base.factors:
+        if type(f) is Num and f.value > 0 and type(f.value) is not float:
+            root = power(f, e.exp)
+            (out if type(root) is Num else kept).append(root if type(root) is Num else f)
+        elif type(f) is Pow and is_integer(f.exp) and f.exp.value % 2 == 0:
+            out.append(power(call("abs", f.base), Num(f.exp.value // 2 * p)))
+        else:
+            kept.append(f)
+    if not out:
+        return None
+    return mul(*out, power(mul(*kept), e.exp))
+
+
 RULES: tuple[Rule, ...] = (
     evaluate_special_values,
     function_of_inverse,
@@ -608,12 +665,14 @@ RULES: tuple[Rule, ...] = (
     power_of_log_ratio,
     power_of_reciprocal,
     root_of_even_power,
+    root_of_product,
     even_power_of_abs,
     distribute_number,
     collect_like_terms,
     pythagorean,
     exp_to_hyperbolic,
     angle_sum,
+    double_angle_cosine,
     collect_like_factors,
     merge_exponentials,
     sign_times_abs,
@@ -1079,9 +1138,18 @@ def _could_shrink(node: Expr) -> bool:
         return any(map(_is_denominator, node.factors)) and any(
             type(f) is Add or type(f) is Pow and type(f.base) is Add and not _is_denominator(f)
             for f in node.factors)                  # a sum above a denominator: it may cancel
+    # a denominator holding a fraction, or tan, sec, ... (in sines and cosines it may cancel)
     return _is_denominator(node) and type(node.base) is Add and any(
-        _is_denominator(f) for t in node.base.terms
-        for f in (t.factors if type(t) is Mul else (t,)))
+        _is_denominator(f) or _is_ratio_function(split_power(f)[0])
+        for t in node.base.terms for f in (t.factors if type(t) is Mul else (t,)))
+
+
+_RATIO_FUNCTIONS = frozenset(name for name, family in _TRIG_FAMILY.items()
+                             if min(family[4][name]) < 0)       # tan, cot, sec, csc and kin
+
+
+def _is_ratio_function(e: Expr) -> bool:
+    return type(e) is Call and e.fn in _RATIO_FUNCTIONS
 
 
 def _is_sum_power(f: Expr) -> bool:

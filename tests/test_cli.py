@@ -416,7 +416,7 @@ def test_subprocess_ascii_terminal_keeps_caret_aligned():
     ("auto",      "(1 - x^2)/(x^2 + 1)^2"),
     ("together",  "(1 - x^2)/(x^2 + 1)^2"),
     ("expanded",  "1/(x^2 + 1)^2 - x^2/(x^2 + 1)^2"),
-    ("factored",  "-(x - 1)*(x + 1)/(x^2 + 1)^2"),
+    ("factored",  "(1 - x)*(x + 1)/(x^2 + 1)^2"),
     ("raw",       "1/(x^2 + 1) - 2*x*x/(x^2 + 1)^2"),
 ])
 def test_form_prints_the_form_asked_for(capsys, form, expected):

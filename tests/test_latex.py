@@ -256,7 +256,7 @@ CLI = [
      r"\frac{\partial}{\partial x}\!\left(x^{3}\right) = 3 x^{2}"),
     (["sin(x)^2", "--latex", "--equation", "--order", "2"],
      r"\frac{d^{2}}{dx^{2}}\!\left(\sin^{2}\!\left(x\right)\right) = "
-     r"2 \cos^{2}\!\left(x\right) - 2 \sin^{2}\!\left(x\right)"),
+     r"2 \cos\!\left(2 x\right)"),
     (["x^4*y", "--wrt", "y", "--latex", "--order", "3", "--equation"],
      r"\frac{\partial^{3}}{\partial y^{3}}\!\left(x^{4} y\right) = 0"),
     (["log(x)+x*y-sin(y)", "--wrt", "x,y", "--latex"],

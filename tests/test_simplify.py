@@ -144,6 +144,14 @@ from symdiff.simplify import RULES, Step, written_size
     ("abs(x+1)/(x+1)",       "sign(x + 1)"),
     ("1/sqrt(x^2)",          "1/abs(x)"),
     ("cos(x)/sqrt(cos(x)^2)", "sign(cos(x))"),
+    # -- root_of_product, double_angle_cosine, abs_of_positive on sums
+    ("sqrt(4x^2/(x^2+1)^2)", "2abs(x)/(x^2 + 1)"),
+    ("1/sqrt(9x^4 y)",       "1/(3x^2 sqrt(y))"),
+    ("abs(x^2 + 1)",         "x^2 + 1"),
+    ("abs(2exp(x) + y^4)",   "2exp(x) + y^4"),
+    ("cos(x)^2 - sin(x)^2",  "cos(2x)"),
+    ("3cosh(x)^2 + 3sinh(x)^2", "3cosh(2x)"),
+    ("y cos(x)^2 - y sin(x)^2", "y cos(2x)"),
     # -- exp_to_hyperbolic
     ("exp(x) + exp(-x)",     "2cosh(x)"),
     ("exp(x) - exp(-x)",     "2sinh(x)"),
@@ -203,6 +211,9 @@ def test_rule(before, after):
     "cos(x)cos(y) - 2sin(x)sin(y)",
     "sin(x)^2 - cos(x)cos(y)",
     "(x^2)^(1/3)",
+    "sqrt(2x)",            # sqrt(2) is no exact root: left inside
+    "abs(x^2 - 1)",
+    "2sin(x)cos(x)",       # sin(2x) beside sin(x) reads worse: left alone
     "sign(x)/abs(y)",
     "exp(x)*y",
     "asin(sin(x))",        # x only on one branch
@@ -326,8 +337,9 @@ def test_rules_are_listed_in_their_documented_order():
     assert [rule.__name__ for rule in RULES] == [
         "evaluate_special_values", "function_of_inverse", "log_of_exp", "exp_of_log",
         "exp_of_sum_with_log", "sign_out_of_argument", "abs_of_positive", "power_of_exp", "power_of_log_ratio",
-        "power_of_reciprocal", "root_of_even_power", "even_power_of_abs", "distribute_number",
+        "power_of_reciprocal", "root_of_even_power", "root_of_product", "even_power_of_abs", "distribute_number",
         "collect_like_terms", "pythagorean", "exp_to_hyperbolic", "angle_sum",
+        "double_angle_cosine",
         "collect_like_factors", "merge_exponentials", "sign_times_abs", "sign_from_abs",
         "even_power_beside_abs",
         "trig_ratios"]
