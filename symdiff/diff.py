@@ -175,7 +175,7 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         preserve = preserves_structure(expr, orders)
         with regime(preserve):
             result = repeated_derivative(expr, spec, simplify=simplify)
-        return settle([result])[0] if simplify and preserve else result
+        return with_forms(settle([result]))[0] if simplify and preserve else result
     # A small expression, differentiated repeatedly: expanded orders read best, but may swell
     # (sin(sin(sin(x))) to order 5).  Expand while the result stays within a budget linear in
     # the input and the order; past it, start again preserving structure, which is linear.
@@ -184,7 +184,7 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
     if expanded is not None:
         return expanded
     with preserving_structure():
-        return settle([repeated_derivative(expr, spec)])[0]
+        return with_forms(settle([repeated_derivative(expr, spec)]))[0]
 
 
 def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bool = True,
@@ -239,10 +239,11 @@ def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
 
 
 def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
-                        simplifiers: dict) -> list[Expr]:
+                        simplifiers: dict, forms: bool = True) -> list[Expr]:
     """:func:`gradient` of a parsed expression.  ``simplifiers`` keeps one simplifier per
-    regime, so calls that share it (the rows of a Hessian) skip what earlier calls simplified."""
-    from .simplify import FormMemo, best_form, simplifier
+    regime, so calls that share it (the rows of a Hessian) skip what earlier calls simplified.
+    ``forms=False`` leaves the partials as the rule pass has them (see :func:`with_forms`)."""
+    from .simplify import simplifier
 
     preserve = is_large(expr)
     with regime(preserve):
@@ -252,9 +253,20 @@ def simplified_gradient(expr: Expr, names: list[str], simplify: bool,
         simplify_more = simplifiers.setdefault(preserve, simplifier())
         partials = [simplify_more(a) for a in adjoints]
     if preserve:
-        return settle(partials)
-    forms_memo = simplifiers.setdefault("forms", FormMemo())
-    return [best_form(p, memo=forms_memo) for p in partials]
+        partials = settle(partials)
+    return with_forms(partials) if forms else partials
+
+
+def with_forms(results: list[Expr], trace: list | None = None) -> list[Expr]:
+    """Each result in its best form (:func:`symdiff.simplify.best_form`), if all of them
+    together are small: results that share much (the entries of a Hessian) would each write
+    out their own numerator in one fraction, and lose the sharing."""
+    from .simplify import FORM_BUDGET, FormMemo, best_form
+
+    if dag_larger_than(results, FORM_BUDGET):
+        return results
+    memo = FormMemo()
+    return [best_form(r, trace=trace, memo=memo) for r in results]
 
 
 # Expressions of more than this many distinct nodes are differentiated and simplified
@@ -308,12 +320,11 @@ def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
     >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])
     [2*x + 1]
     """
-    from .simplify import FormMemo, best_form, simplify_all
+    from .simplify import simplify_all
 
     if dag_larger_than(results, SMALL_RESULT):
         return list(results)
-    memo = FormMemo()
-    return [best_form(r, trace=trace, memo=memo) for r in simplify_all(results, trace=trace)]
+    return simplify_all(results, trace=trace)
 
 
 def _check_output(result: Expr, limits: Limits) -> None:
@@ -409,12 +420,18 @@ def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
     expr = parse(expr, functions=functions)
     names = _names(expr, variables)
     simplifiers: dict = {}             # one memo per regime: the rows share the first partials
-    first = simplified_gradient(expr, names, simplify, simplifiers)
+    first = simplified_gradient(expr, names, simplify, simplifiers, forms=False)
     rows: list[list[Expr]] = [[ZERO] * len(names) for _ in names]
     for i, gi in enumerate(first):
-        row = simplified_gradient(gi, names[i:], simplify, simplifiers)
+        row = simplified_gradient(gi, names[i:], simplify, simplifiers, forms=False)
         for j, value in enumerate(row, start=i):
             rows[i][j] = rows[j][i] = value
+    if not simplify:
+        return rows
+    entries = with_forms([rows[i][j] for i in range(len(names)) for j in range(i, len(names))])
+    for i in range(len(names)):                   # the same forms, mirrored
+        for j in range(i, len(names)):
+            rows[i][j] = rows[j][i] = entries.pop(0)
     return rows
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .diff import derivative, differentiate_node, preserves_structure, regime, settle
+from .diff import derivative, differentiate_node, preserves_structure, regime, settle, with_forms
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
 from .functions import is_derivative_name, lookup
 from .parser import parse
@@ -151,7 +151,7 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
     with regime(preserve):
         result = simplify(raw, trace=trace)
     if preserve:
-        (result,) = settle([result], trace=trace)
+        (result,) = with_forms(settle([result], trace=trace), trace=trace)
     if summarised:
         put_together = (f"{summarised} further sub-derivatives, worked out the same way "
                         f"(steps are limited to {max_steps})", ())
