@@ -5,6 +5,7 @@ Expected results are parsed and compared by identity (nodes are hash-consed).
 """
 
 import math
+from fractions import Fraction
 import random
 
 import pytest
@@ -222,6 +223,42 @@ def test_factor_of_a_polynomial_multiplies_back(expr):
 @settings(max_examples=200, deadline=None)
 @given(expressions(floats=False), st.integers(0, 10**6))
 def test_simplify_keeps_the_value_and_never_grows_in_print(expr, seed):
+    simplified = simplify(expr)
+    assert printed_size(simplified) <= printed_size(simplify(expr, forms=False))
+    _agree(expr, simplified, seed)
+
+
+# ---------------------------------------------------------------- the rules' own territory
+
+from symdiff.expr import call  # noqa: E402
+
+ARGUMENTS = st.sampled_from([X, Y, mul(Num(2), X), add(X, Y), add(X, mul(Num(-1), Y)),
+                             mul(Num(-1), X), mul(Num(Fraction(1, 2)), X)])
+FUNCTION_NAMES = st.sampled_from(["sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh",
+                                  "tanh", "sech", "exp", "abs", "sign", "log", "atan", "asinh"])
+atoms = st.one_of(
+    st.builds(lambda f, u: call(f, u), FUNCTION_NAMES, ARGUMENTS),
+    st.builds(lambda f, u, n: power(call(f, u), Num(n)), FUNCTION_NAMES, ARGUMENTS,
+              st.sampled_from([2, -1, -2, 3])),
+    st.builds(lambda u: power(add(mul(u, u), Num(1)), Num(Fraction(1, 2))), ARGUMENTS),
+    st.builds(lambda f, g, u: call(f, call(g, u)), st.sampled_from(["sin", "cos", "tan", "cosh",
+                                                                     "sech", "tanh", "exp"]),
+              st.sampled_from(["asin", "acos", "atan", "asinh", "atanh", "log"]), ARGUMENTS),
+    small, st.sampled_from([X, Y]))
+identities_ground = st.recursive(
+    atoms,
+    lambda inner: st.one_of(st.builds(add, inner, inner), st.builds(mul, inner, inner),
+                            st.builds(lambda a, b: add(a, mul(Num(-1), b)), inner, inner),
+                            st.builds(lambda a, b: mul(a, power(b, Num(-1))), inner, inner)),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(identities_ground, st.integers(0, 10**6))
+def test_every_rule_and_form_keeps_the_value_where_the_rules_live(expr, seed):
+    """Sums, products and quotients of trigonometric, hyperbolic, exp, log, abs, sign, roots
+    and inverse functions, where the rules and the forms fire: the simplified expression has
+    the value of the original wherever that is defined, and never prints larger."""
     simplified = simplify(expr)
     assert printed_size(simplified) <= printed_size(simplify(expr, forms=False))
     _agree(expr, simplified, seed)
