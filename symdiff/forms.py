@@ -296,9 +296,11 @@ def factored_expr(p: Poly, gens: list[Expr]) -> Expr:
 
 
 def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
-          factored: bool = False, one_denominator: bool = False) -> Expr:
-    """``N / D`` as one fraction: the numerator expanded, or factored; the denominator's bases
-    as they are, or factored, or (``one_denominator``) multiplied out into one polynomial.
+          factored: bool = False, one_denominator: bool = False,
+          common_apart: bool = False) -> Expr:
+    """``N / D`` as one fraction: the numerator expanded, or factored, or (``common_apart``)
+    expanded after what divides every term; the denominator's bases as they are, or factored,
+    or (``one_denominator``) multiplied out into one polynomial.
 
     Signs go where they read best: into a sum that then begins with a positive term
     (``(1 - x)/x^2``, ``1/(1 - x^2)``, never ``-(x - 1)/x^2``), and a base that is the negative
@@ -321,7 +323,8 @@ def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
         bases.append((base, m))
     # roots dividing every term stand apart, so that they can meet their radicands below:
     # (sqrt(u) - 2*x^2*sqrt(u))/u is (1 - 2*x^2)*sqrt(u)/u = (1 - 2*x^2)/sqrt(u)
-    roots = [i for i, g in enumerate(gens) if type(g) is Pow]
+    # (with common_apart, every generator dividing every term: 2*sin*cos*(cos^2 - sin^2))
+    roots = [i for i, g in enumerate(gens) if common_apart or type(g) is Pow]
     apart = []
     if roots and len(top.terms) > 1:
         lowest = {i: min(e[i] for e in top.terms) for i in roots}

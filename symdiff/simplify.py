@@ -984,6 +984,7 @@ def _candidates(e: Expr):
     except forms.NoRationalForm:
         return
     yield "combine_and_factor", forms.write(numerator, denominator, gens, factored=True)
+    yield "combine_and_factor", forms.write(numerator, denominator, gens, common_apart=True)
     yield "combine_and_expand", forms.write(numerator, denominator, gens)
     if len(denominator) > 1:
         yield "combine_and_expand", forms.write(numerator, denominator, gens,
