@@ -984,7 +984,10 @@ def _candidates(e: Expr):
     except forms.NoRationalForm:
         return
     yield "combine_and_factor", forms.write(numerator, denominator, gens, factored=True)
-    yield "combine_and_factor", forms.write(numerator, denominator, gens, common_apart=True)
+    if len(numerator.terms) > 1 and any(min(e[i] for e in numerator.terms)
+                                        for i in range(numerator.nvars)):
+        # what divides every term pulled out, the rest expanded: x*exp(x)*(x + 2)
+        yield "combine_and_factor", forms.write(numerator, denominator, gens, common_apart=True)
     yield "combine_and_expand", forms.write(numerator, denominator, gens)
     if len(denominator) > 1:
         yield "combine_and_expand", forms.write(numerator, denominator, gens,
