@@ -428,10 +428,9 @@ def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
             rows[i][j] = rows[j][i] = value
     if not simplify:
         return rows
-    entries = with_forms([rows[i][j] for i in range(len(names)) for j in range(i, len(names))])
-    for i in range(len(names)):                   # the same forms, mirrored
-        for j in range(i, len(names)):
-            rows[i][j] = rows[j][i] = entries.pop(0)
+    upper = [(i, j) for i in range(len(names)) for j in range(i, len(names))]
+    for (i, j), value in zip(upper, with_forms([rows[i][j] for i, j in upper])):
+        rows[i][j] = rows[j][i] = value                 # the same forms, mirrored
     return rows
 
 

@@ -332,26 +332,24 @@ def write(numerator: Poly, denominator: Denominator, gens: list[Expr], *,
             shift = tuple(lowest.get(i, 0) for i in range(top.nvars))
             top = top.divide_exact(Poly({shift: 1}, top.nvars))
             apart = [power(gens[i], Num(k)) for i, k in lowest.items() if k]
-    if coefficient < 0:
-        if factored:
-            # the sign into a factor of mixed signs: -x*(x - 1) is x*(1 - x)
-            content, factors = _factor(top)
-            flip = next((k for k, (f, m) in enumerate(factors) if m % 2 and _mixed_signs(f)), None)
-            if flip is not None:
-                factors = list(factors)
-                factors[flip] = (-factors[flip][0], factors[flip][1])
-                return mul(Num(-coefficient * content),
-                           *[power(poly_expr(f, gens), Num(m)) for f, m in factors], *apart,
-                           *[power(poly_expr(base, gens) if poly_expr(base, gens) in radicands
-                                   else factored_expr(base, gens), Num(-m)) for base, m in bases])
+    show = factored_expr if factored else poly_expr
+    written_top = None
+    if coefficient < 0 and factored:
+        # the sign into a factor of mixed signs: -x*(x - 1) is x*(1 - x)
+        content, factors = _factor(top)
+        flip = next((k for k, (f, m) in enumerate(factors) if m % 2 and _mixed_signs(f)), None)
+        if flip is not None:
+            coefficient = -coefficient * content
+            written_top = mul(*[power(poly_expr(-f if k == flip else f, gens), Num(m))
+                                for k, (f, m) in enumerate(factors)])
+    if coefficient < 0 and written_top is None:
         if not factored and _mixed_signs(top):
             coefficient, top = -coefficient, -top
         elif len(bases) == 1 and bases[0][1] % 2 and _mixed_signs(bases[0][0]) \
                 and poly_expr(bases[0][0], gens) not in radicands:
             coefficient, bases = -coefficient, [(-bases[0][0], bases[0][1])]
-    show = factored_expr if factored else poly_expr
     # a base that is a radicand stays whole, to merge with its root
-    return mul(Num(coefficient), show(top, gens), *apart,
+    return mul(Num(coefficient), show(top, gens) if written_top is None else written_top, *apart,
                *[power(poly_expr(base, gens) if poly_expr(base, gens) in radicands
                        else show(base, gens), Num(-m)) for base, m in bases])
 

@@ -73,13 +73,12 @@ def rewrites(kind: type, needs: frozenset = frozenset()):
 
 def functions_among(e: Expr) -> set[str]:
     """The functions applied to the operands of ``e``, directly or under a power, and for a
-    sum also to the factors of its terms (where the sum's rules look); for a call, its own.
+    sum also to the factors of its terms (where the sum's rules look).  (A call's rules are
+    chosen by its name, see :func:`_rules_for_call`.)
 
     >>> sorted(functions_among(parse("x*sin(x)*cos(x)^2"))), sorted(functions_among(parse("2*tan(x)^2 + 1")))
     (['cos', 'sin'], ['tan'])
     """
-    if type(e) is Call:
-        return {e.fn}
     names = set()
     operands = e.children
     if type(e) is Add:
@@ -483,7 +482,7 @@ def pythagorean(e: Expr) -> Expr | None:
     if type(e) is not Add or len(e.terms) > flatten_limit():
         return None
     terms = e.terms
-    parts = [_term_parts(t) for t in terms]
+    parts, index = _indexed_terms(terms)
     squares = []                 # (term, factor, name, argument) of each f(u)^n, n >= 2
     for i, (_, factors) in enumerate(parts):
         for j, f in enumerate(factors):
@@ -493,7 +492,6 @@ def pythagorean(e: Expr) -> Expr | None:
                 squares.append((i, j, base.fn, base.args[0]))
     if not squares:
         return None
-    index = {factors: i for i, (_, factors) in enumerate(parts)}
     squared = {(name, u) for _, _, name, u in squares}
     for i, j, name, u in squares:
         coefficient, factors = parts[i]
@@ -517,6 +515,13 @@ def pythagorean(e: Expr) -> Expr | None:
 def _term_parts(term: Expr) -> tuple:
     """:func:`split_coefficient`, with a number as itself times the empty product."""
     return (term.value, ()) if type(term) is Num else split_coefficient(term)
+
+
+def _indexed_terms(terms: tuple) -> tuple[list, dict]:
+    """Each term's (coefficient, factors), and the position of each tuple of factors: the
+    look-up table the rules that pair terms (c*t with d*t') use."""
+    parts = [_term_parts(t) for t in terms]
+    return parts, {factors: i for i, (_, factors) in enumerate(parts)}
 
 
 def _complete(relation, name, u, rest, coefficient, index, terms, i, squared):
@@ -571,12 +576,11 @@ def angle_sum(e: Expr) -> Expr | None:
     -> sin(a + b), sin(a)*cos(b) - cos(a)*sin(b) -> sin(a - b) (with any common factor)."""
     if type(e) is not Add or len(e.terms) > flatten_limit():
         return None
-    parts = [_term_parts(t) for t in e.terms]
+    parts, index = _indexed_terms(e.terms)
     present = {f for _, factors in parts for f in factors
                if type(f) is Call and (f.fn == "sin" or f.fn == "cos")}
     if len(present) < 4:
         return None                   # two terms with two of sin(a), cos(a), sin(b), cos(b)
-    index = {factors: i for i, (_, factors) in enumerate(parts)}
     for i, (c, factors) in enumerate(parts):
         trig = [k for k, f in enumerate(factors) if f in present]
         for m, k in enumerate(trig):
@@ -614,8 +618,7 @@ def double_angle_cosine(e: Expr) -> Expr | None:
     (2*sin(u)*cos(u) is left alone: sin(2u) beside sin(u) reads worse.)"""
     if type(e) is not Add:
         return None
-    parts = [_term_parts(t) for t in e.terms]
-    index = {factors: i for i, (_, factors) in enumerate(parts)}
+    parts, index = _indexed_terms(e.terms)
     for i, (c, factors) in enumerate(parts):
         for k, f in enumerate(factors):
             base, exponent = split_power(f)
@@ -926,7 +929,8 @@ def best_form(e: Expr, *, trace: list[Step] | None = None, memo: FormMemo | None
     >>> best_form(parse("sin(1/x - 1/(x + 1))"))
     sin(1/(x*(x + 1)))
     """
-    if flatten_limit() == 0 or not _small_and_could_shrink(e):
+    if flatten_limit() == 0 or dag_larger_than([e], FORM_BUDGET) \
+            or not any(map(_could_shrink, postorder(e))):
         return e              # preserving structure, too large, or (most often) nothing to gain
     return _best_of(e, FormMemo() if memo is None else memo, trace)
 
@@ -938,7 +942,7 @@ def _best_of(top: Expr, memo: FormMemo, trace: list[Step] | None) -> Expr:
     if top in memo.best:
         return memo.best[top]
     rebuilt: dict[Expr, Expr] = {}
-    for node in postorder(top, stop=lambda n: not forms.is_operation(n)):
+    for node in postorder(top, stop=_past_region):
         children = node.children
         if not children:
             rebuilt[node] = node
@@ -968,6 +972,11 @@ def _best_of(top: Expr, memo: FormMemo, trace: list[Step] | None) -> Expr:
             trace.append(Step(chosen, start, best))
     memo.best[top] = best
     return best
+
+
+def _past_region(node: Expr) -> bool:
+    """Where a walk over one rational function stops: a generator or a number."""
+    return not forms.is_operation(node)
 
 
 def _is_root(e: Expr) -> bool:
@@ -1007,7 +1016,7 @@ def _candidates(e: Expr):
 
 def _has_sum_denominator(e: Expr) -> bool:
     return any(_is_denominator(n) and type(n.base) is Add
-               for n in postorder(e, stop=lambda n: not forms.is_operation(n)))
+               for n in postorder(e, stop=_past_region))
 
 
 def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
@@ -1094,26 +1103,7 @@ def _worth_a_form(e: Expr) -> bool:
     (3*x^2 + 2*x, y + 1/x, x*cos(x) + sin(x)) have none of these and skip the work.  Sums of
     powers of variables sharing a variable (2*x*cos(x) - x^2*sin(x)) are left expanded, as
     people write polynomials and product-rule results."""
-    return any(map(_could_shrink, postorder(e, stop=lambda n: not forms.is_operation(n))))
-
-
-def _small_and_could_shrink(root: Expr) -> bool:
-    """At most FORM_BUDGET distinct nodes, and some node where :func:`_could_shrink`: one
-    walk that stops as soon as either is decided."""
-    seen: set[Expr] = set()
-    stack = [root]
-    found = False
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if len(seen) > FORM_BUDGET:
-            return False
-        if node.children:
-            found = found or _could_shrink(node)
-            stack.extend(node.children)
-    return found
+    return any(map(_could_shrink, postorder(e, stop=_past_region)))
 
 
 def _could_shrink(node: Expr) -> bool:
