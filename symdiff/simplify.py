@@ -715,7 +715,7 @@ def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] =
     1/(x + 1)^2
     """
     result = _Simplifier(rules, trace).run(parse(expr))
-    return best_form(result, trace=trace) if forms else result
+    return best_form(result, trace=trace, memo=FormMemo(rules)) if forms else result
 
 
 def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
@@ -909,9 +909,9 @@ class FormMemo:
     partials of a gradient): each region's best form, a rule pass with its memo, and the
     printed sizes of the nodes it has measured."""
 
-    def __init__(self):
+    def __init__(self, rules: tuple[Rule, ...] = RULES):
         self.best: dict[Expr, Expr] = {}
-        self.rules = _Simplifier(RULES, None)
+        self.rules = _Simplifier(rules, None)
         self.sizes: dict[Expr, int] = {}
 
 
@@ -1040,6 +1040,13 @@ def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
 
 # ---------------------------------------------------------------- normal forms on request
 
+def _normal_form(expr, make: Callable[[Expr], Expr | None]) -> Expr:
+    """The form ``make`` builds from the expression after the rule pass (the expression
+    itself where it has none), through the rule pass again."""
+    e = _rules_only(parse(expr))
+    return _rules_only(make(e) or e)
+
+
 def _rules_only(e: Expr) -> Expr:
     return _Simplifier(RULES, None).run(e)
 
@@ -1050,8 +1057,7 @@ def expand(expr) -> Expr:
     >>> expand("(x + 1)^2/x")
     x + 1/x + 2
     """
-    e = _rules_only(parse(expr))
-    return _rules_only(forms.expand(e) or e)
+    return _normal_form(expr, forms.expand)
 
 
 def together(expr) -> Expr:
@@ -1060,8 +1066,7 @@ def together(expr) -> Expr:
     >>> together("1/x + 1/y")
     (x + y)/(x*y)
     """
-    e = _rules_only(parse(expr))
-    return _rules_only(forms.together(e) or e)
+    return _normal_form(expr, forms.together)
 
 
 def cancel(expr) -> Expr:
@@ -1070,8 +1075,7 @@ def cancel(expr) -> Expr:
     >>> cancel("(x^2 - 1)/(x + 1)")
     x - 1
     """
-    e = _rules_only(parse(expr))
-    return _rules_only(forms.together(e, cancelled=True) or e)
+    return _normal_form(expr, functools.partial(forms.together, cancelled=True))
 
 
 def factor(expr) -> Expr:
@@ -1081,8 +1085,7 @@ def factor(expr) -> Expr:
     >>> factor("x^3 - x")
     x*(x - 1)*(x + 1)
     """
-    e = _rules_only(parse(expr))
-    return _rules_only(forms.together(e, factored=True) or e)
+    return _normal_form(expr, functools.partial(forms.together, factored=True))
 
 
 def collect(expr, x) -> Expr:
