@@ -21,7 +21,7 @@ from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate
 from .expr import Call, Expr, dag_size, spell, tree_size
 from .functions import resolve
-from .limits import Limits, use_limits
+from .limits import OPTIONS, Limits, use_limits
 from .parser import parse
 from .printing import cse, to_text
 from .simplify import cancel, expand, factor
@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"highest derivative order (default {defaults.max_order:,})")
     limits.add_argument("--max-output", type=int, default=defaults.max_output_nodes, metavar="N",
                         help=f"most distinct nodes in a result (default {defaults.max_output_nodes:,})")
+    limits.add_argument("--max-seconds", type=float, default=defaults.max_seconds, metavar="S",
+                        help=f"longest time one formula may take (default {defaults.max_seconds:g} s)")
+    limits.add_argument("--max-memory", type=int, default=defaults.max_memory_mb, metavar="MB",
+                        help=f"most memory one formula may add (default {defaults.max_memory_mb:,} MB)")
+    limits.add_argument("--max-nodes", type=int, default=defaults.max_nodes, metavar="N",
+                        help=f"most nodes one formula may make (default {defaults.max_nodes:,})")
     build = "compiled core" if compiled_core else "pure Python"
     parser.add_argument("--version", action="version", version=f"symdiff {__version__} ({build})")
     return parser
@@ -445,9 +451,13 @@ def _limits(args) -> Limits:
     try:
         return Limits(max_input_length=args.max_length, max_depth=args.max_depth,
                       max_int_bits=args.max_int_bits, max_order=args.max_order,
-                      max_output_nodes=args.max_output)
+                      max_output_nodes=args.max_output, max_seconds=args.max_seconds,
+                      max_memory_mb=args.max_memory, max_nodes=args.max_nodes)
     except ValueError as error:
-        raise UsageError(str(error).replace("max_", "--max-").replace("_", "-")) from None
+        message = str(error)
+        for field, option in OPTIONS.items():
+            message = message.replace(field, option)
+        raise UsageError(message) from None
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:

@@ -19,9 +19,9 @@ from typing import Callable, Iterable, Sequence
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
                    dag_larger_than, dag_size, flatten_limit, live_nodes, mul, postorder, power,
-                   preserving_structure, shares_subexpressions, spell)
+                   preserving_structure, shares_subexpressions, spell, variable_bits)
 from .functions import is_derivative_name, log, lookup
-from .limits import Limits, current_limits, use_limits
+from .limits import Limits, bounded, current_limits, use_limits
 from .parser import parse
 
 
@@ -33,7 +33,8 @@ def derivative(expr: Expr, wrt: str) -> Expr:
     x*cos(x) + sin(x)
     """
     d: dict[Expr, Expr] = {}
-    constant = lambda node: wrt not in node.free
+    bit = variable_bits((wrt,))
+    constant = lambda node: not node.mask & bit
     for node in postorder(expr, stop=constant):
         d[node] = ZERO if constant(node) else differentiate_node(node, d, wrt)
     return d[expr]
@@ -48,9 +49,9 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
             return chain_rule(fn, args, d)
         case Add(terms):
             return add(*[d[t] for t in terms])                            # sum rule
-        case Pow(u, v) if wrt not in v.free:
+        case Pow(u, v) if d[v] is ZERO:
             return mul(v, power(u, add(v, MINUS_ONE)), d[u])              # power rule
-        case Pow(u, v) if wrt not in u.free:
+        case Pow(u, v) if d[u] is ZERO:
             return mul(e, log(u), d[v])                                   # exponential rule
         case Pow(u, v):
             # logarithmic differentiation: (u^v)' = u^v (v' ln u + v u'/u)
@@ -147,6 +148,7 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
     return spec
 
 
+@bounded
 def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None = None) -> Expr:
     """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
     ``diff(f, "x", "y")``.  Accepts a string or an expression.  With one variable
@@ -227,6 +229,7 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
     return result
 
 
+@bounded
 def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
              functions=()) -> list[Expr]:
     """The partial derivatives with respect to ``variables`` (default: all, sorted).
@@ -374,20 +377,20 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     >>> reverse_gradient(parse("x*y + sin(x)"), ["x", "y"])
     [y + cos(x), x]
     """
-    wanted = frozenset(names)
-    unwanted = wanted.isdisjoint           # unwanted(node.free): node depends on no wanted name
-    order = postorder(expr, stop=lambda node: unwanted(node.free))
+    wanted = variable_bits(names)
+    unwanted = lambda node: not node.mask & wanted      # node depends on no wanted name
+    order = postorder(expr, stop=unwanted)
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}
     for node in reversed(order):
-        if unwanted(node.free):
+        if unwanted(node):
             continue
         parts = contributions.pop(node, ())
         adjoint[node] = bar = parts[0] if len(parts) == 1 else add(*parts)
         children = node.children
         if not children or bar is ZERO:
             continue
-        needed = [not unwanted(c.free) for c in children]
+        needed = [not unwanted(c) for c in children]
         for child, local, need in zip(children, local_derivatives(node, needed), needed):
             if need:
                 # bar * local, with the common factors 1 (a sum's children, the root) skipped
@@ -396,6 +399,7 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     return [adjoint.get(Sym(name), ZERO) for name in names]
 
 
+@bounded
 def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bool = True,
              functions=()) -> list[list[Expr]]:
     """The matrix of first partials, one row per expression.
@@ -409,6 +413,7 @@ def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bo
     return [gradient(e, variables, simplify=simplify) for e in parsed]
 
 
+@bounded
 def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
             functions=()) -> list[list[Expr]]:
     """The matrix of second partials: reverse mode over each first partial; mixed partials

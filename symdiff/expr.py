@@ -33,13 +33,14 @@ import contextlib
 import contextvars
 import math
 import operator
+import threading
 import weakref
 import zlib
 from fractions import Fraction
 from typing import Iterable, Union
 
 from .errors import EvaluationError, LimitError
-from .limits import current_limits
+from .limits import check_work, current_limits
 
 Number = Union[int, Fraction, float]
 
@@ -47,7 +48,27 @@ Number = Union[int, Fraction, float]
 # a node lives exactly as long as someone holds it, and its entry goes with it, so
 # the table never grows unbounded.  (A plain dict of weak references is about twice
 # as fast to look up as weakref.WeakValueDictionary, and lookups are the hot path.)
+#
+# Threads: looking a node up takes no lock (a dict read is atomic); adding or removing an
+# entry takes _TABLE_LOCK, and a node made by two threads at once is kept once: the thread
+# that comes second gets the first one's node.  The lock is re-entrant because a node that
+# dies while the lock is held removes its entry from within (a weak-reference callback).
 _INTERNED: dict[tuple, "_Entry"] = {}
+_TABLE_LOCK = threading.RLock()
+
+# Nodes made since the process started; every CHECK_EVERY nodes the work budget of the call
+# in progress is checked (time, memory, nodes: see limits.check_work).
+_made = 0
+CHECK_EVERY = 4096
+
+# The variables that occur in a node are a bit mask: each live variable owns one bit, and
+# a node's mask is the union (|) of its children's.  A product of n variables then costs
+# n bits per prefix product, not a set of n names (sets made the product rule O(n^2) in
+# memory).  A variable's bit is freed when the variable dies, so masks stay as wide as the
+# most variables alive at once, not as the number of names ever seen.
+_VARIABLE_NAMES: list = []          # bit -> name of the live variable that owns it, or None
+_BIT_OF: dict[str, int] = {}        # name -> bit of the live variable with that name
+_FREED_BITS: list[int] = []         # bits of dead variables, given out again first
 
 
 class _Entry(weakref.ref):
@@ -63,6 +84,12 @@ class _Entry(weakref.ref):
         return entry
 
 
+class _VariableEntry(_Entry):
+    """The entry of a variable, which also gives its bit back when the variable dies."""
+
+    __slots__ = ("bit",)
+
+
 def live_nodes() -> int:
     """How many nodes exist right now: a bound on the size of any DAG.
 
@@ -72,9 +99,49 @@ def live_nodes() -> int:
     return len(_INTERNED)
 
 
+def nodes_made() -> int:
+    """How many nodes the process has made so far (a measure of work done)."""
+    return _made
+
+
 def _forget(entry: _Entry) -> None:
-    if _INTERNED.get(entry.ident) is entry:
-        del _INTERNED[entry.ident]
+    with _TABLE_LOCK:
+        if _INTERNED.get(entry.ident) is entry:
+            del _INTERNED[entry.ident]
+        if type(entry) is _VariableEntry:
+            name = _VARIABLE_NAMES[entry.bit]
+            if _BIT_OF.get(name) == entry.bit:
+                del _BIT_OF[name]
+            _VARIABLE_NAMES[entry.bit] = None
+            _FREED_BITS.append(entry.bit)
+
+
+def variable_bits(names: Iterable[str]) -> int:
+    """The mask of the live variables among ``names``: ``node.mask & variable_bits(names)``
+    is nonzero exactly when one of them occurs in ``node``.  A name no live variable has
+    gives no bit, and no node can contain it.
+
+    >>> x = Symbol("x")
+    >>> bool((x * 2).mask & variable_bits(["x"])), bool(x.mask & variable_bits(["y"]))
+    (True, False)
+    """
+    bits = 0
+    for name in names:
+        bit = _BIT_OF.get(name)
+        if bit is not None:
+            bits |= 1 << bit
+    return bits
+
+
+def _names_of(mask: int) -> frozenset:
+    """The names of the variables whose bits are set in ``mask``."""
+    if not mask:
+        return _NO_FREE
+    if mask & (mask - 1) == 0:
+        return frozenset((_VARIABLE_NAMES[mask.bit_length() - 1],))
+    bits = bin(mask)[:1:-1]                         # lowest bit first
+    return frozenset([_VARIABLE_NAMES[i] for i, b in enumerate(bits) if b == "1"])
+
 
 # Rank of each node kind in the canonical order of operands (numbers first in
 # products; symbols before powers before calls, which reads like math).
@@ -119,11 +186,21 @@ def preserving_structure():
 class Expr:
     """Base of all nodes.  Build with the constructors or Python operators."""
 
-    __slots__ = ("key", "free", "children", "__weakref__")
+    __slots__ = ("key", "mask", "_free", "children", "__weakref__")
     key: tuple          # (rank, height, label, -exponent, digest): the canonical sort key, flat
                         # and cheap to compare (see _setup)
-    free: frozenset     # names of the variables that occur
+    mask: int           # the bits of the variables that occur (see variable_bits)
     children: tuple     # the operands, in order ((): a leaf)
+
+    @property
+    def free(self) -> frozenset:
+        """The names of the variables that occur, worked out from ``mask`` when first asked."""
+        try:
+            return self._free
+        except AttributeError:
+            names = _names_of(self.mask)
+            _set_names(self, names)
+            return names
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} nodes are immutable")
@@ -190,9 +267,9 @@ class Expr:
 
 
 
-def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
+def _setup(node: Expr, rank: int, label: str, digest: int, mask: int,
            children: tuple = (), like: Expr | None = None, power_key: Number = -1) -> None:
-    """Give a new node its sort key, free variables and children.
+    """Give a new node its sort key, variables (as a mask) and children.
 
     The key orders operands by kind (rank), then simpler before deeper (height), then by
     name (label: x before y), then higher powers first: x^3, x^2, x; the digest only breaks the
@@ -206,13 +283,14 @@ def _setup(node: Expr, rank: int, label: str, digest: int, free: frozenset,
     else:
         height = 1 + max([c.key[1] for c in children]) if children else 0
     _set_key(node, (rank, height, label[:_LABEL_LENGTH], power_key, digest))
-    _set_free(node, free)
+    _set_mask(node, mask)
     _set_children(node, children)
 
 
 # The slots' own setters: Expr.__setattr__ refuses every assignment, so nodes are filled in
 # through these (faster than object.__setattr__, which looks the name up each time).
-_set_key, _set_free, _set_children = Expr.key.__set__, Expr.free.__set__, Expr.children.__set__
+_set_key, _set_mask, _set_children = Expr.key.__set__, Expr.mask.__set__, Expr.children.__set__
+_set_names = Expr._free.__set__
 
 
 def _intern(ident: tuple):
@@ -221,8 +299,22 @@ def _intern(ident: tuple):
     return entry() if entry is not None else None
 
 
-def _remember(ident: tuple, node: Expr) -> None:
-    _INTERNED[ident] = _Entry(node, ident)
+def _remember(ident: tuple, node: Expr) -> Expr:
+    """Enter a new node in the table and return it, or return the equal node another
+    thread entered first.  Every CHECK_EVERY nodes, the work budget is checked."""
+    global _made
+    with _TABLE_LOCK:
+        entry = _INTERNED.get(ident)
+        if entry is not None:
+            first = entry()
+            if first is not None:
+                return first
+        _INTERNED[ident] = _Entry(node, ident)
+        _made += 1
+        due = not _made % CHECK_EVERY
+    if due:
+        check_work(_made)
+    return node
 
 
 def _digest(*parts) -> int:
@@ -286,24 +378,38 @@ class Num(Expr):
             object.__setattr__(node, "value", value)
             # CPython hashes -1 and -2 alike, so the digest and label come from the text.
             text = repr(value) if len(str(value)) < 64 else str(value)[:64]
-            _setup(node, _RANK_NUM, text, _digest(1, _NUMBER_TAGS[type(value)], _name_digest(text)),
-                   _NO_FREE)
-            _remember(ident, node)
+            _setup(node, _RANK_NUM, text, _digest(1, _NUMBER_TAGS[type(value)], _name_digest(text)), 0)
+            node = _remember(ident, node)
         return node
 
     def __reduce__(self):
         return (Num, (self.value,))
 
 
-def _named(cls, name: str, rank: int, tag: int, free: frozenset):
-    """The interned leaf of class ``cls`` called ``name`` (a constant, variable or bound name)."""
+def _named(cls, name: str, rank: int, tag: int, variable: bool = False):
+    """The interned leaf of class ``cls`` called ``name`` (a constant, variable or bound name);
+    a variable gets a bit of its own."""
     ident = (cls, name)
     node = _intern(ident)
     if node is None:
-        node = object.__new__(cls)
-        object.__setattr__(node, "name", name)
-        _setup(node, rank, name, _digest(tag, _name_digest(name)), free)
-        _remember(ident, node)
+        with _TABLE_LOCK:
+            node = _intern(ident)                      # another thread's, made meanwhile
+            if node is None:
+                node = object.__new__(cls)
+                object.__setattr__(node, "name", name)
+                if variable:
+                    bit = _FREED_BITS.pop() if _FREED_BITS else len(_VARIABLE_NAMES)
+                    if bit == len(_VARIABLE_NAMES):
+                        _VARIABLE_NAMES.append(name)
+                    else:
+                        _VARIABLE_NAMES[bit] = name
+                    _BIT_OF[name] = bit
+                    entry = _VariableEntry(node, ident)
+                    entry.bit = bit
+                else:
+                    entry = _Entry(node, ident)
+                _setup(node, rank, name, _digest(tag, _name_digest(name)), 1 << bit if variable else 0)
+                _INTERNED[ident] = entry
     return node
 
 
@@ -318,7 +424,7 @@ class Const(Expr):
     def __new__(cls, name: str):
         if name not in cls.VALUES:
             raise ValueError(f"unknown constant {name!r}")
-        return _named(cls, name, _RANK_CONST, 2, _NO_FREE)
+        return _named(cls, name, _RANK_CONST, 2)
 
     def __reduce__(self):
         return (Const, (self.name,))
@@ -340,7 +446,7 @@ class Sym(Expr):
             name = spell(name)
         if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
             raise ValueError(f"a variable name must be an identifier, not {name!r}")
-        return _named(cls, name, _RANK_SYM, 3, frozenset((name,)))
+        return _named(cls, name, _RANK_SYM, 3, variable=True)
 
     def __reduce__(self):
         return (type(self), (self.name,))
@@ -356,7 +462,7 @@ class Bound(Sym):
     __slots__ = ()
 
     def __new__(cls, name: str):
-        return _named(cls, name, _RANK_SYM, 8, _NO_FREE)
+        return _named(cls, name, _RANK_SYM, 8)
 
 
 def Symbol(name: str) -> Sym:
@@ -373,12 +479,12 @@ def symbols(names: str) -> tuple[Sym, ...]:
     return tuple(Sym(n) for n in names.replace(",", " ").split())
 
 
-def _union(children: Iterable[Expr]) -> frozenset:
-    free = _NO_FREE
+def _union(children: Iterable[Expr]) -> int:
+    """The mask of the variables in any of ``children``."""
+    mask = 0
     for c in children:
-        if c.free and not c.free <= free:
-            free = free | c.free if free else c.free
-    return free
+        mask |= c.mask
+    return mask
 
 
 class _Nary(Expr):
@@ -403,7 +509,7 @@ class Add(_Nary):
             _set_terms(node, terms)
             _setup(node, _RANK_ADD, terms[0].key[2],
                    _digest(4, *[t.key[4] for t in terms]), _union(terms), terms)
-            _remember(ident, node)
+            node = _remember(ident, node)
         return node
 
     @property
@@ -430,7 +536,7 @@ class Mul(_Nary):
             _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *[f.key[4] for f in factors]),
                    _union(factors), factors, like=alone,
                    power_key=symbolic[0].key[3])
-            _remember(ident, node)
+            node = _remember(ident, node)
         return node
 
     @property
@@ -458,7 +564,7 @@ class Pow(Expr):
             _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
                    _union((base, exp)), (base, exp), like=base if numeric else None,
                    power_key=-exp.value if numeric else -1)
-            _remember(ident, node)
+            node = _remember(ident, node)
         return node
 
     def __reduce__(self):
@@ -486,7 +592,7 @@ class Call(Expr):
             _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
                    _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
                    power_key=args[0].key[3])
-            _remember(ident, node)
+            node = _remember(ident, node)
         return node
 
     def __reduce__(self):

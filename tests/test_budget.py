@@ -1,0 +1,120 @@
+"""The work budget: time, memory and nodes made are checked while a call works, and a
+limit that fires names itself and the option that raises it.  Linear work where the math
+is linear: the product rule on n factors makes O(n) nodes and O(n) words of variable sets.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from symdiff import LimitError, Limits, diff, gradient, parse, use_limits
+from symdiff.expr import nodes_made, postorder
+from symdiff.limits import OPTIONS, check_work, work_budget
+
+HANG_GUARD = 120          # seconds; a guard against a hang, never a timing assertion
+
+
+def test_nodes_made_is_checked_while_differentiating():
+    with pytest.raises(LimitError, match=r"more than 2,000 nodes \(Limits.max_nodes\); raise it with --max-nodes"):
+        diff("exp(x^2)", "x", 60, limits=Limits(max_nodes=2000))
+
+
+def test_time_is_checked_while_differentiating():
+    with pytest.raises(LimitError, match=r"took more than 0.2 s \(Limits.max_seconds\); raise it with --max-seconds"):
+        diff("exp(x^2)", "x", 2000, limits=Limits(max_seconds=0.2))
+
+
+def test_memory_is_checked_while_differentiating():
+    with pytest.raises(LimitError, match=r"more than 1 MB of memory \(Limits.max_memory_mb\); raise it with --max-memory"):
+        diff("exp(x^2)", "x", 2000, limits=Limits(max_memory_mb=1))
+
+
+def test_a_raised_limit_is_still_checked():
+    with pytest.raises(LimitError, match="max_seconds"):
+        diff("exp(x^2)", "x", 2000, limits=Limits(max_nodes=10**12, max_memory_mb=10**6,
+                                                 max_seconds=0.3))
+
+
+def test_work_within_the_budget_is_untouched():
+    assert str(diff("exp(x^2)", "x", 3, limits=Limits(max_nodes=5000))) == "4*x*exp(x^2)*(2*x^2 + 3)"
+
+
+def test_a_budget_counts_the_whole_call_not_each_step():
+    """Calls within a budget spend the outer budget: a command line run is one call."""
+    limits = Limits(max_nodes=3000)
+    diff("exp(q^2)", "q", 8, limits=limits)                 # one alone is well within
+    with use_limits(limits), work_budget(), pytest.raises(LimitError, match="max_nodes"):
+        for i in range(200):
+            diff(f"exp(x{i}^2)", f"x{i}", 8)
+
+
+def test_outside_a_budget_checking_does_nothing():
+    check_work(10**12)
+
+
+def test_every_limit_has_an_option():
+    fields = [f for f in Limits.__dataclass_fields__]
+    assert sorted(OPTIONS) == sorted(fields)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["exp(x^2)", "--order", "3000", "--max-seconds", "0.5"], "--max-seconds"),
+    (["exp(x^2)", "--order", "3000", "--max-nodes", "5000"], "--max-nodes"),
+    (["exp(x^2)", "--order", "3000", "--max-memory", "1"], "--max-memory"),
+])
+def test_limits_fire_on_the_command_line_with_exit_2(argv, fragment):
+    done = subprocess.run([sys.executable, "-m", "symdiff", *argv], capture_output=True,
+                          text=True, timeout=HANG_GUARD)
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--max-seconds", "--max-memory", "--max-nodes"])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_non_positive_budget_options_are_usage_errors(option, value):
+    done = subprocess.run([sys.executable, "-m", "symdiff", "x^2", option, value],
+                          capture_output=True, text=True, timeout=HANG_GUARD)
+    assert done.returncode == 2 and f"{option} must be positive" in done.stderr
+
+
+# ---------------------------------------------------------------- linear work
+
+def _product(n: int):
+    return parse("*".join(f"v{i}" for i in range(n)))
+
+
+@pytest.mark.parametrize("n", [1000, 4000])
+def test_the_product_rule_on_n_factors_makes_linear_nodes(n):
+    expr = _product(n)
+    before = nodes_made()
+    d = diff(expr, "v0")
+    assert nodes_made() - before < 10 * n
+    assert d is _product(n) / parse("v0") or str(d).startswith("v1*")
+
+
+def test_a_gradient_of_n_factors_makes_linear_nodes_and_bits():
+    n = 3000
+    expr = _product(n)
+    before = nodes_made()
+    partials = gradient(expr)
+    assert nodes_made() - before < 20 * n
+    assert len(partials) == n
+    # the variables of every node as bits: n nodes of up to n bits is n^2/8 bytes at most,
+    # never n^2 set entries (which took 9.6 GB for n = 10,000)
+    widths = sum(node.mask.bit_length() for p in partials[:1] for node in postorder(p))
+    assert widths <= 4 * n * n
+    names = sorted(f"v{i}" for i in range(n))                 # the gradient's order
+    assert sorted(partials[names.index("v5")].free) == sorted(set(names) - {"v5"})
+
+
+def test_the_product_of_ten_thousand_variables_in_a_subprocess():
+    """The issue's case: 9.6 GB and 40 s before.  Here bounded by the default budget."""
+    code = ("import symdiff; e = symdiff.parse('*'.join(f'v{i}' for i in range(10000)));"
+            "d = symdiff.diff(e, 'v0'); print(len(symdiff.to_text(d)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=HANG_GUARD)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 50_000
