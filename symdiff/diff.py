@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Sequence
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
                    dag_larger_than, dag_size, flatten_limit, live_nodes, mul, postorder, power,
-                   preserving_structure, shares_subexpressions, spell, variable_bits)
+                   preserving_structure, shares_subexpressions, spell, dependence)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, bounded, current_limits, use_limits
 from .parser import parse
@@ -33,8 +33,8 @@ def derivative(expr: Expr, wrt: str) -> Expr:
     x*cos(x) + sin(x)
     """
     d: dict[Expr, Expr] = {}
-    bit = variable_bits((wrt,))
-    constant = lambda node: not node.mask & bit
+    depends = dependence(expr, (wrt,))
+    constant = lambda node: not depends(node)
     for node in postorder(expr, stop=constant):
         d[node] = ZERO if constant(node) else differentiate_node(node, d, wrt)
     return d[expr]
@@ -377,8 +377,8 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     >>> reverse_gradient(parse("x*y + sin(x)"), ["x", "y"])
     [y + cos(x), x]
     """
-    wanted = variable_bits(names)
-    unwanted = lambda node: not node.mask & wanted      # node depends on no wanted name
+    depends = dependence(expr, names)
+    unwanted = lambda node: not depends(node)            # node depends on no wanted name
     order = postorder(expr, stop=unwanted)
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}

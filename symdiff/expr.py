@@ -61,13 +61,18 @@ _TABLE_LOCK = threading.RLock()
 _made = 0
 CHECK_EVERY = 4096
 
-# The variables that occur in a node are a bit mask: each live variable owns one bit, and
-# a node's mask is the union (|) of its children's.  A product of n variables then costs
-# n bits per prefix product, not a set of n names (sets made the product rule O(n^2) in
-# memory).  A variable's bit is freed when the variable dies, so masks stay as wide as the
-# most variables alive at once, not as the number of names ever seen.
+# The variables that occur in a node are a bit mask of fixed width: each of the first
+# EXACT_BITS live variables owns one bit, and a node's mask is the union (|) of its
+# children's, so "does this node depend on x" is one AND.  Every further variable shares
+# the bit OVERFLOW, which means "maybe"; :func:`dependence` settles it by a walk.  Masks
+# stay one machine word whatever the number of variables: a set of names per node made the
+# product rule on n factors cost n^2 (its n prefix products hold 1, 2, ..., n names), and
+# a bit per variable made each of n variables cost n bits.  A variable's bit is freed when
+# the variable dies.
+EXACT_BITS = 62
+OVERFLOW = 1 << EXACT_BITS
 _VARIABLE_NAMES: list = []          # bit -> name of the live variable that owns it, or None
-_BIT_OF: dict[str, int] = {}        # name -> bit of the live variable with that name
+_BIT_OF: dict[str, int] = {}        # name -> bit of the live variable (EXACT_BITS: overflow)
 _FREED_BITS: list[int] = []         # bits of dead variables, given out again first
 
 
@@ -109,17 +114,34 @@ def _forget(entry: _Entry) -> None:
         if _INTERNED.get(entry.ident) is entry:
             del _INTERNED[entry.ident]
         if type(entry) is _VariableEntry:
-            name = _VARIABLE_NAMES[entry.bit]
+            name = entry.ident[1]
             if _BIT_OF.get(name) == entry.bit:
                 del _BIT_OF[name]
-            _VARIABLE_NAMES[entry.bit] = None
-            _FREED_BITS.append(entry.bit)
+            if entry.bit < EXACT_BITS:
+                _VARIABLE_NAMES[entry.bit] = None
+                _FREED_BITS.append(entry.bit)
+
+
+def _new_bit(name: str) -> int:
+    """A bit for a new variable: a freed one, the next one, or OVERFLOW's (called locked)."""
+    if _FREED_BITS:
+        bit = _FREED_BITS.pop()
+    elif len(_VARIABLE_NAMES) < EXACT_BITS:
+        bit = len(_VARIABLE_NAMES)
+        _VARIABLE_NAMES.append(None)
+    else:
+        bit = EXACT_BITS
+    if bit < EXACT_BITS:
+        _VARIABLE_NAMES[bit] = name
+    _BIT_OF[name] = bit
+    return bit
 
 
 def variable_bits(names: Iterable[str]) -> int:
-    """The mask of the live variables among ``names``: ``node.mask & variable_bits(names)``
-    is nonzero exactly when one of them occurs in ``node``.  A name no live variable has
-    gives no bit, and no node can contain it.
+    """The mask of the live variables among ``names``.  ``node.mask & variable_bits(names)``
+    is zero when none of them occurs in ``node``; nonzero means one occurs, unless the only
+    common bit is OVERFLOW (see :func:`dependence`).  A name no live variable has gives no
+    bit, and no node can contain it.
 
     >>> x = Symbol("x")
     >>> bool((x * 2).mask & variable_bits(["x"])), bool(x.mask & variable_bits(["y"]))
@@ -133,14 +155,47 @@ def variable_bits(names: Iterable[str]) -> int:
     return bits
 
 
-def _names_of(mask: int) -> frozenset:
-    """The names of the variables whose bits are set in ``mask``."""
+def dependence(root: Expr, names: Iterable[str]):
+    """A test ``depends(node)``: whether any of ``names`` occurs in ``node``, exact for every
+    node of ``root``'s DAG.  One AND per node when the names own bits of their own; past
+    EXACT_BITS live variables, one walk over the nodes that may depend settles them.
+
+    >>> e = Symbol("x") * Symbol("y") + 1
+    >>> depends = dependence(e, ["x"])
+    >>> depends(e), depends(Symbol("y"))
+    (True, False)
+    """
+    bits = variable_bits(names)
+    if not bits & OVERFLOW:
+        return lambda node: node.mask & bits != 0
+    exact, wanted = bits & ~OVERFLOW, frozenset(names)
+    settled: dict[Expr, bool] = {}
+    for node in postorder(root, stop=lambda n: not n.mask & bits):
+        if not node.mask & bits:
+            settled[node] = False
+        elif node.mask & exact:
+            settled[node] = True
+        elif type(node) is Sym:
+            settled[node] = node.name in wanted
+        else:
+            settled[node] = any([settled[c] for c in node.children])
+    return lambda node: settled[node] if node in settled else node.mask & exact != 0
+
+
+def _free_names(node: Expr) -> frozenset:
+    """The names of the variables in ``node``: those of its own bits, and past OVERFLOW those
+    found by a walk."""
+    mask = node.mask
     if not mask:
         return _NO_FREE
-    if mask & (mask - 1) == 0:
-        return frozenset((_VARIABLE_NAMES[mask.bit_length() - 1],))
-    bits = bin(mask)[:1:-1]                         # lowest bit first
-    return frozenset([_VARIABLE_NAMES[i] for i, b in enumerate(bits) if b == "1"])
+    if type(node) is Sym:
+        return frozenset((node.name,))
+    bits = bin(mask & ~OVERFLOW)[:1:-1]                         # lowest bit first
+    names = [_VARIABLE_NAMES[i] for i, b in enumerate(bits) if b == "1"]
+    if mask & OVERFLOW:
+        names += [n.name for n in postorder(node, stop=lambda n: not n.mask & OVERFLOW)
+                  if type(n) is Sym and n.mask & OVERFLOW]
+    return frozenset(names)
 
 
 # Rank of each node kind in the canonical order of operands (numbers first in
@@ -198,7 +253,7 @@ class Expr:
         try:
             return self._free
         except AttributeError:
-            names = _names_of(self.mask)
+            names = _free_names(self)
             _set_names(self, names)
             return names
 
@@ -398,12 +453,7 @@ def _named(cls, name: str, rank: int, tag: int, variable: bool = False):
                 node = object.__new__(cls)
                 object.__setattr__(node, "name", name)
                 if variable:
-                    bit = _FREED_BITS.pop() if _FREED_BITS else len(_VARIABLE_NAMES)
-                    if bit == len(_VARIABLE_NAMES):
-                        _VARIABLE_NAMES.append(name)
-                    else:
-                        _VARIABLE_NAMES[bit] = name
-                    _BIT_OF[name] = bit
+                    bit = _new_bit(name)
                     entry = _VariableEntry(node, ident)
                     entry.bit = bit
                 else:

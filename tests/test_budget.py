@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from symdiff import LimitError, Limits, diff, gradient, parse, use_limits
-from symdiff.expr import nodes_made, postorder
+from symdiff.expr import OVERFLOW, dependence, nodes_made, postorder
 from symdiff.limits import OPTIONS, check_work, work_budget
 
 HANG_GUARD = 120          # seconds; a guard against a hang, never a timing assertion
@@ -102,10 +102,9 @@ def test_a_gradient_of_n_factors_makes_linear_nodes_and_bits():
     partials = gradient(expr)
     assert nodes_made() - before < 20 * n
     assert len(partials) == n
-    # the variables of every node as bits: n nodes of up to n bits is n^2/8 bytes at most,
-    # never n^2 set entries (which took 9.6 GB for n = 10,000)
-    widths = sum(node.mask.bit_length() for p in partials[:1] for node in postorder(p))
-    assert widths <= 4 * n * n
+    # the variables of every node are one word, never a set of up to n names (n^2 entries
+    # in all took 9.6 GB for n = 10,000)
+    assert all(node.mask < 2 * OVERFLOW for p in partials[:3] for node in postorder(p))
     names = sorted(f"v{i}" for i in range(n))                 # the gradient's order
     assert sorted(partials[names.index("v5")].free) == sorted(set(names) - {"v5"})
 
@@ -118,3 +117,29 @@ def test_the_product_of_ten_thousand_variables_in_a_subprocess():
                           timeout=HANG_GUARD)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 50_000
+
+
+def test_dependence_is_exact_past_the_variables_with_bits_of_their_own():
+    """Beyond EXACT_BITS live variables, variables share one bit; dependence stays exact."""
+    names = [f"w{i}" for i in range(300)]
+    terms = [parse(f"sin({a})*{b}") for a, b in zip(names[::2], names[1::2])]
+    expr = parse(" + ".join(f"sin({a})*{b}" for a, b in zip(names[::2], names[1::2])))
+    for name in (names[0], names[151], names[299], "absent"):
+        depends = dependence(expr, [name])
+        assert [depends(t) for t in terms] == [name in t.free for t in terms]
+        assert depends(expr) == (name != "absent")
+    assert sorted(expr.free) == sorted(names)
+    d = diff(expr, names[299])                        # sin(w298), the term's other factor
+    assert str(d) == "sin(w298)"
+    assert [str(g) for g in gradient(expr, names[-2:])] == ["w299*cos(w298)", "sin(w298)"]
+
+
+def test_a_million_character_sum_of_distinct_variables_stays_small():
+    """Each variable costs a word, whatever the number of variables alive."""
+    code = ("import resource, symdiff; e = symdiff.parse('+'.join(f'x{i}' for i in range(140000)));"
+            "print(symdiff.diff(e, 'x7'), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=HANG_GUARD)
+    assert done.returncode == 0, done.stderr
+    result, peak_kb = done.stdout.split()
+    assert result == "1" and int(peak_kb) < 1 << 20
