@@ -986,21 +986,22 @@ def _is_root(e: Expr) -> bool:
 
 def _candidates(e: Expr):
     """(name, form) pairs: the fraction with common factors cancelled, factored, then with
-    the numerator expanded (people write 2*x*(x^2 - 3), not 2*(x^3 - 3*x), at equal size)."""
+    the numerator expanded (people write 2*x*(x^2 - 3), not 2*(x^3 - 3*x), at equal size).
+    A form whose polynomials would pass the bounds of :mod:`symdiff.forms` is not offered."""
     try:
         numerator, denominator, gens = forms.rational(e)
         numerator, denominator = forms.cancel_bases(numerator, denominator)
     except forms.NoRationalForm:
         return
-    yield "combine_and_factor", forms.write(numerator, denominator, gens, factored=True)
+    ways = [("combine_and_factor", {"factored": True})]
     if len(numerator.terms) > 1 and any(min(e[i] for e in numerator.terms)
                                         for i in range(numerator.nvars)):
         # what divides every term pulled out, the rest expanded: x*exp(x)*(x + 2)
-        yield "combine_and_factor", forms.write(numerator, denominator, gens, common_apart=True)
-    yield "combine_and_expand", forms.write(numerator, denominator, gens)
+        ways.append(("combine_and_factor", {"common_apart": True}))
+    ways.append(("combine_and_expand", {}))
     if len(denominator) > 1:
-        yield "combine_and_expand", forms.write(numerator, denominator, gens,
-                                                one_denominator=True)
+        ways.append(("combine_and_expand", {"one_denominator": True}))
+    yield from _written(numerator, denominator, gens, ways)
     # tan, sec, ... in sines and cosines, for a quotient of sums only: elsewhere it mixes the
     # two spellings (the 6th derivative of tan(x) stays in powers of sec(x) and tan(x))
     written = in_sines_and_cosines(e, gens) if _has_sum_denominator(e) else None
@@ -1010,8 +1011,18 @@ def _candidates(e: Expr):
             numerator, denominator = forms.cancel_bases(numerator, denominator)
         except forms.NoRationalForm:
             return
-        yield "in_sines_and_cosines", forms.write(numerator, denominator, gens, factored=True)
-        yield "in_sines_and_cosines", forms.write(numerator, denominator, gens)
+        yield from _written(numerator, denominator, gens,
+                            [("in_sines_and_cosines", {"factored": True}), ("in_sines_and_cosines", {})])
+
+
+def _written(numerator, denominator, gens, ways):
+    """(name, form) for each way of writing the fraction that stays within the bounds
+    (multiplying out a denominator of several bases can pass the degree bound)."""
+    for name, how in ways:
+        try:
+            yield name, forms.write(numerator, denominator, gens, **how)
+        except forms.NoRationalForm:
+            continue
 
 
 def _has_sum_denominator(e: Expr) -> bool:

@@ -143,3 +143,15 @@ def test_a_million_character_sum_of_distinct_variables_stays_small():
     assert done.returncode == 0, done.stderr
     result, peak_kb = done.stdout.split()
     assert result == "1" and int(peak_kb) < 1 << 20
+
+
+@pytest.mark.parametrize("text", ["(597*x + 51)/(x^7 + sqrt(x))", "(a*x + b)/(x^9 + x^(1/3))"])
+def test_a_form_past_the_polynomial_bounds_is_skipped_not_an_internal_error(text):
+    """Found by bench/throughput.py: multiplying out the denominator passed the degree bound,
+    and the bound's exception escaped the form chooser."""
+    from symdiff import evaluate
+    d = diff(text, "x")
+    point = {"x": 1.3, "a": 2.0, "b": 0.5}
+    h = 1e-6
+    numeric = (evaluate(text, {**point, "x": 1.3 + h}) - evaluate(text, {**point, "x": 1.3 - h})) / (2 * h)
+    assert evaluate(d, point) == pytest.approx(numeric, rel=1e-6)
