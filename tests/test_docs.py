@@ -1,6 +1,6 @@
 """Keep the documentation honest: its examples are run and their output compared.
 
-* Every ``>>>`` example in docs/*.md and docs/*/*.md runs as a doctest, one test per file.
+* Every ``>>>`` example in README.md, docs/*.md and docs/*/*.md runs as a doctest, one test per file.
   Each page imports what it uses, so a page reads (and runs) on its own.
 * Every ``$ ...`` line in a ```console block runs, and the lines printed to stdout and
   stderr must be the lines the page shows below it (up to the next ``$`` line).  The page
@@ -34,11 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 LIMITS_PAGE = DOCS / "reference" / "limits.md"    # being written separately; may be missing
 
-PAGES = sorted({*DOCS.glob("*.md"), *DOCS.glob("*/*.md"), LIMITS_PAGE})
+README = ROOT / "README.md"                        # where a user looks first: its examples run too
+
+PAGES = sorted({*DOCS.glob("*.md"), *DOCS.glob("*/*.md"), LIMITS_PAGE}) + [README]
 
 
 def _id(path: Path) -> str:
-    return str(path.relative_to(DOCS))
+    return "README.md" if path == README else str(path.relative_to(DOCS))
 
 
 # ---------------------------------------------------------------- (a) Python examples
@@ -189,6 +191,7 @@ def test_console_examples_found() -> None:
     """The parser of console blocks still finds the examples (a guard against a silent pass)."""
     assert len(EXAMPLES) > 50
     assert all(e.command for e in EXAMPLES)
+    assert sum(e.page == README for e in EXAMPLES) >= 4        # the README's own examples run
 
 
 # ---------------------------------------------------------------- copies of the source
