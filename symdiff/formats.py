@@ -12,11 +12,16 @@ Add
 
 from __future__ import annotations
 
+import itertools
 import json
+import keyword
+import unicodedata
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
-from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .errors import SymdiffError
+from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .printing import Prec, Printer, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1
@@ -108,26 +113,101 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int, Expr]],
 
 
 # ---------------------------------------------------------------- Python source
+#
+# Names in the generated code (the hygiene rules):
+#
+# * The code refers to exactly three outside names: the module ``math`` and the builtins
+#   ``abs`` and ``float`` (CODE_NAMES).  They are never rebound: a variable, the function's
+#   name or a temporary can never be one of them.
+# * A variable keeps its own name as the parameter name unless that name, stripped of
+#   trailing underscores, is a Python keyword or a code name; then one underscore is
+#   appended (``python_name``).  ``lambda`` becomes ``lambda_``, and ``lambda_`` becomes
+#   ``lambda__``, so no two variables share a parameter (the map is injective), and no
+#   parameter is a keyword or a code name.  Soft keywords (``match``, ``case``, ``type``,
+#   ``_``) and other builtins are legal parameter names that the code never reads, so they
+#   stay as they are.
+# * Temporaries, for shared subexpressions and to keep nesting within what Python's
+#   compiler takes, are ``t1``, ``t2``, ... in order, skipping any name a parameter has
+#   (as ``printing.cse`` skips the formula's variables).
+# * ``name=`` must be an identifier as Python keeps it (NFKC), not a keyword, not a code
+#   name and not a dunder such as ``__builtins__``; ``variables=`` entries must be
+#   strings naming variables (what ``Sym`` accepts; Greek letters are spelled, θ is
+#   theta) with no name twice.  Anything else raises CodegenError before any source is
+#   written.
 
-_PYTHON_FUNCTIONS = {
-    "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "asin": "math.asin",
-    "acos": "math.acos", "atan": "math.atan", "sinh": "math.sinh", "cosh": "math.cosh",
-    "tanh": "math.tanh", "asinh": "math.asinh", "acosh": "math.acosh", "atanh": "math.atanh",
-    "exp": "math.exp", "log": "math.log", "log2": "math.log2", "log10": "math.log10",
-    "cbrt": "math.cbrt", "abs": "abs",
-}
-_PYTHON_HELPERS = {
-    "cot": "1 / math.tan({})", "sec": "1 / math.cos({})", "csc": "1 / math.sin({})",
-    "coth": "1 / math.tanh({})", "sech": "1 / math.cosh({})", "csch": "1 / math.sinh({})",
-    "acot": "(math.pi / 2 if {0} == 0 else math.atan(1 / {0}))",
-    "asec": "math.acos(1 / {})", "acsc": "math.asin(1 / {})",
-    "sign": "float(({0} > 0) - ({0} < 0))",
-}
+class CodegenError(SymdiffError, ValueError):
+    """``to_python`` cannot write the function: a bad ``name=`` or ``variables=``, a
+    variable without an argument, or a function with no numeric value."""
 
 
-def to_python(expr: Expr, variables: Sequence[str] | None = None, name: str = "derivative") -> str:
+CODE_NAMES = frozenset({"math", "abs", "float"})       # every outside name the code reads
+RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
+
+
+def python_name(name: str) -> str:
+    """The parameter name a variable gets in generated Python: its own, or with one ``_``
+    appended when the name without its trailing underscores is reserved.  Injective.
+
+    >>> python_name("x"), python_name("lambda"), python_name("lambda_"), python_name("math")
+    ('x', 'lambda_', 'lambda__', 'math_')
+    """
+    return name + "_" if name.rstrip("_") in RESERVED else name
+
+
+def _shown(value: object) -> str:
+    """``repr`` for a message, cut short: a hostile argument may be a megabyte long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _function_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise CodegenError(f"the function name must be a string, not {type(name).__name__}")
+    if not name.isidentifier():
+        raise CodegenError(f"the function name must be a Python identifier, not {_shown(name)}")
+    if unicodedata.normalize("NFKC", name) != name:
+        raise CodegenError(f"the function name {_shown(name)} is not one Python keeps as "
+                           f"written (it reads it as {_shown(unicodedata.normalize('NFKC', name))})")
+    if keyword.iskeyword(name):
+        raise CodegenError(f"the function name cannot be the Python keyword {name!r}")
+    if name in CODE_NAMES:
+        raise CodegenError(f"the function name cannot be {name!r}: the generated code uses "
+                           f"{', '.join(sorted(CODE_NAMES))}")
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        raise CodegenError(f"the function name cannot be {_shown(name)}: names like __x__ "
+                           f"belong to Python (__builtins__, __name__, ...)")
+    return name
+
+
+def _variable_names(expr: Expr, variables: object) -> list[str]:
+    if variables is None:
+        return sorted(expr.free)
+    if isinstance(variables, (str, bytes)) or not isinstance(variables, Iterable):
+        raise CodegenError(f"variables must be a list of names, not {type(variables).__name__} "
+                           f"{_shown(variables)}")
+    names: dict[str, None] = {}
+    for given in variables:
+        if not isinstance(given, str):
+            raise CodegenError(f"variables must be strings naming variables; got "
+                               f"{type(given).__name__} {_shown(given)}")
+        name = spell(given)
+        if not name.isidentifier() or not name.isascii():
+            raise CodegenError(f"{_shown(given)} in variables is not a variable name "
+                               f"(an identifier)")
+        if name in names:
+            raise CodegenError(f"{name} is named twice in variables")
+        names[name] = None
+    missing = expr.free - names.keys()
+    if missing:
+        raise CodegenError(f"no argument for {', '.join(sorted(missing))}")
+    return list(names)
+
+
+def to_python(expr: Expr | str, variables: Sequence[str] | None = None,
+              name: str = "derivative") -> str:
     """Source of an importable Python function computing ``expr``; every shared
-    subexpression is one local variable.
+    subexpression is one local variable.  The arguments are ``variables`` (default: the
+    free variables, sorted), named as ``python_name`` says.
 
     >>> from symdiff import parse
     >>> print(to_python(parse("sin(x)^2 + sin(x)")))
@@ -139,81 +219,227 @@ def to_python(expr: Expr, variables: Sequence[str] | None = None, name: str = "d
         t1 = math.sin(x)
         return t1**2 + t1
     <BLANKLINE>
+    >>> print(to_python(parse("t1*sin(x)^2 - lambda/sin(x)"), name="f").split("\\n", 3)[3])
+    def f(lambda_, t1, x):
+        \"\"\"t1*sin(x)^2 - lambda/sin(x)\"\"\"
+        t2 = math.sin(x)
+        return t1 * t2**2 - lambda_ / t2
+    <BLANKLINE>
     """
-    names = sorted(expr.free) if variables is None else list(variables)
-    missing = expr.free - set(names)
-    if missing:
-        raise ValueError(f"no argument for {', '.join(sorted(missing))}")
-    arguments = {n: (n if n.isidentifier() and not _keyword(n) else f"{n}_") for n in names}
-    uses: dict[Expr, int] = {}
-    order = postorder(expr)
-    for node in order:
-        for child in node.children:
-            uses[child] = uses.get(child, 0) + 1
-    code: dict[Expr, tuple[str, int]] = {}
-    body: list[str] = []
-    for node in order:
-        text, level = _python(node, code, arguments)
-        if uses.get(node, 0) > 1 and node.children:
-            local = f"t{len(body) + 1}"
-            body.append(f"    {local} = {text}")
-            text, level = local, ATOM
-        code[node] = (text, level)
-    signature = ", ".join(arguments[n] for n in names)
+    if isinstance(expr, str):
+        from .parser import parse
+        expr = parse(expr)
+    if not isinstance(expr, Expr):
+        raise CodegenError(f"to_python needs an expression, not {type(expr).__name__}")
+    name = _function_name(name)
+    names = _variable_names(expr, variables)
+    writer = _PythonWriter(expr, {n: python_name(n) for n in names})
+    result = writer.write()
     doc = to_text(expr).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return ("import math\n\n\n"
-            f"def {name}({signature}):\n"
+            f"def {name}({', '.join(writer.arguments[n] for n in names)}):\n"
             f'    """{doc}"""\n'
-            + "".join(line + "\n" for line in body)
-            + f"    return {code[expr][0]}\n")
-
-
-def _keyword(name: str) -> bool:
-    import keyword
-    return keyword.iskeyword(name) or name in {"math"}
+            + "".join(line + "\n" for line in writer.lines)
+            + f"    return {result}\n")
 
 
 SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4      # Python's own precedence, loosest first
+# (a leading minus counts as PRODUCT: -a*b is (-a)*b, the same number as -(a*b))
+
+# How deep a line may nest (operators, calls, parentheses) before a part of it is bound to
+# a temporary: CPython refuses more than 200 nested parentheses, and its compiler recurses
+# once per operator of a long sum.
+DEPTH_LIMIT = 100
+
+_PYTHON_FUNCTIONS = {
+    "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "asin": "math.asin",
+    "acos": "math.acos", "atan": "math.atan", "sinh": "math.sinh", "cosh": "math.cosh",
+    "tanh": "math.tanh", "asinh": "math.asinh", "acosh": "math.acosh", "atanh": "math.atanh",
+    "exp": "math.exp", "log": "math.log", "log2": "math.log2", "log10": "math.log10",
+    "cbrt": "math.cbrt", "abs": "abs",
+}
+# Functions Python lacks, as templates: {a} is the argument where any expression fits,
+# {p} the argument as an operand of / (parenthesized unless it binds as tightly as **).
+# A template that reads its argument twice gets it as a name (see _PythonWriter.uses).
+_PYTHON_HELPERS = {
+    "cot": ("1 / math.tan({a})", PRODUCT), "sec": ("1 / math.cos({a})", PRODUCT),
+    "csc": ("1 / math.sin({a})", PRODUCT), "coth": ("1 / math.tanh({a})", PRODUCT),
+    "sech": ("1 / math.cosh({a})", PRODUCT), "csch": ("1 / math.sinh({a})", PRODUCT),
+    "acot": ("(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))", ATOM),
+    "asec": ("math.acos(1 / {p})", ATOM), "acsc": ("math.asin(1 / {p})", ATOM),
+    "sign": ("float(({a} > 0) - ({a} < 0))", ATOM),
+}
 
 
-def _python(node: Expr, code: dict, arguments: dict) -> tuple[str, int]:
-    """Python text for one node and its precedence level."""
-    def at(child: Expr, level: int) -> str:
-        text, own = code[child]
-        return text if own >= level else f"({text})"
+class _Code(NamedTuple):
+    """Python text for a node: its precedence level, how deeply it nests, and, when it
+    starts with a minus, the text without it (so a sum can write ``a - b``)."""
 
-    match node:
-        case Num(v):
-            if isinstance(v, Fraction):
-                return f"{v.numerator}/{v.denominator}", PRODUCT
-            return (repr(float(v)) if isinstance(v, float) else repr(v)), ATOM if v >= 0 else PRODUCT
-        case Const(name):
-            return f"math.{name}", ATOM
-        case Sym(name):
-            return arguments[name], ATOM
-        case Add(terms):
-            return " + ".join(at(t, SUM) for t in terms), SUM
-        case Mul(factors):
-            return " * ".join(at(f, POWER) for f in factors), PRODUCT
-        case Pow(base, Num(v)) if type(v) is Fraction and v.denominator == 2:
-            # a square root and its powers through math.sqrt, which stays real: a negative
-            # base raises ValueError where x**(3/2) would give a complex number
-            root, n = f"math.sqrt({at(base, SUM)})", v.numerator
-            if n == 1:
-                return root, ATOM
-            return (f"{root}**{n}" if n > 0 else f"{root}**({n})"), POWER
-        case Pow(base, exp):
-            return f"{at(base, ATOM)}**{at(exp, ATOM)}", POWER
-        case Call(fn, args):
-            inner = [at(a, SUM) for a in args]
-            if fn == "log" and len(args) == 2:
-                return f"math.log({inner[0]}, {inner[1]})", ATOM
-            if fn in _PYTHON_FUNCTIONS:
-                return f"{_PYTHON_FUNCTIONS[fn]}({', '.join(inner)})", ATOM
-            if fn in _PYTHON_HELPERS:
-                return "(" + _PYTHON_HELPERS[fn].format(at(args[0], ATOM)) + ")", ATOM
-            raise ValueError(f"{fn} has no numeric value to write as Python")
-    raise TypeError(node)
+    text: str
+    level: int
+    depth: int = 0
+    negated: "_Code | None" = None
+
+
+class _PythonWriter:
+    """One post-order walk writing each node once; shared nodes become temporaries."""
+
+    def __init__(self, expr: Expr, arguments: dict[str, str]) -> None:
+        self.expr = expr
+        self.arguments = arguments
+        self.lines: list[str] = []
+        taken = set(arguments.values())
+        self._temporaries = (t for t in (f"t{i}" for i in itertools.count(1)) if t not in taken)
+        self.order = postorder(expr)
+        self.uses: dict[Expr, int] = {}
+        for node in self.order:
+            for child in node.children:
+                self.uses[child] = self.uses.get(child, 0) + 1
+            if type(node) is Call and node.fn in _PYTHON_HELPERS \
+                    and _PYTHON_HELPERS[node.fn][0].count("{") > 1:
+                self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
+        self.code: dict[Expr, _Code] = {}
+        self.bound: set[Expr] = set()
+
+    def write(self) -> str:
+        """Fill ``lines`` with the temporaries; return the text of the result."""
+        for node in self.order:
+            code = self.node(node)
+            if node.children and (self.uses.get(node, 0) > 1 or code.depth >= DEPTH_LIMIT):
+                code = self.bind(code)
+                self.bound.add(node)
+            self.code[node] = code
+        return self.code[self.expr].text
+
+    def bind(self, code: _Code) -> _Code:
+        local = next(self._temporaries)
+        self.lines.append(f"    {local} = {code.text}")
+        return _Code(local, ATOM)
+
+    @staticmethod
+    def at(code: _Code, level: int) -> _Code:
+        """The code, in parentheses if it binds more loosely than ``level``."""
+        return code if code.level >= level else _Code(f"({code.text})", ATOM, code.depth + 1)
+
+    def chain(self, operands: list[_Code], operators: str | list[str], level: int) -> _Code:
+        """``a op b op c ...`` left to right (``operators``: one for all, or one per join);
+        a chain too deep for Python's compiler is cut, its head bound to a temporary."""
+        if isinstance(operators, str):
+            operators = [operators] * (len(operands) - 1)
+        text, depth = operands[0].text, operands[0].depth
+        for operator, operand in zip(operators, operands[1:]):
+            if depth >= DEPTH_LIMIT:
+                text, depth = self.bind(_Code(text, level)).text, 0
+            text, depth = f"{text}{operator}{operand.text}", max(depth, operand.depth) + 1
+        return _Code(text, level, depth)
+
+    def node(self, node: Expr) -> _Code:
+        match node:
+            case Num(v):
+                return self.number(v)
+            case Const(name):
+                return _Code(f"math.{name}", ATOM)
+            case Sym(name) if name in self.arguments:
+                return _Code(self.arguments[name], ATOM)
+            case Sym(name):
+                raise CodegenError(f"no argument for {name}")
+            case Add(terms):
+                return self.sum(terms)
+            case Mul(factors):
+                return self.product(factors)
+            case Pow(base, Num(v)) if v < 0:
+                return self.chain([_Code("1", ATOM), self.at(self.power(base, -v), POWER)],
+                                  " / ", PRODUCT)
+            case Pow(base, Num(v)):
+                return self.power(base, v)
+            case Pow(base, exp):
+                return self.chain([self.at(self.code[base], ATOM), self.at(self.code[exp], ATOM)],
+                                  "**", POWER)
+            case Call(fn, args):
+                return self.call(fn, args)
+        raise TypeError(node)
+
+    @staticmethod
+    def number(v) -> _Code:
+        if isinstance(v, Fraction):
+            text, level = f"{v.numerator}/{v.denominator}", PRODUCT
+        else:
+            text = repr(float(v)) if isinstance(v, float) else repr(v)
+            level = ATOM
+        if text.startswith("-"):
+            return _Code(text, PRODUCT, 1, _PythonWriter.number(-v))
+        return _Code(text, level, 1 if level == PRODUCT else 0)
+
+    def power(self, base: Expr, v) -> _Code:
+        """``base`` to the positive number ``v``; a half-integer power through math.sqrt,
+        which stays real: a negative base raises ValueError where x**(3/2) would give a
+        complex number."""
+        if v == 1 and type(v) is int:
+            return self.code[base]
+        if type(v) is Fraction and v.denominator == 2:
+            root = self.call_text("math.sqrt", [self.code[base]])
+            return root if v.numerator == 1 else \
+                self.chain([root, _Code(str(v.numerator), ATOM)], "**", POWER)
+        return self.chain([self.at(self.code[base], ATOM), self.at(self.number(v), ATOM)],
+                          "**", POWER)
+
+    def sum(self, terms: tuple[Expr, ...]) -> _Code:
+        codes = [self.code[t] for t in terms]
+        first = next((i for i, c in enumerate(codes) if c.negated is None), 0)
+        codes.insert(0, codes.pop(first))              # y - x, not -x + y
+        parts = [self.at(codes[0], PRODUCT)]
+        operators = []
+        for c in codes[1:]:
+            operators.append(" + " if c.negated is None else " - ")
+            parts.append(self.at(c if c.negated is None else c.negated, PRODUCT))
+        return self.chain(parts, operators, SUM)
+
+    def product(self, factors: tuple[Expr, ...]) -> _Code:
+        """``[-]a * b / c`` or ``a * b / (c * d)``: negative powers below the line."""
+        coefficient = factors[0].value if type(factors[0]) is Num else 1
+        negative = coefficient < 0
+        coefficient = -coefficient if negative else coefficient
+        if isinstance(coefficient, float):
+            top, bottom = coefficient, 1
+        else:
+            top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
+        above: list[_Code] = []
+        below: list[_Code] = [self.number(bottom)] if bottom != 1 else []
+        for f in factors:
+            if type(f) is Num:
+                continue
+            if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and f not in self.bound:
+                below.append(self.power(f.base, -f.exp.value))
+            else:
+                above.append(self.code[f])
+        if isinstance(top, float) or top != 1 or not above:
+            above.insert(0, self.number(top))
+        if len(above) == 1 and not below:
+            positive = self.at(above[0], POWER)
+        else:
+            positive = self.chain([self.at(a, POWER) for a in above], " * ", PRODUCT)
+            if below:
+                under = (self.at(below[0], POWER) if len(below) == 1 else
+                         self.at(self.chain([self.at(b, POWER) for b in below], " * ", PRODUCT), ATOM))
+                positive = self.chain([positive, under], " / ", PRODUCT)
+        if not negative:
+            return positive
+        return _Code("-" + positive.text, PRODUCT, positive.depth + 1, positive)
+
+    def call_text(self, function: str, args: list[_Code]) -> _Code:
+        return _Code(f"{function}({', '.join(a.text for a in args)})", ATOM,
+                     max(a.depth for a in args) + 1)
+
+    def call(self, fn: str, args: tuple[Expr, ...]) -> _Code:
+        codes = [self.code[a] for a in args]
+        if fn in _PYTHON_FUNCTIONS:                     # math.log(x, base) among them
+            return self.call_text(_PYTHON_FUNCTIONS[fn], codes)
+        if fn in _PYTHON_HELPERS and len(args) == 1:
+            template, level = _PYTHON_HELPERS[fn]
+            (code,) = codes
+            operand = self.at(code, POWER)
+            return _Code(template.format(a=code.text, p=operand.text), level, operand.depth + 3)
+        raise CodegenError(f"{fn} has no numeric value to write as Python")
 
 
 # ---------------------------------------------------------------- MathML

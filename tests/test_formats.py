@@ -329,10 +329,10 @@ def test_python_names_shared_subexpressions_once():
 
 @pytest.mark.parametrize("formula, code", [
     ("sqrt(x + 1)",      "math.sqrt(x + 1)"),
-    ("1/sqrt(x)",        "math.sqrt(x)**(-1)"),
+    ("1/sqrt(x)",        "1 / math.sqrt(x)"),
     ("x^(3/2)",          "math.sqrt(x)**3"),
-    ("x^(-3/2)",         "math.sqrt(x)**(-3)"),
-    ("3*sqrt(x)/2",      "(3/2) * math.sqrt(x)"),
+    ("x^(-3/2)",         "1 / math.sqrt(x)**3"),
+    ("3*sqrt(x)/2",      "3 * math.sqrt(x) / 2"),
     ("sqrt(x)^y",        "math.sqrt(x)**y"),
     ("x^(1/3)",          "x**(1/3)"),
 ])
@@ -342,6 +342,29 @@ def test_python_writes_square_roots_with_math_sqrt(formula, code):
     assert source.endswith(f"    return {code}\n")
     function = python_function(source)
     assert math.isclose(function(2.25, 1.5), evaluate(e, x=2.25, y=1.5), rel_tol=1e-15)
+
+
+@pytest.mark.parametrize("formula, code", [
+    ("1/x",              "1 / x"),
+    ("(x+y)^-1",         "1 / (x + y)"),
+    ("y/x^2",            "y / x**2"),
+    ("x/(2*y)",          "x / (2 * y)"),
+    ("-3*x/2",           "-3 * x / 2"),
+    ("-1/x^2",           "-1 / x**2"),
+    ("1.5*x^-2.5",       "1.5 / x**2.5"),
+    ("-x",               "-x"),
+    ("-x^2",             "-x**2"),
+    ("x - cos(y)",       "x - math.cos(y)"),
+    ("-cos(x)-sin(y)",   "-math.cos(x) - math.sin(y)"),
+    ("2^(-x)",           "2**(-x)"),
+    ("cot(x)^2",         "(1 / math.tan(x))**2"),
+])
+def test_python_reads_like_the_formula(formula, code):
+    """Quotients and differences, not x**(-1) and (-1) * math.cos(y)."""
+    e = parse(formula)
+    source = to_python(e, ["x", "y"])
+    assert source.endswith(f"    return {code}\n")
+    assert math.isclose(python_function(source)(0.7, 1.3), evaluate(e, x=0.7, y=1.3), rel_tol=1e-14)
 
 
 def test_python_square_root_of_a_negative_number_stays_real():
