@@ -6,7 +6,7 @@ y + 1/x
 """
 
 from .diff import derivative, diff, gradient, hessian, jacobian
-from .errors import (DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
+from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      UnknownFunctionError)
 from .evaluate import compile_function, evaluate
 from . import expr as _expr_module
@@ -51,6 +51,6 @@ __all__ = [
     "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh",
     "exp", "log", "log2", "log10", "sqrt", "cbrt", "sign",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
-    "LimitError",
+    "LimitError", "CodegenError",
     *_LAZY,
 ]

@@ -9,6 +9,7 @@ for callers who do not know about symdiff.
     │   └── UnknownFunctionError          name(...) with an unknown name
     ├── LimitError(ValueError)            a resource limit was reached
     ├── DiffError(ValueError)             the derivative cannot be formed
+    ├── CodegenError(ValueError)          code cannot be written for these names
     └── EvaluationError(ArithmeticError)  a number outside a function's domain
 """
 
@@ -84,6 +85,11 @@ class LimitError(SymdiffError, ValueError):
 
 class DiffError(SymdiffError, ValueError):
     """The derivative cannot be formed (bad variable name, bad order, ...)."""
+
+
+class CodegenError(SymdiffError, ValueError):
+    """``to_python`` cannot write the function: a bad ``name=`` or ``variables=``, a
+    variable without an argument, or a function with no numeric value."""
 
 
 class EvaluationError(SymdiffError, ArithmeticError):

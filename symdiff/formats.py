@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import NamedTuple, Sequence
 
-from .errors import SymdiffError
+from .errors import CodegenError
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .printing import Prec, Printer, split_fraction, to_text
 
@@ -134,11 +134,6 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int, Expr]],
 #   strings naming variables (what ``Sym`` accepts; Greek letters are spelled, θ is
 #   theta) with no name twice.  Anything else raises CodegenError before any source is
 #   written.
-
-class CodegenError(SymdiffError, ValueError):
-    """``to_python`` cannot write the function: a bad ``name=`` or ``variables=``, a
-    variable without an argument, or a function with no numeric value."""
-
 
 CODE_NAMES = frozenset({"math", "abs", "float"})       # every outside name the code reads
 RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
