@@ -13,6 +13,13 @@ visited; a recursive backward that re-walks each path would repeat work and, if
 it stopped at visited nodes, lose contributions (:func:`vjp`).  Gradients live
 in dictionaries beside the graph, never in the nodes, which are immutable.
 
+Overflow is treated as in :mod:`symdiff.evaluate`: a node or a local partial that
+overflows goes on with its infinity, the forward pass keeps only steps on it that are
+right for every value beyond the range, and a value or derivative that comes out not
+finite is an error.  A contribution of zero times such an infinity is zero: the zero
+is the underflow of a reciprocal power of the overflowed value (d/dx 1/cosh(x) at
+1000 is -cosh(x)^-2 * sinh(x) = -0.0 * inf, and its value 0.0).
+
 The chapter's example, f(x, y) = log(x) + x*y - sin(y) at (2, 5):
 
 >>> x = Variable(2.0, name="x")
@@ -32,7 +39,8 @@ from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .errors import DiffError, EvaluationError
-from .evaluate import compile_function, evaluate, power_function, real_power, real_root
+from .evaluate import (FloatOverflow, Overflows, apply_function, compile_overflowing, evaluate,
+                       power_function, product_of, real_power, real_root, sum_of)
 from .expr import (HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
                    rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
@@ -51,15 +59,19 @@ def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
         raise EvaluationError(f"{fn} is a declared function without a numeric value")
     names = [f"a{i}" for i in range(arity)]
     args = [Sym(n) for n in names]
-    return tuple(compile_function(partial(*args), names) for partial in function.derivatives)
+    return tuple(compile_overflowing(partial(*args), names, FloatOverflow)
+                 for partial in function.derivatives)
 
 
-def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[bool]) -> list[float]:
+def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[bool],
+                   overflows: Overflows | None = None) -> list[float]:
     """∂node/∂child for each child whose ``needed`` flag is set (others are 0.0).
 
     These are the edge labels of the computational graph: the same numbers drive
-    the forward (tangent) and the backward (adjoint) pass.
+    the forward (tangent) and the backward (adjoint) pass.  A partial that overflows
+    is its infinity, noted in ``overflows`` when given.
     """
+    overflows = Overflows() if overflows is None else overflows
     children = node.children
     partials = [0.0] * len(children)
     match node:
@@ -77,7 +89,11 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
         case Pow(base, exponent):
             b, e = value[base], value[exponent]
             if needed[0]:                                        # d(b^e)/db = e b^(e-1)
-                partials[0] = e * (real_root(b, -0.5) if exponent is HALF else real_power(b, e - 1))
+                try:
+                    power = real_root(b, -0.5) if exponent is HALF else real_power(b, e - 1)
+                except FloatOverflow as error:
+                    power = overflows.note(error)
+                partials[0] = _times(e, power)
             if needed[1]:
                 if b <= 0:
                     raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
@@ -86,8 +102,31 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
         case Call(fn, args):
             functions = _function_partials(fn, len(args))
             arguments = [value[a] for a in args]
-            return [functions[i](*arguments) if needed[i] else 0.0 for i in range(len(args))]
+            for i in range(len(args)):
+                if needed[i]:
+                    try:
+                        partials[i] = functions[i](*arguments)
+                    except FloatOverflow as error:
+                        partials[i] = overflows.note(error)
+            return partials
     return partials
+
+
+def _times(a: float, b: float) -> float:
+    """a*b, except that zero times an infinity is zero (see the module docstring)."""
+    product = a * b
+    if product != product and (a == 0 or b == 0) and (math.isinf(a) or math.isinf(b)):
+        return 0.0
+    return product
+
+
+def _settled(overflows: Overflows, value: float, finite_inputs: bool) -> float:
+    """A derivative that came out of a pass: itself if finite; else the overflow that caused
+    it, or (with finite inputs and no overflow noted) an overflow of its own."""
+    overflows.check(value)
+    if not math.isfinite(value) and finite_inputs:
+        raise EvaluationError("a derivative overflows the float range")
+    return value
 
 
 # ---------------------------------------------------------------- the graph
@@ -116,8 +155,19 @@ class Graph:
     def forward(self, point: Mapping[str, float]) -> dict[Expr, float]:
         """The forward pass: every node's value, children first."""
         values: dict[Expr, float] = {}
+        overflows = Overflows()
         for node in self.nodes:
-            values[node] = evaluate_node(node, values, point)
+            try:
+                value = evaluate_node(node, values, point)
+            except FloatOverflow as error:
+                value = overflows.note(error)
+            except EvaluationError as error:
+                overflows.failed(error, [values[c] for c in node.children])
+            else:
+                if overflows.first is not None:
+                    overflows.trust(node, value, [values[c] for c in node.children])
+            values[node] = value
+        overflows.check(values[self.output])
         return values
 
     def active(self, requires_grad: Iterable[str] | None) -> set[Expr]:
@@ -131,21 +181,29 @@ class Graph:
         """The backward pass: adjoints (∂output/∂node) in reverse topological order."""
         active = self.active(requires_grad)
         adjoint: dict[Expr, float] = {self.output: seed}
+        overflows = Overflows()
         for node in reversed(self.nodes):
             if node not in active or not node.children:
                 continue
             bar = adjoint.get(node, 0.0)
             needed = [c in active for c in node.children]
-            for child, local, need in zip(node.children, local_partials(node, values, needed), needed):
+            locals_ = local_partials(node, values, needed, overflows)
+            for child, local, need in zip(node.children, locals_, needed):
                 if need:
-                    adjoint[child] = adjoint.get(child, 0.0) + bar * local
+                    contribution = _times(bar, local)
+                    adjoint[child] = adjoint.get(child, 0.0) + contribution
                     if on_contribution is not None:
-                        on_contribution(child, node, bar * local)
+                        on_contribution(child, node, contribution)
+        leaves = [n for n in active if type(n) is Sym]
+        finite = all(math.isfinite(values[n]) for n in leaves)
+        for leaf in leaves:
+            _settled(overflows, adjoint.get(leaf, 0.0), finite)
         return adjoint
 
     def tangent(self, values: Mapping[Expr, float], direction: Mapping[str, float]) -> dict[Expr, float]:
         """The forward-mode pass: each node's directional derivative, children first."""
         dot: dict[Expr, float] = {}
+        overflows = Overflows()
         for node in self.nodes:
             if type(node) is Sym:
                 dot[node] = float(direction.get(node.name, 0.0))
@@ -153,8 +211,10 @@ class Graph:
                 dot[node] = 0.0
             else:
                 needed = [dot[c] != 0.0 for c in node.children]
-                locals_ = local_partials(node, values, needed)
-                dot[node] = sum(l * dot[c] for l, c, n in zip(locals_, node.children, needed) if n)
+                locals_ = local_partials(node, values, needed, overflows)
+                dot[node] = sum(_times(l, dot[c]) for l, c, n in zip(locals_, node.children, needed) if n)
+        inputs = [values[n] for n in self.nodes if type(n) is Sym] + list(direction.values())
+        _settled(overflows, dot[self.output], all(map(math.isfinite, inputs)))
         return dot
 
 
@@ -168,16 +228,16 @@ def evaluate_node(node: Expr, values: Mapping[Expr, float], point: Mapping[str, 
         case Num() | Const():
             return evaluate(node)
         case Add(terms):
-            return math.fsum(values[t] for t in terms)
+            try:
+                return math.fsum(values[t] for t in terms)
+            except (OverflowError, ValueError):       # a partial sum overflowed, or inf - inf
+                return sum_of([values[t] for t in terms])
         case Mul(factors):
-            return math.prod(values[f] for f in factors)
+            return product_of([values[f] for f in factors])
         case Pow(base, exponent):
             return power_function(exponent)(values[base], values[exponent])
         case Call(fn, args):
-            function = lookup(fn, len(args))
-            if function is None:
-                raise EvaluationError(f"{fn} is a declared function without a numeric value")
-            return function.numeric(*(values[a] for a in args))
+            return apply_function(fn, [values[a] for a in args])
     raise TypeError(node)
 
 

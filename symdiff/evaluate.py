@@ -2,9 +2,22 @@
 
 Conventions, shared by every numeric path: ``0^0 = 1``; ``0^-n`` (a division by
 zero), ``log`` of a non-positive number, a negative number to a non-integer
-power, an argument outside a function's domain and a result beyond the float
-range are each an :class:`EvaluationError` naming the operation and the value.
-NaN given as input propagates.
+power and an argument outside a function's domain are each an
+:class:`EvaluationError` naming the operation and the value.  NaN given as input
+propagates.
+
+Overflow is judged by what it does to the result.  A step whose finite operands give
+a value beyond the float range goes on with the infinity of that sign (a
+:class:`FloatOverflow`, noted by :class:`Overflows`).  A later step that has such an
+infinity as an operand keeps its IEEE result only where that result is right for
+*every* value beyond the range (:func:`trusted`): a power -1 or lower of it
+underflows to 0 (1/cosh(1000), cosh(x)^-2), a function that saturates gives its
+limit (tanh, atan: +-1, pi/2; sech, exp(-u): 0), and a sum, product or power that
+stays beyond the range stays an overflow.  Where the true value is an ordinary
+number the infinity has lost (log(cosh(1000)) = 999.3, 1/sqrt(cosh(1000))), and
+where the result itself is not finite (exp(1000)), the first overflow is the error.
+A table function whose computation overflows inside at a finite argument gives its
+finite limit there (sech(1000) = 1/cosh(1000) = 0.0).
 
 >>> evaluate("log(x) + x*y - sin(y)", x=2, y=5)  # doctest: +ELLIPSIS
 11.652...
@@ -12,22 +25,124 @@ NaN given as input propagates.
 Traceback (most recent call last):
     ...
 symdiff.errors.EvaluationError: division by zero: 0^-1
+>>> evaluate("1/cosh(x)", x=1000), evaluate("sech(x)^2", x=-1000)
+(0.0, 0.0)
+>>> evaluate("cosh(x)", x=1000)
+Traceback (most recent call last):
+    ...
+symdiff.errors.EvaluationError: cosh(1000) overflows the float range
 """
 
 from __future__ import annotations
 
+import cmath
 import math
+import sys
 from fractions import Fraction
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, NoReturn, Sequence
 
 from .errors import EvaluationError
-from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, call, postorder
 from .functions import lookup
 from .parser import parse
 
 
+class FloatOverflow(EvaluationError):
+    """A step whose finite operands give a value beyond the float range.  ``value`` is the
+    signed infinity the computation goes on with; see the module docstring.  The walks
+    catch it; what reaches a caller of evaluate, compile_function or autodiff is a plain
+    :class:`EvaluationError` with the same message."""
+
+    def __init__(self, message: str, value: float):
+        super().__init__(message)
+        self.value = value
+
+
+class Overflows:
+    """The first overflow of one numeric walk, and the rules for it: a step that overflows
+    goes on with its infinity (:meth:`note`); a later step on an infinity keeps its result
+    only if :func:`trusted` (:meth:`trust`); a result that is not finite raises the first
+    overflow (:meth:`check`); so does a later step that fails on a non-finite operand, since
+    the overflow is the cause (:meth:`failed`)."""
+
+    __slots__ = ("first",)
+
+    def __init__(self):
+        self.first: FloatOverflow | None = None
+
+    def note(self, error: FloatOverflow) -> float:
+        if self.first is None:
+            self.first = error
+        return error.value
+
+    def trust(self, node: Expr, result, operands: Sequence):
+        """``result`` of the step ``node``, or (after an overflow) the overflow as the error
+        if the result is not right for every value the operands' infinities stand for."""
+        if self.first is not None and not trusted(node, result, operands):
+            raise EvaluationError(str(self.first)) from None
+        return result
+
+    def failed(self, error: EvaluationError, operands) -> NoReturn:
+        if self.first is not None and not all(map(math.isfinite, operands)):
+            raise EvaluationError(str(self.first)) from None
+        raise error
+
+    def check(self, value):
+        """``value`` (a float or complex result), or the first overflow if it is not finite."""
+        if self.first is not None and not cmath.isfinite(value):
+            raise EvaluationError(str(self.first)) from None
+        return value
+
+
+LARGEST, SMALLEST_NORMAL = sys.float_info.max, sys.float_info.min
+
+
+def trusted(node: Expr, result, operands: Sequence) -> bool:
+    """Whether the IEEE ``result`` of the step ``node`` is right for every value that its
+    infinite ``operands`` stand for: values beyond the float range, of unknown size
+    (complex values are judged by their real parts, as the complex step needs).
+
+    >>> x = Sym("x")
+    >>> trusted(x**-1, 0.0, [math.inf, -1.0]), trusted(x**-0.5, 0.0, [math.inf, -0.5])
+    (True, False)
+    >>> trusted(call("atan", x), math.pi / 2, [math.inf]), trusted(call("log", x), math.inf, [math.inf])
+    (True, False)
+    """
+    real = [complex(v).real for v in operands]
+    if all(map(math.isfinite, real)):
+        return True
+    result = complex(result).real
+    finite = [v for v in real if math.isfinite(v)]
+    match node:
+        case Add():              # beyond the range, and every finite term pushes the same way
+            return math.isinf(result) and all(v == 0 or (v > 0) == (result > 0) for v in finite)
+        case Mul():              # beyond the range, times finite factors of size 1 or more
+            try:
+                size = product_of([abs(v) for v in finite])
+            except FloatOverflow:
+                size = math.inf
+            return math.isinf(result) and size >= 1
+        case Pow():
+            base, exponent = real
+            if not math.isfinite(exponent):
+                return True      # b^(+-inf) is 0, 1 or beyond the range, whatever the size
+            return exponent == 0 or abs(exponent) >= 1      # X^e for e in (-1, 1) is ordinary
+        case Call(fn, args) if len(args) == 1 and not math.isnan(real[0]):
+            try:                 # a monotonic function at the largest float and beyond it
+                at_largest = apply_function(fn, [math.copysign(LARGEST, real[0])])
+            except FloatOverflow:
+                at_largest = math.inf
+            except EvaluationError:
+                return False
+            if abs(at_largest) >= LARGEST:
+                return math.isinf(result)                    # it grows past the range too
+            return at_largest == result or (result == 0 and abs(at_largest) < SMALLEST_NORMAL)
+    return False
+
+
 def real_power(base: float, exponent: float) -> float:
-    """base^exponent over the reals, with the conventions above."""
+    """base^exponent over the reals, with the conventions above; a finite power beyond the
+    float range raises :class:`FloatOverflow` with its signed infinity."""
     if base == 0 and exponent < 0:
         raise EvaluationError(f"division by zero: 0^{_show(exponent)}")
     if base < 0 and not float(exponent).is_integer():
@@ -36,9 +151,10 @@ def real_power(base: float, exponent: float) -> float:
     try:
         result = base ** exponent
     except OverflowError:
-        raise EvaluationError(f"{_show(base)}^{_show(exponent)} overflows the float range") from None
+        odd = base < 0 and int(exponent) % 2 == 1
+        result = -math.inf if odd else math.inf
     if math.isinf(result) and math.isfinite(base) and math.isfinite(exponent):
-        raise EvaluationError(f"{_show(base)}^{_show(exponent)} overflows the float range")
+        raise FloatOverflow(f"{_show(base)}^{_show(exponent)} overflows the float range", result)
     return result
 
 
@@ -83,6 +199,125 @@ def _numeric(fn: str, arity: int) -> Callable[..., float]:
     return function.numeric
 
 
+def beyond_range(error: EvaluationError, numeric: Callable[..., float], args) -> float:
+    """What a numeric walk goes on with after ``numeric(*args)``, a function of the table,
+    raised ``error``.
+
+    An overflow at a finite argument (the table raises it while handling Python's
+    OverflowError) gives the function's own value at the infinity on the argument's
+    side: a finite limit is the answer (sech(1000) is 0.0: only cosh inside it
+    overflowed), an infinite one is a true overflow, raised as :class:`FloatOverflow`
+    carrying that infinity.  Any other error is raised as it is.
+    """
+    if (isinstance(error, FloatOverflow) or len(args) != 1 or not math.isfinite(args[0])
+            or not isinstance(error.__context__, OverflowError)):
+        raise error
+    try:
+        limit = numeric(math.copysign(math.inf, args[0]))
+    except EvaluationError:
+        raise error from None
+    if math.isfinite(limit):
+        return limit
+    raise FloatOverflow(str(error), limit) from None
+
+
+def apply_function(fn: str, args: Sequence[float]) -> float:
+    """``fn`` of the table at ``args``, as every numeric path calls it (with
+    :func:`beyond_range` after an overflow).
+
+    >>> apply_function("tanh", [1000.0]), apply_function("csch", [-1000.0])
+    (1.0, -0.0)
+    """
+    numeric = _numeric(fn, len(args))
+    try:
+        return numeric(*args)
+    except EvaluationError as error:
+        return beyond_range(error, numeric, args)
+
+
+def _settle(error: EvaluationError, numeric: Callable[..., float], args,
+            first: FloatOverflow | None) -> tuple[float, FloatOverflow | None]:
+    """Compiled code's :meth:`Overflows.note` and :meth:`Overflows.failed` in one call: the
+    value to go on with and the first overflow so far."""
+    try:
+        return beyond_range(error, numeric, args), first
+    except FloatOverflow as overflow:
+        return overflow.value, first or overflow
+    except EvaluationError as failure:
+        if first is not None and not all(map(math.isfinite, args)):
+            raise EvaluationError(str(first)) from None
+        raise failure from None
+
+
+def _trust(first: FloatOverflow, node: Expr, result: float, operands) -> None:
+    """Compiled code's :meth:`Overflows.trust`."""
+    if not trusted(node, result, operands):
+        raise EvaluationError(str(first))
+
+
+def _overflow_error(raises: type[EvaluationError]) -> Callable[[FloatOverflow, float], EvaluationError]:
+    """Compiled code's error for a result that is not finite after the overflow ``first``."""
+    if raises is FloatOverflow:
+        return lambda first, result: FloatOverflow(str(first), result)
+    return lambda first, result: raises(str(first))
+
+
+def sum_of(terms: Sequence[float]) -> float:
+    """The sum; one that is beyond the float range raises :class:`FloatOverflow`, but a
+    running sum that overflows on the way to a finite total does not.
+
+    >>> sum_of([1e308, 1e308, -1e308])
+    1e+308
+    """
+    result = sum(terms)
+    if math.isinf(result) and all(map(math.isfinite, terms)):
+        return _rescaled(Add, terms)
+    return result
+
+
+def product_of(factors: Sequence[float]) -> float:
+    """The product, as :func:`sum_of` is the sum; nor does a running product that
+    underflows to 0 on the way to a number in range.
+
+    >>> product_of([1e200, 1e200, 1e-300]), product_of([1e-200, 1e-200, 1e300])
+    (1e+100, 1e-100)
+    """
+    result = math.prod(factors)
+    if (math.isinf(result) or result == 0) and all(map(math.isfinite, factors)) and all(factors):
+        return _rescaled(Mul, factors)
+    return result
+
+
+def _rescaled(kind: type, operands: Sequence[float]) -> float:
+    """A sum or product of finite operands that left the float range in running order,
+    computed again with scaled operands: its value if that is finite, else a FloatOverflow."""
+    if kind is Add:                   # terms scaled by a power of two, so partials stay finite
+        scale = len(operands).bit_length() + 1
+        total = math.fsum(math.ldexp(t, -scale) for t in operands)
+    else:                             # mantissas and exponents apart
+        total, scale = 1.0, 0
+        for factor in operands:
+            mantissa, exponent = math.frexp(factor)
+            total, carry = math.frexp(total * mantissa)
+            scale += exponent + carry
+    try:
+        return math.ldexp(total, scale)
+    except OverflowError:
+        what = "a sum" if kind is Add else "a product"
+        raise FloatOverflow(f"{what} overflows the float range", math.copysign(math.inf, total)) from None
+
+
+def _rescaled_step(node: Expr, result: float, operands) -> tuple[float, FloatOverflow | None]:
+    """Compiled code's :func:`sum_of` and :func:`product_of`, for a sum or product that came
+    out infinite (or a product 0): its value, and the overflow if it is one."""
+    if not all(map(math.isfinite, operands)) or not all(operands):
+        return result, None
+    try:
+        return _rescaled(type(node), operands), None
+    except FloatOverflow as overflow:
+        return overflow.value, overflow
+
+
 def _as_float(value) -> float:
     try:
         return float(value)
@@ -96,40 +331,58 @@ def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float
     >>> evaluate("x^2 + y", {"x": 3}, y=1)
     10.0
     """
-    expr = parse(expr)
+    return evaluate_all([expr], values, **kwargs)[0]
+
+
+def evaluate_all(exprs: Sequence, values: Mapping[str, float] | None = None, /,
+                 **kwargs: float) -> list[float]:
+    """The values of several expressions at one point, in one walk: a subexpression they
+    share (as the components of a gradient do) is computed once.
+
+    >>> evaluate_all(["x*y", "x*y + 1", "y"], x=2, y=3)
+    [6.0, 7.0, 3.0]
+    """
+    roots = [parse(e) for e in exprs]
     point = {**(values or {}), **kwargs}
     value: dict[Expr, float] = {}
-    for node in postorder(expr):
-        match node:
-            case Num(v):
-                result = _as_float(v)
-            case Const(name):
-                result = Const.VALUES[name]
-            case Sym(name):
-                if name not in point:
-                    raise EvaluationError(f"no value given for {name}")
-                result = float(point[name])
-            case Add(terms):
-                result = sum(value[t] for t in terms)
-                if math.isinf(result) and all(math.isfinite(value[t]) for t in terms):
-                    raise EvaluationError("a sum overflows the float range")
-            case Mul(factors):
-                result = 1.0
-                for f in factors:
-                    result *= value[f]
-                if math.isinf(result) and all(math.isfinite(value[f]) for f in factors):
-                    raise EvaluationError("a product overflows the float range")
-            case Pow(base, exp):
-                result = power_function(exp)(value[base], value[exp])
-            case Call(fn, args):
-                result = _numeric(fn, len(args))(*(value[a] for a in args))
-        value[node] = result
-    return value[expr]
+    overflows = Overflows()
+    for root in roots:
+        for node in postorder(root, stop=value.__contains__):
+            if node in value:
+                continue
+            try:
+                result = _node_value(node, value, point)
+            except FloatOverflow as error:
+                result = overflows.note(error)
+            except EvaluationError as error:
+                overflows.failed(error, [value[c] for c in node.children])
+            else:
+                if overflows.first is not None:
+                    overflows.trust(node, result, [value[c] for c in node.children])
+            value[node] = result
+    return [overflows.check(value[r]) for r in roots]
 
 
-def _overflowed(*operands: float) -> None:
-    if all(math.isfinite(v) for v in operands):
-        raise EvaluationError("an intermediate result overflows the float range")
+def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, float]) -> float:
+    """One node's value from its children's."""
+    match node:
+        case Num(v):
+            return _as_float(v)
+        case Const(name):
+            return Const.VALUES[name]
+        case Sym(name):
+            if name not in point:
+                raise EvaluationError(f"no value given for {name}")
+            return float(point[name])
+        case Add(terms):
+            return sum_of([value[t] for t in terms])
+        case Mul(factors):
+            return product_of([value[f] for f in factors])
+        case Pow(base, exp):
+            return power_function(exp)(value[base], value[exp])
+        case Call(fn, args):
+            return apply_function(fn, [value[a] for a in args])
+    raise TypeError(node)
 
 
 def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[..., float]:
@@ -142,6 +395,14 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
     >>> round(f(1.0), 6)
     1.549544
     """
+    return compile_overflowing(expr, variables, EvaluationError)
+
+
+def compile_overflowing(expr, variables: Sequence[str] | None,
+                        raises: type[EvaluationError]) -> Callable[..., float]:
+    """:func:`compile_function`, whose function raises ``raises`` for a result that overflows:
+    :class:`FloatOverflow` (carrying the infinity or NaN) for callers that go on with it,
+    as the local partials of :mod:`symdiff.autodiff` do."""
     expr = parse(expr)
     names = sorted(expr.free) if variables is None else list(variables)
     missing = expr.free - set(names)
@@ -149,8 +410,10 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
     env: dict[str, object] = {"real_power": real_power, "real_root": real_root,
-                              "EvaluationError": EvaluationError,
-                              "INFINITIES": (math.inf, -math.inf), "overflowed": _overflowed}
+                              "EvaluationError": EvaluationError, "settle": _settle,
+                              "trust": _trust,
+                              "overflow_error": _overflow_error(raises),
+                              "INFINITIES": (math.inf, -math.inf), "rescaled": _rescaled_step}
     local: dict[Expr, str] = {}
     lines = []
     for i, node in enumerate(postorder(expr)):
@@ -169,23 +432,39 @@ def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[.
                 continue
             case Add(terms) | Mul(terms):
                 operator = " + " if type(node) is Add else " * "
-                lines.append(f"    {target} = {operator.join(local[t] for t in terms)}")
-                # as in evaluate: finite operands giving an infinity is an overflow
-                lines.append(f"    if {target} in INFINITIES: overflowed({', '.join(local[t] for t in terms)})")
+                operands = ", ".join(local[t] for t in terms)
+                env[f"n{i}"] = node
+                # as in evaluate: after an overflow the step must be trusted; else a sum or
+                # product that left the range on the way is computed again (sum_of, product_of)
+                left = f"{target} in INFINITIES" + (f" or {target} == 0" if type(node) is Mul else "")
+                lines += [f"    {target} = {operator.join(local[t] for t in terms)}",
+                          f"    if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))",
+                          f"    elif {left}: {target}, overflow = rescaled(n{i}, {target}, ({operands},))"]
                 local[node] = target
                 continue
             case Pow(base, exp):
-                code = f"{power_function(exp).__name__}({local[base]}, {local[exp]})"
+                env[f"f{i}"] = power_function(exp)
             case Call(fn, args):
                 env[f"f{i}"] = _numeric(fn, len(args))
-                code = f"f{i}({', '.join(local[a] for a in args)})"
-        lines.append(f"    {target} = {code}")
+        # as in evaluate: an overflow goes on with its infinity (or the function's limit)
+        env[f"n{i}"] = node
+        operands = ", ".join(local[a] for a in node.children)
+        lines += [f"    try:",
+                  f"        {target} = f{i}({operands})",
+                  f"    except EvaluationError as error:",
+                  f"        {target}, overflow = settle(error, f{i}, ({operands},), overflow)",
+                  f"    else:",
+                  f"        if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))"]
         local[node] = target
     lines.append(f"    result = float({local[expr]})")
-    lines.append("    if result - result != 0 and all(a - a == 0 for a in arguments):")
-    lines.append("        raise EvaluationError('the result overflows the float range')")
+    lines.append("    if result - result != 0:")
+    lines.append("        if overflow is not None:")
+    lines.append("            raise overflow_error(overflow, result)")
+    lines.append("        if all(a - a == 0 for a in arguments):")
+    lines.append("            raise EvaluationError('the result overflows the float range')")
     lines.append("    return result")
     signature = ", ".join(arguments.values())
+    lines.insert(0, "    overflow = None")
     lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
     source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"
     namespace: dict[str, object] = dict(env)

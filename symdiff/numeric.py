@@ -21,7 +21,7 @@ import sys
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 from .errors import EvaluationError
-from .evaluate import ROOT_EXPONENTS, compile_function, evaluate
+from .evaluate import ROOT_EXPONENTS, FloatOverflow, Overflows, compile_function, evaluate
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import COMPLEX, LOG_BASE_COMPLEX
 from .parser import parse
@@ -127,41 +127,134 @@ METHODS = {
 # ---------------------------------------------------------------- on expressions
 
 def complex_evaluate(expr: Expr, point: Mapping[str, complex]) -> complex:
-    """The expression evaluated in complex arithmetic (for the complex-step method)."""
+    """The expression evaluated in complex arithmetic (for the complex-step method).
+
+    Overflow follows the real paths (see :mod:`symdiff.evaluate`), judged by real parts:
+    a function that overflows goes on with its value at the infinity on its argument's
+    side, a later step on that infinity must be :func:`~symdiff.evaluate.trusted`, and a
+    result that is not finite is an error.
+
+    >>> complex_evaluate(parse("x/cosh(x)"), {"x": 1000 + 1e-20j})
+    0j
+    """
     value: dict[Expr, complex] = {}
+    overflows = Overflows()
     for node in postorder(expr):
-        match node:
-            case Num(v):
-                result = complex(float(v))
-            case Const(name):
-                result = complex(Const.VALUES[name])
-            case Sym(name):
-                result = complex(point[name])
-            case Add(terms):
-                result = sum(value[t] for t in terms)
-            case Mul(factors):
-                result = complex(1.0)
-                for f in factors:
-                    result *= value[f]
-            case Pow(base, exp):
-                b, e = value[base], value[exp]
+        try:
+            result = _complex_node(node, value, point)
+        except FloatOverflow as error:
+            result = overflows.note(error)
+        except (ArithmeticError, ValueError) as error:      # cmath's too: sin(inf) after cosh
+            overflows.failed(error, [complex(value[c]).real for c in node.children])
+        else:
+            if overflows.first is not None:
+                overflows.trust(node, result, [value[c] for c in node.children])
+        value[node] = result
+    result = overflows.check(value[expr])
+    if not cmath.isfinite(result) and all(cmath.isfinite(v) for v in point.values()):
+        raise EvaluationError("the result overflows the float range")
+    return result
+
+
+def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str, complex]) -> complex:
+    """One node's complex value from its children's."""
+    match node:
+        case Num(v):
+            return complex(float(v))
+        case Const(name):
+            return complex(Const.VALUES[name])
+        case Sym(name):
+            return complex(point[name])
+        case Add(terms):
+            result = sum(value[t] for t in terms)
+        case Mul(factors):
+            result = complex(1.0)
+            for f in factors:
+                result *= value[f]
+        case Pow(base, exp):
+            b, e = value[base], value[exp]
+            if not cmath.isfinite(b) and e.imag == 0 and e.real < 0:
+                return 0j                         # a negative power of an overflowed value
+            try:
                 if exp in ROOT_EXPONENTS:
                     # sqrt(u) and 1/sqrt(u): the principal branch, as exact as cmath makes it
-                    result = cmath.sqrt(b) if e.real > 0 else 1 / cmath.sqrt(b)
-                elif e.imag == 0 and float(e.real).is_integer():
+                    return cmath.sqrt(b) if e.real > 0 else 1 / cmath.sqrt(b)
+                if e.imag == 0 and float(e.real).is_integer():
                     # An integer power stays exact (and defined) for negative real bases.
-                    result = b ** int(e.real)
-                else:
-                    result = b ** e
-            case Call(fn, args):
-                if fn == "log" and len(args) == 2:
-                    result = LOG_BASE_COMPLEX(value[args[0]], value[args[1]])
-                elif fn in COMPLEX:
-                    result = COMPLEX[fn](value[args[0]])
-                else:
-                    raise EvaluationError(f"{fn} is a declared function without a numeric value")
-        value[node] = result
-    return value[expr]
+                    return _integer_power(b, int(e.real))
+                return b ** e
+            except OverflowError:
+                raise FloatOverflow(f"({_show(b.real)})^{_show(e.real)} overflows the float range",
+                                    complex(math.inf)) from None
+        case Call(fn, args):
+            if fn == "log" and len(args) == 2:
+                return LOG_BASE_COMPLEX(value[args[0]], value[args[1]])
+            if fn not in COMPLEX:
+                raise EvaluationError(f"{fn} is a declared function without a numeric value")
+            z = value[args[0]]
+            try:
+                return COMPLEX[fn](z)
+            except OverflowError:
+                pass
+            # as beyond_range does for the real values: the value at the infinity on z's side
+            message = f"{fn}({_show(z.real)}) overflows the float range"
+            try:
+                limit = COMPLEX[fn](complex(math.copysign(math.inf, z.real), 0.0))
+            except (ArithmeticError, ValueError):
+                raise EvaluationError(message) from None
+            if cmath.isfinite(limit):
+                return limit
+            raise FloatOverflow(message, limit)
+        case _:
+            raise TypeError(node)
+    operands = [value[c] for c in node.children]             # a sum or a product
+    if not cmath.isfinite(result) and all(map(cmath.isfinite, operands)):
+        return _without_running_overflow(type(node), operands)
+    return result
+
+
+def _without_running_overflow(kind: type, operands: list[complex]) -> complex:
+    """A complex sum or product of finite operands that overflowed in running order,
+    computed again with operands scaled by powers of two (as the real paths do): its
+    value, or a FloatOverflow if that is beyond the float range too."""
+    def scaled(z: complex, k: int) -> complex:
+        return complex(math.ldexp(z.real, k), math.ldexp(z.imag, k))
+
+    def exponent(z: complex) -> int:
+        return math.frexp(max(abs(z.real), abs(z.imag)))[1]
+
+    if kind is Add:
+        scale = len(operands).bit_length() + 1
+        total = sum(scaled(z, -scale) for z in operands)
+    else:
+        total, scale = complex(1.0), 0
+        for z in operands:
+            k = exponent(z)
+            total *= scaled(z, -k)
+            carry = exponent(total)
+            total, scale = scaled(total, -carry), scale + k + carry
+    try:
+        return scaled(total, scale)
+    except OverflowError:
+        what = "a sum" if kind is Add else "a product"
+        raise FloatOverflow(f"{what} overflows the float range",
+                            complex(math.copysign(math.inf, total.real))) from None
+
+
+def _integer_power(b: complex, n: int) -> complex:
+    """b^n; a negative power whose b^|n| is beyond the float range as (1/b)^|n|, which
+    underflows to its true size instead (cosh(710)^-2 is 0, not nan)."""
+    if n < 0:
+        try:
+            result = b ** n
+        except OverflowError:
+            result = complex(math.nan)
+        return result if cmath.isfinite(result) else (1 / b) ** -n
+    return b ** n
+
+
+def _show(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
 
 
 def partial(expr, wrt: str, point: Mapping[str, float], method: str = "central",

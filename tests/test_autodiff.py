@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import mpmath
 import pytest
 
 import symdiff
@@ -424,3 +425,59 @@ def test_format_table_aligns_columns():
         "v2    variable  y                  2.0    1.0",
         "v3    output    v1*v2      v1, v2  2.0    1.0",
     ]
+
+
+# ---------------------------------------------------------------- large arguments (issue 15)
+
+MP = {
+    "tanh(x)":    mpmath.tanh,
+    "sech(x)":    mpmath.sech,
+    "csch(x)":    mpmath.csch,
+    "coth(x)":    mpmath.coth,
+    "1/cosh(x)":  lambda x: 1 / mpmath.cosh(x),
+    "cosh(x)^-2": lambda x: mpmath.cosh(x) ** -2,
+}
+
+
+@pytest.mark.parametrize("formula", sorted(MP))
+@pytest.mark.parametrize("x", ["1000", "-1000", "710", "1e5"])
+def test_forward_and_reverse_mode_at_large_arguments(formula, x):
+    """Values and derivatives are the limits (0 or +-1) within the float range, not errors."""
+    with mpmath.workdps(60):
+        value, slope = (float(mpmath.diff(MP[formula], mpmath.mpf(x), n)) for n in (0, 1))
+    point = {"x": float(x)}
+    forward = jvp(formula, point, {"x": 1.0})
+    reverse = vjp(formula, point, ["x"])
+    for got, exact in ((forward[0], value), (forward[1], slope),
+                       (reverse[0], value), (reverse[1]["x"], slope)):
+        assert math.isclose(got, exact, rel_tol=1e-12, abs_tol=1e-300), (formula, x)
+
+
+def test_zero_times_an_overflow_is_zero_in_both_modes():
+    """d/dx 1/cosh(x) at 1000: the adjoint of cosh(x) is -cosh(x)^-2 = -0.0 and its local
+    partial sinh(1000) overflows; the contribution is 0, not nan."""
+    graph = Graph(parse("1/cosh(x)"))
+    values = graph.forward({"x": 1000.0})
+    assert values[graph.output] == 0.0 and values[parse("cosh(x)")] == math.inf
+    assert graph.backward(values)[X] == 0.0
+    assert graph.tangent(values, {"x": 1.0})[graph.output] == 0.0
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("cosh(x)",      "cosh(1000) overflows the float range"),
+    ("x*exp(x)",     "exp(1000) overflows the float range"),
+    ("tanh(x)*exp(x)", "exp(1000) overflows the float range"),
+])
+def test_true_overflows_stay_errors_in_both_modes(formula, message):
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        jvp(formula, {"x": 1000.0}, {"x": 1.0})
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        vjp(formula, {"x": 1000.0})
+
+
+def test_an_overflowing_derivative_of_a_finite_value_is_an_error():
+    """log(x) at 5e-324 is -744.4, but its slope 1/x there is beyond the float range."""
+    with pytest.raises(EvaluationError, match="overflows the float range"):
+        vjp("log(x)", {"x": 5e-324})
+    with pytest.raises(EvaluationError, match="overflows the float range"):
+        jvp("log(x)", {"x": 5e-324}, {"x": 1.0})

@@ -6,10 +6,13 @@ an EvaluationError naming the operation.
 """
 
 import math
+import re
 
+import mpmath
 import pytest
 
-from symdiff import EvaluationError, SymdiffError, compile_function, evaluate, parse
+from symdiff import EvaluationError, SymdiffError, compile_function, diff, evaluate, parse
+from symdiff.evaluate import evaluate_all
 
 VALUES = [
     # formula                         oracle                                               points (x, y)
@@ -254,3 +257,111 @@ def test_evaluate_always_returns_a_float():
 def test_nan_propagates_through_functions():
     assert math.isnan(evaluate("log(x)", x=math.nan))
     assert math.isnan(evaluate("sqrt(x)", x=math.nan))
+
+
+# ------------------------------------------------------------------ large arguments (issue 15)
+
+# Overflow is judged by the result: where only an intermediate overflows, the value is the
+# limit (0 or +-1) within the float range; where the result itself is beyond it, an error.
+MP = {
+    "tanh(x)":      lambda x: mpmath.tanh(x),
+    "sech(x)":      lambda x: mpmath.sech(x),
+    "csch(x)":      lambda x: mpmath.csch(x),
+    "coth(x)":      lambda x: mpmath.coth(x),
+    "1/cosh(x)":    lambda x: 1 / mpmath.cosh(x),
+    "cosh(x)^-2":   lambda x: mpmath.cosh(x) ** -2,
+    "exp(-x^2)":    lambda x: mpmath.exp(-x**2),
+    "x*sech(x)^2":  lambda x: x * mpmath.sech(x) ** 2,
+}
+LARGE = ["1000", "-1000", "710", "1e5"]
+
+
+def _close(value: float, exact) -> bool:
+    return math.isclose(value, float(exact), rel_tol=1e-12, abs_tol=1e-300)
+
+
+@pytest.mark.parametrize("formula", sorted(MP))
+@pytest.mark.parametrize("x", LARGE)
+def test_limits_at_large_arguments(formula, x):
+    with mpmath.workdps(60):
+        exact = MP[formula](mpmath.mpf(x))
+        slope = mpmath.diff(MP[formula], mpmath.mpf(x))
+    derivative = diff(formula, "x")
+    for expr, oracle in ((formula, exact), (derivative, slope)):
+        assert _close(evaluate(expr, x=float(x)), oracle), (expr, x)
+        assert _close(compile_function(expr, ["x"])(float(x)), oracle), (expr, x)
+
+
+@pytest.mark.parametrize("formula, x, message", [
+    ("exp(x)",          1000,    "exp(1000) overflows the float range"),
+    ("cosh(x)",         1000,    "cosh(1000) overflows the float range"),
+    ("sinh(x)",         -1000,   "sinh(-1000) overflows the float range"),
+    ("x*cosh(x)",       1000,    "cosh(1000) overflows the float range"),
+    ("sin(cosh(x))",    1000,    "cosh(1000) overflows the float range"),  # not "sin(inf)"
+    ("tanh(x)*cosh(x)", 1000,    "cosh(1000) overflows the float range"),
+    ("x^3",             1e200,   "1e+200^3 overflows the float range"),
+    ("(-x)^3",          1e200,   "overflows the float range"),
+])
+def test_a_result_beyond_the_float_range_is_still_an_error(formula, x, message):
+    with pytest.raises(EvaluationError, match=re.escape(message)) as caught:
+        evaluate(formula, x=x)
+    assert type(caught.value) is EvaluationError
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        compile_function(formula, ["x"])(x)
+
+
+@pytest.mark.parametrize("formula, point, expected", [
+    ("x^-2",         {"x": math.inf},            0.0),       # as given, not an overflow
+    ("1/(x*y)",      {"x": 1e200, "y": 1e200},   0.0),       # the product overflows; 1/it is 0
+    ("(x*y)^-2",     {"x": 1e200, "y": -1e200},  0.0),
+    ("1/(x + y)",    {"x": 1e308, "y": 1e308},   0.0),
+    ("exp(-exp(x))", {"x": 1000},                0.0),
+    ("2^(-x^2)",     {"x": 1e200},               0.0),
+])
+def test_a_reciprocal_of_an_overflow_underflows_to_zero(formula, point, expected):
+    assert evaluate(formula, point) == expected
+    names = sorted(point)
+    assert compile_function(formula, names)(*(point[n] for n in names)) == expected
+
+
+def test_evaluate_all_walks_the_shared_nodes_once():
+    exprs = [parse("x*y*z"), parse("x*y"), parse("sin(x*y) + z")]
+    point = {"x": 2.0, "y": 3.0, "z": 0.5}
+    assert evaluate_all(exprs, point) == [evaluate(e, point) for e in exprs]
+    assert evaluate_all(["x", "2*x"], x=4) == [4.0, 8.0]
+    with pytest.raises(EvaluationError, match="log"):
+        evaluate_all(["x", "log(x - 5)"], x=4)
+
+
+@pytest.mark.parametrize("formula, point, expected", [
+    ("atan(x*y)",        {"x": 1e200, "y": 1e200},  math.pi / 2),   # saturated: exact in floats
+    ("acot(x*y)",        {"x": 1e200, "y": 1e200},  0.0),
+    ("tanh(x + y)",      {"x": 1e308, "y": 1e308},  1.0),
+    ("sign(x*y)",        {"x": -1e200, "y": 1e200}, -1.0),
+    ("abs(x*y)^-1",      {"x": -1e200, "y": 1e200}, 0.0),           # still beyond, then 1/it
+    ("exp(-(x + y))",    {"x": 1e308, "y": 1e308},  0.0),
+    # a running sum or product that leaves the range on the way to a total in it is no overflow
+    ("x*y*z",            {"x": 1e200, "y": 1e200, "z": 1e-300}, 1e100),
+    ("1/(x*y*z)",        {"x": 1e200, "y": 1e200, "z": 1e-300}, 1e-100),   # 1e-200*1e-200*1e300
+    ("1/(x + y + z)",    {"x": 1e308, "y": 1e308, "z": -1e308}, 1e-308),
+])
+def test_a_step_on_an_overflow_that_is_right_for_every_value_beyond_the_range(formula, point, expected):
+    names = sorted(point)
+    assert evaluate(formula, point) == pytest.approx(expected, rel=1e-15, abs=0)
+    assert compile_function(formula, names)(*(point[n] for n in names)) == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("formula, point, message", [
+    # the true value is an ordinary number that the infinity has lost: an error, not 0
+    ("1/log(cosh(x))",   {"x": 1000},               "cosh(1000) overflows the float range"),
+    ("1/sqrt(cosh(x))",  {"x": 1000},               "cosh(1000) overflows the float range"),
+    ("1/cbrt(x*y)",      {"x": 1e200, "y": 1e200},  "a product overflows the float range"),
+    ("1/(cosh(x) - y)",  {"x": 1000, "y": 1e300},   "cosh(1000) overflows the float range"),
+    ("atan(log(x*y))",   {"x": 1e200, "y": 1e200},  "a product overflows the float range"),
+])
+def test_a_step_on_an_overflow_that_depends_on_its_size_is_an_error(formula, point, message):
+    names = sorted(point)
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        evaluate(formula, point)
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        compile_function(formula, names)(*(point[n] for n in names))

@@ -8,7 +8,9 @@ import cmath
 import dataclasses
 import math
 import random
+import re
 
+import mpmath
 import pytest
 
 from symdiff import EvaluationError, autodiff, diff, evaluate, functions
@@ -330,3 +332,57 @@ def test_check_after_the_table_is_restored(capsys):
 def test_check_with_no_point_in_the_domain(capsys):
     status, out, _ = run(capsys, "sqrt(-x^2-1)", "--check")
     assert status != 0
+
+
+# ---------------------------------------------------------------- large arguments (issue 15)
+
+# Where only an intermediate overflows, every method gives the limit (0 or +-1) within the
+# float range; a result beyond it is an EvaluationError, never Python's OverflowError.
+MP = {
+    "tanh(x)":    mpmath.tanh,
+    "sech(x)":    mpmath.sech,
+    "csch(x)":    mpmath.csch,
+    "coth(x)":    mpmath.coth,
+    "1/cosh(x)":  lambda x: 1 / mpmath.cosh(x),
+    "cosh(x)^-2": lambda x: mpmath.cosh(x) ** -2,
+}
+
+
+@pytest.mark.parametrize("formula", sorted(MP))
+@pytest.mark.parametrize("x", ["1000", "-1000", "710", "1e5"])
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_numerical_derivatives_at_large_arguments(formula, x, method):
+    with mpmath.workdps(60):
+        first, second = (float(mpmath.diff(MP[formula], mpmath.mpf(x), n)) for n in (1, 2))
+    for expr, exact in ((formula, first), (diff(formula, "x"), second)):   # and of its derivative
+        estimate = partial(expr, "x", {"x": float(x)}, method)
+        # Richardson's first step is 0.1*|x|: at 710 it samples sech near 639, where its value
+        # is about 1e-277, so its error there is at that scale
+        tolerance = 1e-270 if method == "richardson" else 1e-300
+        assert math.isclose(estimate.value, exact, rel_tol=1e-6, abs_tol=tolerance), (expr, x)
+
+
+@pytest.mark.parametrize("formula, x, message", [
+    ("exp(x)",        1000.0,  "exp(1000) overflows the float range"),
+    ("cosh(x)",       -1000.0, "cosh(-1000) overflows the float range"),
+    ("x*cosh(x)^2",   1000.0,  "cosh(1000) overflows the float range"),
+])
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_true_overflows_are_evaluation_errors_by_every_method(formula, x, message, method):
+    with pytest.raises(EvaluationError, match=re.escape(message)):
+        partial(formula, "x", {"x": x}, method)
+
+
+def test_complex_evaluate_of_an_overflow():
+    parse = __import__("symdiff").parse
+    assert complex_evaluate(parse("1/cosh(x)"), {"x": complex(1000, 1e-20)}) == 0
+    assert complex_evaluate(parse("tanh(x)"), {"x": complex(-1000, 1e-20)}) == -1
+    with pytest.raises(EvaluationError, match=re.escape("cosh(1000) overflows the float range")):
+        complex_evaluate(parse("cosh(x)"), {"x": complex(1000, 1e-20)})
+
+
+@pytest.mark.parametrize("method", ["forward", "reverse", "complex-step", "central"])
+def test_cli_methods_at_a_large_argument(capsys, method):
+    status, out, err = run(capsys, "sech(x)", "--at", "x=1000", "--method", method)
+    assert (status, err) == (0, "")
+    assert float(out) == 0.0
