@@ -1,13 +1,18 @@
 """The command line: ``symdiff FORMULA --wrt x``.
 
-Exit codes: 0 success, 1 an internal error (a bug in symdiff) or a failure to
-write the output, 2 bad input or usage, 130 interrupted.  Errors go to stderr as a message, never a traceback
-(set SYMDIFF_DEBUG=1 to see one for internal errors).
+Exit codes: 0 success (also when the reader of a pipe goes away, as with ``| head``),
+1 an internal error (a bug in symdiff, and nothing else), 2 bad input or usage (a closed
+or unreadable stdin included), 74 the output could not be written (stdout closed, disk
+full: ``EX_IOERR`` of sysexits.h, an I/O error that is neither the input's fault nor a
+bug), 130 interrupted.  Errors go to stderr as one message, never a traceback (set
+SYMDIFF_DEBUG=1 to see one for internal errors); with stderr closed they are dropped and
+the status alone tells.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -18,11 +23,11 @@ from typing import Sequence, TextIO
 from . import __version__, compiled_core
 from .diff import diff, gradient
 from .errors import EvaluationError, ParseError, SymdiffError
-from .evaluate import evaluate
-from .expr import Call, Expr, dag_size, spell, tree_size
+from .evaluate import evaluate, evaluate_all
+from .expr import Const, Expr, Num, Sym, postorder, spell
 from .functions import resolve
 from .limits import OPTIONS, Limits, use_limits
-from .parser import parse
+from .parser import CONSTANTS, parse
 from .printing import cse, to_text
 from .simplify import cancel, expand, factor
 
@@ -39,12 +44,14 @@ examples:
   symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5   the computational graph
   symdiff "sin(x)/x" --wrt x --steps            the derivation, step by step
 
-exit status: 0 ok, 2 bad input or usage, 1 internal error or output failure, 130 interrupted.
+exit status: 0 ok, 1 internal error (a bug), 2 bad input or usage, 74 output not written,
+130 interrupted.
 documentation: docs/reference/cli.md
 """
 
 
 CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
+SHOWN_NAMES = 20          # variables a message lists before it says "..."
 
 # --method: the label of each way to compute a derivative's value
 METHOD_NAMES = {
@@ -59,8 +66,82 @@ METHOD_NAMES = {
 FORMS = {"expanded": expand, "factored": factor, "together": cancel}
 
 
+# Exit statuses (see the module docstring).
+OK, BUG, BAD_INPUT, OUTPUT_FAILED, INTERRUPTED = 0, 1, 2, 74, 130
+
+
 class UsageError(SymdiffError):
-    """A problem with the command line itself."""
+    """A problem with the command line itself; ``where`` = (the option as typed, index)
+    puts a caret under the offending character."""
+
+    def __init__(self, message: str, where: tuple[str, int] | None = None):
+        self.message, self.where = message, where
+        super().__init__(self.render())
+
+    def render(self, ascii_only: bool = False) -> str:
+        if self.where is None:
+            return self.message
+        line, index = self.where
+        show = (lambda s: s.encode("ascii", "backslashreplace").decode()) if ascii_only else str
+        return f"{self.message}\n  {show(line)}\n  {' ' * len(show(line[:index]))}^"
+
+
+class OutputFailed(Exception):
+    """The output could not be written (stdout closed, disk full, ...): exit status 74."""
+
+
+class _Stdout:
+    """stdout as the commands write to it: a failed write raises :class:`OutputFailed` with
+    the reason (a closed pipe stays a BrokenPipeError, which ends the run quietly)."""
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        return self._do("write", text)
+
+    def flush(self) -> None:
+        self._do("flush")
+
+    def _do(self, method: str, *args):
+        if self.stream is None:
+            raise OutputFailed("stdout is closed")
+        try:
+            return getattr(self.stream, method)(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputFailed(error.strerror or str(error)) from None
+
+
+class _Stderr:
+    """stderr for messages: best effort, so a closed or full stderr never hides the status."""
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        return self._do("write", text)
+
+    def flush(self) -> None:
+        self._do("flush")
+
+    def _do(self, method: str, *args):
+        try:
+            if self.stream is not None:
+                getattr(self.stream, method)(*args)
+        except (OSError, ValueError):
+            _discard(self.stream)            # give up on it (and on Python's flush at exit)
+            self.stream = None
+        return len(args[0]) if args else None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -189,12 +270,13 @@ def parse_point(text: str) -> dict[str, float]:
     {'x': 2.0, 'y': -1.5}
     """
     point: dict[str, float] = {}
-    for item in text.split(","):
+    for start, item in _items(text):
         name, equals, value = item.partition("=")
-        name = spell(name.strip())
-        if not equals or not name.isidentifier():
+        if not equals or not name.strip():
             raise UsageError(f"--at expects name=value pairs separated by commas, "
                              f"as in x=2,y=5; got {item.strip()!r}")
+        name = _variable(name, "--at", text, start, "--at expects name=value pairs separated by "
+                                                    "commas, as in x=2,y=5")
         if name in point:
             raise UsageError(f"--at gives {name} twice")
         try:
@@ -205,6 +287,44 @@ def parse_point(text: str) -> dict[str, float]:
             raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
         point[name] = evaluate(constant)
     return point
+
+
+def _items(text: str) -> list[tuple[int, str]]:
+    """The comma-separated items of an option's value, each with its index in the value."""
+    items, start = [], 0
+    for item in text.split(","):
+        items.append((start, item))
+        start += len(item) + 1
+    return items
+
+
+def _variable(name: str, option: str, text: str, start: int, expects: str) -> str:
+    """``name`` (found at ``start`` in the option's value ``text``) as the parser reads it in
+    a formula, which must be a variable; anything else is a usage error that points at it.
+    So the command line takes exactly the names a formula can use: θ (spelled theta), not é."""
+    typed = f"{option} {text}"
+    at = len(option) + 1 + start + len(name) - len(name.lstrip())
+    name = name.strip()
+    if not name:
+        raise UsageError(f"{expects}; found an empty name", (typed, at))
+    if name.isascii() and name.isidentifier() and name not in CONSTANTS and resolve(name) is None:
+        return name                           # what parse(name) gives, without its cost
+    try:
+        expr = parse(name)
+    except ParseError as error:
+        raise UsageError(f"{expects}; {name!r} is not a variable name: {error.message}",
+                         (typed, at + error.column - 1)) from None
+    if type(expr) is not Sym or expr.name != spell(name):           # not 1x, (x) or +x either
+        what = ("a constant" if type(expr) is Const else "a number" if type(expr) is Num
+                else "a formula")
+        raise UsageError(f"{expects}; {name!r} is {what}, not a variable name", (typed, at))
+    return expr.name
+
+
+def _variables(option: str, text: str) -> list[str]:
+    """The names of ``--wrt x,y``, each checked by :func:`_variable`."""
+    return [_variable(item, option, text, start, "--wrt expects variable names separated by commas")
+            for start, item in _items(text)]
 
 
 def _label(name: str, order: int) -> str:
@@ -223,12 +343,8 @@ class Run:
             if not (name.isidentifier() and name.isascii()) or resolve(name) is not None:
                 raise UsageError(f"--func takes names of new functions; {name!r} is "
                                  + ("built in" if resolve(name) is not None else "not a name"))
-        self.wrt = [spell(n.strip()) for n in args.wrt.split(",")] if args.wrt is not None else None
+        self.wrt = _variables("--wrt", args.wrt) if args.wrt is not None else None
         self.point = parse_point(args.at) if args.at is not None else None
-        if self.wrt is not None:
-            for name in self.wrt:
-                if not name.isidentifier():
-                    raise UsageError(f"--wrt expects variable names separated by commas; got {name!r}")
         if args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
         if args.equation and args.format != "latex":
@@ -251,14 +367,20 @@ class Run:
 
     def variables(self, expr: Expr) -> list[str]:
         if self.wrt is not None:
+            free = expr.free
             for name in self.wrt:
-                if name not in expr.free:
+                if name not in free:
                     self.warn(f"{name} does not occur in the formula; its derivative is 0")
             return self.wrt
         names = sorted(expr.free)
         if len(names) > 1:
-            raise UsageError(f"the formula has several variables ({', '.join(names)}); "
-                             f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {','.join(names)}")
+            if len(names) <= SHOWN_NAMES:
+                listed, all_of_them = ", ".join(names), ",".join(names)
+            else:                                # not thousands of names in one message
+                listed = f"{len(names):,} of them: {', '.join(names[:SHOWN_NAMES])}, ..."
+                all_of_them = f"{','.join(names[:3])},... (all {len(names):,} for the gradient)"
+            raise UsageError(f"the formula has several variables ({listed}); "
+                             f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {all_of_them}")
         return names or ["x"]
 
     def compute(self, formula: str) -> "Outcome":
@@ -282,7 +404,8 @@ class Run:
                             functions=self.functions) for name in names]
         if self.args.form in FORMS:
             results = [FORMS[self.args.form](r) for r in results]
-        values = ([evaluate(r, self.point) for r in results] if self.point is not None else None)
+        # one walk over all results: the components of a gradient share most of their nodes
+        values = evaluate_all(results, self.point) if self.point is not None else None
         shared = cse(results) if self.share(results) else None
         return Outcome(formula, expr, names, self.args.order, results, values, shared,
                        list(self.warnings))
@@ -293,8 +416,8 @@ class Run:
             return self.args.cse
         if self.args.format in ("json", "tree"):
             return False                         # data formats show the DAG itself
-        written = sum(tree_size(r) for r in results)
-        if written > CSE_THRESHOLD and written > 2 * dag_size(Call("(results)", tuple(results))):
+        written, distinct = _sizes(results)
+        if written > CSE_THRESHOLD and written > 2 * distinct:
             self.warn(f"the result has {written:,} nodes written out; printing each shared "
                       f"subexpression once (--no-cse prints it whole)", kind="note")
             return True
@@ -333,10 +456,10 @@ class Run:
         print("\n\n".join(parts), file=self.out)
         return 0
 
-    def stream(self, lines) -> int:
+    def stream(self, stdin: TextIO | None) -> int:
         """One result line per input line; a failed line prints empty and reports on stderr."""
         status = 0
-        for number, formula in enumerate(lines, 1):
+        for number, formula in enumerate(_read_lines(stdin), 1):
             formula = formula.rstrip("\r\n")
             if not formula.strip():
                 print(file=self.out)
@@ -350,6 +473,34 @@ class Run:
                 continue
             print(line, file=self.out, flush=True)
         return status
+
+
+def _sizes(results: list[Expr]) -> tuple[int, int]:
+    """The nodes of all results written out in full, and their distinct nodes (with one for
+    the list).  One walk over the results together: walking each result on its own would
+    cost the number of results times the shared part (quadratic for a gradient)."""
+    size: dict[int, int] = {}
+    known = lambda node: id(node) in size
+    for result in results:
+        for node in postorder(result, stop=known):
+            if id(node) not in size:
+                size[id(node)] = 1 + sum(size[id(c)] for c in node.children)
+    return sum(size[id(r)] for r in results), len(size) + 1
+
+
+def _read_lines(stdin: TextIO | None):
+    """The lines of stdin; a stdin that is closed or cannot be read is bad input (exit 2)."""
+    if stdin is None:
+        raise SymdiffError("cannot read the formulas: stdin is closed ('-' reads one formula "
+                           "per line from stdin)")
+    while True:
+        try:
+            line = stdin.readline()
+        except OSError as error:
+            raise SymdiffError(f"cannot read stdin: {error.strerror or error}") from None
+        if not line:
+            return
+        yield line
 
 
 @dataclass
@@ -460,9 +611,9 @@ def _limits(args) -> Limits:
         raise UsageError(message) from None
 
 
-def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
+def run(argv: Sequence[str], stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
     if argv and argv[0] == "graph":
-        return run_graph(list(argv[1:]), out)
+        return run_graph(list(argv[1:]), out, err)
     parser = build_parser()
     args = parser.parse_args(protect_formulas(list(argv), parser))
     if args.formula is None:
@@ -533,7 +684,7 @@ def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tupl
         tries += 1
         point = {n: rng.uniform(-3, 3) for n in names}
         try:
-            exact = [evaluate(r, point) for r in outcome.results]
+            exact = evaluate_all(outcome.results, point)
             central = [numerical_partial(f, n, point, "central") for f, n in zip(lower, outcome.names)]
         except (SymdiffError, ArithmeticError, ValueError):
             continue                      # outside the domain: try another point
@@ -585,7 +736,7 @@ def build_graph_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_graph(argv: list[str], out: TextIO) -> int:
+def run_graph(argv: list[str], out: TextIO, err: TextIO) -> int:
     import shutil
     import subprocess
     from .autodiff import format_table, node_table, to_dot
@@ -597,10 +748,10 @@ def run_graph(argv: list[str], out: TextIO) -> int:
     missing = sorted(expr.free - point.keys())
     if missing:
         raise UsageError(f"--at gives no value for {', '.join(missing)}")
-    wanted = [spell(n.strip()) for n in args.wrt.split(",")] if args.wrt else None
+    wanted = _variables("--wrt", args.wrt) if args.wrt else None
     for name in wanted or ():
         if name not in expr.free:
-            print(f"symdiff: warning: {name} does not occur in the formula", file=sys.stderr)
+            print(f"symdiff: warning: {name} does not occur in the formula", file=err)
     if args.format == "table":
         print(format_table(node_table(expr, point, wanted)), file=out)
         return 0
@@ -613,7 +764,14 @@ def run_graph(argv: list[str], out: TextIO) -> int:
         raise UsageError("--format svg needs Graphviz's dot program, which is not installed; "
                          "install Graphviz (Debian/Ubuntu: apt-get install graphviz, macOS: brew "
                          "install graphviz) or use --format dot and render it elsewhere")
-    drawn = subprocess.run([program, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
+    try:
+        drawn = subprocess.run([program, "-Tsvg"], input=dot, capture_output=True, text=True,
+                               timeout=60)
+    except subprocess.TimeoutExpired:
+        raise SymdiffError("Graphviz's dot took more than 60 s; try --format dot") from None
+    except OSError as error:
+        raise SymdiffError(f"cannot run Graphviz's dot ({program}): "
+                           f"{error.strerror or error}") from None
     if drawn.returncode != 0:
         raise SymdiffError(f"Graphviz failed: {drawn.stderr.strip()}")
     out.write(drawn.stdout)
@@ -627,7 +785,7 @@ def _message(error: Exception, stream: TextIO) -> str:
     try:
         text.encode(stream.encoding or "utf-8")
     except (UnicodeEncodeError, LookupError):
-        if isinstance(error, ParseError):
+        if isinstance(error, (ParseError, UsageError)):
             return error.render(ascii_only=True)
     return text
 
@@ -635,55 +793,77 @@ def _message(error: Exception, stream: TextIO) -> str:
 def _interrupted(signum, frame) -> None:
     """Ctrl-C: leave at once with status 130.  Raising KeyboardInterrupt is not enough,
     because it can land in a weakref callback of the node table, where Python ignores it."""
-    os.write(2, b"symdiff: interrupted\n")
-    os._exit(130)
+    with contextlib.suppress(OSError):                 # stderr may be closed
+        os.write(2, b"symdiff: interrupted\n")
+    os._exit(INTERRUPTED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:                        # the real command, not a test calling main()
         signal.signal(signal.SIGINT, _interrupted)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError):
-            pass
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
+                           (sys.stdin, "surrogateescape")):   # bytes that are not text reach
+        with contextlib.suppress(AttributeError, ValueError):    # the parser, which names them
+            stream.reconfigure(errors=errors)
     argv = sys.argv[1:] if argv is None else argv
+    out, err = _Stdout(sys.stdout), _Stderr(sys.stderr)
     try:
-        status = run(argv, sys.stdin, sys.stdout, sys.stderr)
-        sys.stdout.flush()
+        with contextlib.redirect_stdout(out):           # --help and --version write there too
+            try:
+                status = run(argv, sys.stdin, out, err)
+            except SystemExit as done:                  # --help, --version
+                status = int(done.code or 0)
+            out.flush()
         return status
-    except SystemExit as done:              # --help, --version
-        return int(done.code or 0)
     except BrokenPipeError:
         # The reader went away (| head): stop quietly, and keep Python's own flush at exit quiet too.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        _discard(sys.stdout)
+        return OK
+    except OutputFailed as error:
+        # Not the input's fault and not a bug: an I/O error, EX_IOERR.  The unwritten rest is
+        # dropped, so that Python's flush at exit does not fail again (and exit 120).
+        _discard(sys.stdout)
+        print(f"symdiff: error: cannot write the output: {error}", file=err)
+        return OUTPUT_FAILED
     except KeyboardInterrupt:
-        print("symdiff: interrupted", file=sys.stderr)
-        return 130
+        print("symdiff: interrupted", file=err)
+        return INTERRUPTED
     except UsageError as error:
         command = "symdiff graph" if list(argv[:1]) == ["graph"] else "symdiff"
-        print(f"symdiff: error: {error}\n(see {command} --help)", file=sys.stderr)
-        return 2
+        print(f"symdiff: error: {_message(error, err)}\n(see {command} --help)", file=err)
+        return BAD_INPUT
     except (SymdiffError, EvaluationError) as error:
-        print(f"symdiff: error: {_message(error, sys.stderr)}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"symdiff: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
-        return 1
+        print(f"symdiff: error: {_message(error, err)}", file=err)
+        return BAD_INPUT
     except RecursionError:
-        print("symdiff: error: the formula is nested too deeply", file=sys.stderr)
-        return 2
+        print("symdiff: error: the formula is nested too deeply", file=err)
+        return BAD_INPUT
     except MemoryError:
-        print("symdiff: error: out of memory; the result is too large", file=sys.stderr)
-        return 2
+        print("symdiff: error: out of memory; the result is too large", file=err)
+        return BAD_INPUT
     except Exception as error:  # an internal bug: say so, briefly
         if os.environ.get("SYMDIFF_DEBUG"):
             raise
         print(f"symdiff: internal error: {type(error).__name__}: {error}\n"
               f"This is a bug in symdiff; please report it with the command you ran "
-              f"(set SYMDIFF_DEBUG=1 for a traceback).", file=sys.stderr)
-        return 1
+              f"(set SYMDIFF_DEBUG=1 for a traceback).", file=err)
+        return BUG
+    finally:
+        err.flush()
+
+
+def _discard(stream: TextIO | None) -> None:
+    """Point the stream's file descriptor at /dev/null, so that what is still buffered for it
+    goes nowhere instead of failing again when Python flushes it at exit."""
+    if stream is None:
+        return
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        target = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, target)
+        finally:
+            os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,17 @@ Printed derivatives are compared by value (parsed back and evaluated at random p
 well as by text, so a change of printing style alone does not hide a wrong result.
 """
 
+import errno
 import io
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 
+import mpmath
 import pytest
 
 import symdiff
@@ -435,3 +438,197 @@ def test_form_applies_to_every_partial(capsys):
 def test_an_unknown_form_is_a_usage_error(capsys):
     status, out, err = run(capsys, "x^2", "--form", "pretty")
     assert status == 2 and out == "" and "invalid choice: 'pretty'" in err
+
+
+# ---------------------------------------------------------------- names in options (issue 15)
+
+# Option names are read as the parser reads a formula: what it takes as a variable is a
+# variable (θ is theta); anything else is a usage error with a caret under the culprit.
+BAD_NAMES = [
+    # argv                           message contains                                      caret under
+    (("--wrt", "x,é"),               "'é' is not a variable name: unexpected character U+00E9", "é"),
+    (("--wrt", "x, pi"),             "'pi' is a constant, not a variable name",            "p"),
+    (("--wrt", "sin"),               "'sin' is a function and needs an argument",          "s"),
+    (("--wrt", "x,1x"),              "'1x' is a formula, not a variable name",             "1"),
+    (("--wrt", "x,,y"),              "found an empty name",                                ","),
+    (("--at", "x=1,é=2"),            "'é' is not a variable name",                          "é"),
+    (("--at", "2=3"),                "'2' is a number, not a variable name",               "2"),
+]
+
+
+@pytest.mark.parametrize("argv, message, culprit", BAD_NAMES, ids=[" ".join(a) for a, _, _ in BAD_NAMES])
+def test_a_bad_name_in_an_option_is_a_pointed_usage_error(capsys, argv, message, culprit):
+    status, out, err = run(capsys, "x^2", *argv)
+    assert (status, out) == (2, "")
+    assert message in err and "internal error" not in err
+    lines = err.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret - 1] == f"  {argv[0]} {argv[1]}"
+    assert lines[caret - 1][lines[caret].index("^")] == culprit
+
+
+def test_greek_names_in_options_are_spelled_out(capsys):
+    status, out, err = run(capsys, "θ^2*x", "--wrt", "θ,x", "--at", "θ=2,x=3")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == ["d/dtheta = 2*theta*x = 12.0", "d/dx = theta^2 = 4.0"]
+
+
+def test_subprocess_non_ascii_name_in_wrt():
+    done = subprocess_run("x^2", "--wrt", "x,é")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "'é' is not a variable name" in done.stderr
+    assert not any(word in done.stderr for word in NO_TRACEBACK + ("internal error",))
+
+
+def test_subprocess_non_ascii_name_on_an_ascii_terminal_keeps_the_caret():
+    done = subprocess_run("x^2", "--wrt", "x,é", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 2 and done.stderr.isascii()
+    lines = done.stderr.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret - 1][lines[caret].index("^"):].startswith("\\xe9")
+
+
+def test_thousands_of_variables_are_not_all_listed_in_the_message(capsys):
+    status, _, err = run(capsys, "*".join(f"v{i}" for i in range(1000)))
+    assert status == 2
+    assert "several variables (1,000 of them: v0, v1, v10, " in err and len(err) < 600
+
+
+# ---------------------------------------------------------------- closed and failing streams
+
+# Exit statuses: 2 for input that cannot be read (as for bad input), 74 (EX_IOERR) for output
+# that cannot be written; never 1, which means a bug; never a traceback.
+SHELL = shutil.which("bash")
+needs_bash = pytest.mark.skipif(SHELL is None, reason="needs bash for fd redirections")
+needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+
+
+def shell_run(redirections: str, *argv, stdin=None):
+    """``python -m symdiff ARGV REDIRECTIONS`` in bash (for >&-, <&-, > /dev/full)."""
+    return subprocess.run([SHELL, "-c", f'"$@" {redirections}', "bash", sys.executable, "-m",
+                           "symdiff", *argv], input=stdin, capture_output=True, text=True,
+                          timeout=30)
+
+
+@needs_bash
+@pytest.mark.parametrize("argv", [("x^2",), ("--help",), ("--version",), ("x*y", "--wrt", "x,y")])
+def test_closed_stdout_is_an_output_failure(argv):
+    done = shell_run(">&-", *argv)
+    assert done.returncode == 74
+    assert done.stderr == "symdiff: error: cannot write the output: stdout is closed\n"
+
+
+@needs_bash
+def test_closed_stdout_and_stderr_give_the_status_alone():
+    done = shell_run(">&- 2>&-", "x^2")
+    assert (done.returncode, done.stdout, done.stderr) == (74, "", "")
+
+
+@needs_bash
+def test_closed_stdin_in_stdin_mode_is_bad_input():
+    done = shell_run("<&-", "-", "--wrt", "x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("symdiff: error: cannot read the formulas: stdin is closed "
+                           "('-' reads one formula per line from stdin)\n")
+
+
+@needs_bash
+def test_closed_stdin_does_not_matter_for_a_formula_argument():
+    done = shell_run("<&-", "x^2")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "2*x\n", "")
+
+
+@needs_bash
+@needs_dev_full
+@pytest.mark.parametrize("argv, stdin", [
+    (("--help",), None),                      # argparse would drop the error: it is reported
+    (("--version",), None),
+    (("x^2",), None),
+    (("-", "--wrt", "x"), "x^2\nsin(x)\n"),
+    (("graph", "x*y", "--at", "x=1,y=2"), None),
+])
+def test_full_disk_is_an_output_failure(argv, stdin):
+    done = shell_run("> /dev/full", *argv, stdin=stdin)
+    assert done.returncode == 74
+    assert done.stderr == "symdiff: error: cannot write the output: No space left on device\n"
+
+
+@needs_bash
+def test_closed_stderr_keeps_warnings_out_of_the_output():
+    done = shell_run("2>&-", "x^2", "--wrt", "y")
+    assert (done.returncode, done.stdout) == (0, "0\n")
+
+
+@needs_bash
+@needs_dev_full
+def test_full_stderr_keeps_the_status_of_bad_input():
+    done = shell_run("2> /dev/full", "x^2", "--wrt", "x,é")
+    assert (done.returncode, done.stdout) == (2, "")
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_failed_write_in_process(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    assert main(["x^2"]) == 74
+    assert capsys.readouterr().err == f"symdiff: error: cannot write the output: {os.strerror(errno.ENOSPC)}\n"
+
+
+# ---------------------------------------------------------------- large arguments (issue 15)
+
+MP = {"tanh": mpmath.tanh, "sech": mpmath.sech, "csch": mpmath.csch, "coth": mpmath.coth}
+
+
+@pytest.mark.parametrize("fn", sorted(MP))
+@pytest.mark.parametrize("x", ["1000", "-1000", "710", "1e5"])
+def test_hyperbolic_derivatives_at_large_arguments(capsys, fn, x):
+    """d/dx tanh(x) at 1000 is sech(1000)^2, about 1e-869: 0.0, not an overflow."""
+    status, out, err = run(capsys, f"{fn}(x)", "--at", f"x={x}")
+    assert (status, err) == (0, "")
+    value = float(out.rsplit(" = ", 1)[1])
+    with mpmath.workdps(60):
+        exact = float(mpmath.diff(MP[fn], mpmath.mpf(x)))
+    assert math.isclose(value, exact, rel_tol=1e-12, abs_tol=1e-300)
+
+
+@pytest.mark.parametrize("formula, x, message", [
+    ("exp(x)",  "1000",  "exp(1000) overflows the float range"),
+    ("cosh(x)", "-1000", "cosh(-1000) overflows the float range"),
+    ("exp(-x)", "-1000", "exp(1000) overflows the float range"),
+])
+def test_true_overflows_at_large_arguments_stay_errors(capsys, formula, x, message):
+    status, out, err = run(capsys, formula, "--at", f"x={x}")
+    assert (status, out) == (2, "")
+    assert message in err
+
+
+# ---------------------------------------------------------------- cost of a large gradient
+
+def test_a_gradient_is_walked_once_not_once_per_component(capsys, monkeypatch):
+    """The n components of the gradient of a product of n factors share their nodes; sizing
+    them for --cse and evaluating them at --at walks each shared node once (it used to walk
+    the shared part once per component: 49.5 s for 4,000 factors)."""
+    import importlib
+    visited = []
+
+    def counting(original):
+        def postorder(root, stop=None):
+            order = original(root, stop)
+            visited.append(len(order))
+            return order
+        return postorder
+
+    for module in map(importlib.import_module, ("symdiff.cli", "symdiff.evaluate")):
+        monkeypatch.setattr(module, "postorder", counting(module.postorder))
+    costs = {}
+    for n in (200, 400):
+        visited.clear()
+        names = [f"v{i}" for i in range(n)]
+        status, out, _ = run(capsys, "*".join(names), "--wrt", ",".join(names),
+                             "--at", ",".join(f"{v}=1" for v in names))
+        assert status == 0 and len(out.splitlines()) > n
+        costs[n] = sum(visited)
+    assert costs[400] < 2.5 * costs[200]                   # linear, not quadratic
