@@ -43,7 +43,7 @@ from typing import Callable, Mapping, NoReturn, Sequence
 
 from .errors import EvaluationError
 from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, call, postorder
-from .functions import lookup
+from .functions import FunctionOverflow, lookup
 from .parser import parse
 
 
@@ -203,14 +203,13 @@ def beyond_range(error: EvaluationError, numeric: Callable[..., float], args) ->
     """What a numeric walk goes on with after ``numeric(*args)``, a function of the table,
     raised ``error``.
 
-    An overflow at a finite argument (the table raises it while handling Python's
-    OverflowError) gives the function's own value at the infinity on the argument's
+    An overflow at a finite argument (the table's FunctionOverflow) gives the function's own value at the infinity on the argument's
     side: a finite limit is the answer (sech(1000) is 0.0: only cosh inside it
     overflowed), an infinite one is a true overflow, raised as :class:`FloatOverflow`
     carrying that infinity.  Any other error is raised as it is.
     """
     if (isinstance(error, FloatOverflow) or len(args) != 1 or not math.isfinite(args[0])
-            or not isinstance(error.__context__, OverflowError)):
+            or not isinstance(error, FunctionOverflow)):
         raise error
     try:
         limit = numeric(math.copysign(math.inf, args[0]))

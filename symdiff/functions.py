@@ -81,6 +81,25 @@ def over(numerator: Expr, denominator: Expr) -> Expr:
 
 
 # ----- real-valued implementations with their domains -----
+def _sech(x: float) -> float:
+    """1/cosh(x), as 2 e^-|x| / (1 + e^-2|x|), which stays exact where cosh overflows."""
+    t = math.exp(-abs(x))
+    return 2 * t / (1 + t * t)
+
+
+def _csch(x: float) -> float:
+    """1/sinh(x), as 2 e^-|x| / (1 - e^-2|x|) with x's sign, exact where sinh overflows."""
+    if abs(x) < 1:
+        return 1 / math.sinh(x)                     # 1 - e^-2|x| would lose digits near 0
+    t = math.exp(-abs(x))
+    return math.copysign(2 * t / (1 - t * t), x)
+
+
+class FunctionOverflow(EvaluationError):
+    """A function of the table overflowed the float range at a finite argument (cosh(1000));
+    the numeric walks then ask for its value at infinity (see evaluate.beyond_range)."""
+
+
 def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] | None = None,
           domain: str = "") -> Callable[[float], float]:
     def value(x: float) -> float:
@@ -91,11 +110,11 @@ def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] |
         try:
             result = fn(x)
         except OverflowError:
-            raise EvaluationError(f"{name}({_show(x)}) overflows the float range") from None
+            raise FunctionOverflow(f"{name}({_show(x)}) overflows the float range") from None
         except (ValueError, ZeroDivisionError):
             raise EvaluationError(f"{name}({_show(x)}) is undefined") from None
         if math.isinf(result) and math.isfinite(x):
-            raise EvaluationError(f"{name}({_show(x)}) overflows the float range")
+            raise FunctionOverflow(f"{name}({_show(x)}) overflows the float range")
         return float(result)
     value.__name__ = name
     value.domain = domain or "all reals"                # for the table in the grammar reference
@@ -211,8 +230,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("cosh",  (lambda u: sinh(u),),                          _real(math.cosh, "cosh"),                r"\cosh",  {ZERO: ONE}),
     Function("tanh",  (lambda u: square(sech(u)),),                  _real(math.tanh, "tanh"),                r"\tanh",  {ZERO: ZERO}),
     Function("coth",  (lambda u: neg(square(csch(u))),),             _nonzero("coth", lambda x: 1 / math.tanh(x)), r"\coth"),
-    Function("sech",  (lambda u: neg(mul(sech(u), tanh(u))),),       _real(lambda x: 1 / math.cosh(x), "sech"), r"\operatorname{sech}", {ZERO: ONE}),
-    Function("csch",  (lambda u: neg(mul(csch(u), coth(u))),),       _nonzero("csch", lambda x: 1 / math.sinh(x)), r"\operatorname{csch}"),
+    Function("sech",  (lambda u: neg(mul(sech(u), tanh(u))),),       _real(_sech, "sech"), r"\operatorname{sech}", {ZERO: ONE}),
+    Function("csch",  (lambda u: neg(mul(csch(u), coth(u))),),       _nonzero("csch", _csch), r"\operatorname{csch}"),
     Function("asinh", (lambda u: recip(sqrt(add(square(u), ONE))),), _real(math.asinh, "asinh"),              r"\operatorname{arsinh}", {ZERO: ZERO}, ("arcsinh", "arsinh")),
     Function("acosh", (lambda u: recip(sqrt(add(square(u), MINUS_ONE))),), _real(math.acosh, "acosh", lambda x: x >= 1, "an argument >= 1"), r"\operatorname{arcosh}", {ONE: ZERO}, ("arccosh", "arcosh")),
     Function("atanh", (lambda u: recip(add(ONE, neg(square(u)))),), _real(math.atanh, "atanh", lambda x: -1 < x < 1, "an argument in (-1, 1)"), r"\operatorname{artanh}", {ZERO: ZERO}, ("arctanh", "artanh")),
