@@ -15,8 +15,8 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
-from .expr import (HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, postorder,
-                   preserving_structure, rebuild)
+from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
+                   postorder, preserving_structure, rebuild)
 
 
 class Prec(IntEnum):
@@ -81,6 +81,34 @@ def split_fraction(factors: tuple[Expr, ...]) -> tuple[bool, list[Expr], list[Ex
             ([Num(bottom)] if bottom != 1 else []) + denominator)
 
 
+def kept_whole(factors: int) -> bool:
+    """Whether a product of this many factors, read in brackets, stays one operand of the
+    product around it (:func:`symdiff.expr.mul` flattens up to ``FLATTEN_LIMIT`` factors):
+    ``x/(y1*...*y17)`` reads as ``x`` times the power of one long product, so a flat
+    product of that many divisors is written ``x/y1/.../y17``.  A divisor that is such a
+    long product gets its own ``/`` too: in ``x/(y*(-2*y1*...*y17))`` the product around it
+    would take its coefficient out (``x/y/(-2*y1*...*y17)`` keeps it).
+
+    >>> from symdiff import parse
+    >>> to_text(parse("/".join(f"y{i}" for i in range(18))))
+    'y0/y1/y10/y11/y12/y13/y14/y15/y16/y17/y2/y3/y4/y5/y6/y7/y8/y9'
+    """
+    return factors > FLATTEN_LIMIT
+
+
+def negation_reads_back(term: Mul) -> bool:
+    """Whether ``a - t``, with ``t`` the negated ``term``, reads back to ``term``.  The parser
+    negates ``t`` as ``-1*t``, and a ``t`` of more than ``FLATTEN_LIMIT`` factors stays one
+    operand there: ``a - 2*y1*...*y16`` reads as ``a - 2*(y1*...*y16)``.  Such a term is
+    written with its own sign, ``a + (-2*y1*...*y16)``, which reads back flat.
+    """
+    rest = len(term.factors) - 1
+    if rest < 2:
+        return True                      # -c*u, or -c*(long product) kept whole: reads back
+    unit = term.factors[0].value == -1 and type(term.factors[0].value) is int
+    return not kept_whole(rest if unit else rest + 1)
+
+
 def positive_first(e: Add) -> list[Expr]:
     """The terms, starting with a positive one when there is one: y - x, not -x + y."""
     terms = list(e.terms)
@@ -135,11 +163,12 @@ class Printer:
         terms = positive_first(e)
         parts: list = [(terms[0], Prec.PRODUCT)]      # a large nested sum keeps its brackets
         for t in terms[1:]:
-            if is_negative(t):
-                parts.extend([self.minus, (negated(t), Prec.PRODUCT)])
-            else:
-                parts.extend([self.plus, (t, Prec.PRODUCT)])
+            parts.extend(self.subtracted(t) if is_negative(t) else [self.plus, (t, Prec.PRODUCT)])
         return Prec.SUM, self.group(parts)
+
+    def subtracted(self, term: Expr) -> list:
+        """A negative term after the first one: ``- 2*x`` for the term ``-2*x``."""
+        return [self.minus, (negated(term), Prec.PRODUCT)]
 
     def print_node(self, node: Expr) -> tuple[int, list]:
         for cls in type(node).__mro__:                  # a Bound name prints like a Sym
@@ -151,6 +180,11 @@ class Printer:
 
 class TextPrinter(Printer):
     """Plain text that reads like math and parses back to an equal expression."""
+
+    def subtracted(self, term: Expr) -> list:
+        if type(term) is Mul and not negation_reads_back(term):
+            return [self.plus, (term, Prec.ATOM)]          # a + (-2*y1*...*y16)
+        return super().subtracted(term)
 
     def _print_Num(self, e: Num):
         v = e.value
@@ -186,6 +220,10 @@ class TextPrinter(Printer):
             parts.append("/")
             if len(below) == 1:
                 parts.append((below[0], Prec.POWER))
+            elif kept_whole(len(below)) or any(type(f) is Mul for f in below):
+                # x/y1/.../y17, and x/y/(-2*y1*...*y17): one division per factor
+                for i, f in enumerate(below):
+                    parts += ["/", (f, Prec.POWER)] if i else [(f, Prec.POWER)]
             else:
                 parts += ["(", *self._product(below), ")"]
         level = Prec.PRODUCT if (len(above) > 1 or below or negative) else Prec.POWER

@@ -8,7 +8,11 @@ nodes or replaces a node by one in canonical form, so rewriting terminates.
 Order of ``RULES`` matters only for which name a trace shows first.
 
 Conventions: ``x/x = 1`` and ``x - x = 0`` for every ``x`` (like every computer
-algebra system; the point x = 0 of x/x is lost), but ``0/0`` is never folded.
+algebra system; the point x = 0 of x/x is lost), but ``0/0`` is never folded.  A
+denominator that simplifies to the number 0 is kept as written (``y/(x - x)`` stays):
+the parser refuses a literal division by zero, so ``y/0`` could not be read back, and
+evaluating the kept denominator fails with the same division by zero (see
+:func:`kept_denominator`).
 
 >>> simplify(parse("2x + 3x - x*x/x"))
 4*x
@@ -799,6 +803,8 @@ class _Simplifier:
         children = node.children
         if children:
             simplified = tuple(map(done.__getitem__, children))
+            if type(node) is Pow:
+                simplified = kept_denominator(node, simplified)
             rebuilt = node if unchanged(node, simplified) else rebuild(node, simplified)
         else:
             rebuilt = node
@@ -852,6 +858,26 @@ class _Simplifier:
                 own = 0 if _annotation(node) else 1
                 sizes[node] = own + sum(map(sizes.__getitem__, node.children))
         return sizes[root]
+
+
+def kept_denominator(node: Pow, simplified: tuple[Expr, Expr]) -> tuple[Expr, Expr]:
+    """The operands to rebuild the power ``node`` from: its simplified base and exponent,
+    except that a base which simplified to the number 0 under a negative number is put back
+    as written.  The strategy never makes a literal division by zero (``0^-n``) that was not
+    there: its text (``y/0``) is one the parser refuses, while ``y/(x - x)`` reads back, and
+    evaluating it fails with the same division by zero.  A ``0^-n`` already there stays.
+
+    >>> x_minus_x = parse("x - x")
+    >>> kept_denominator(parse("(x - x)^-1"), (Num(0), Num(-1))) == (x_minus_x, Num(-1))
+    True
+    >>> simplify(parse("y/(x - x)")), simplify(parse("(x - x)^2"))
+    (y/(x - x), 0)
+    """
+    base, exponent = simplified
+    if (type(base) is Num and base.value == 0 and type(exponent) is Num and exponent.value < 0
+            and not is_singular(node)):
+        return node.base, exponent
+    return simplified
 
 
 def _pending(root: Expr, memo: dict) -> list[Expr]:
@@ -951,6 +977,8 @@ def _best_of(top: Expr, memo: FormMemo, trace: list[Step] | None) -> Expr:
             new = [rebuilt[c] for c in children]
         else:                                    # a generator, sin(u), u^v, or a root u^(1/2)
             new = [_best_of(c, memo, trace) for c in children]
+        if type(node) is Pow:                    # 1/sqrt((x - x)/x) keeps its radicand
+            new = list(kept_denominator(node, tuple(new)))
         rebuilt[node] = node if all(map(operator.is_, new, children)) else rebuild(node, new)
     e = rebuilt[top]
     if e is not top:
