@@ -1,9 +1,14 @@
 """Text to expression: the Lark grammar, driven without building a parse tree.
 
-The LALR parser calls :class:`Build` as it reduces, so nodes come out of the
-canonical constructors directly and deep input never recurses.  Nothing in the
-text is ever evaluated: names are looked up in the function table or become
-variables, and every failure is a :class:`ParseError` that points into the text.
+The grammar lives in ``grammar/symdiff.lark``; Lark turns it into LALR(1) tables.  A
+short loop of our own runs those tables (:class:`_Machine`) and calls :class:`Build` as
+it reduces, so nodes come out of the canonical constructors directly, deep input never
+recurses, and long input is read about three times faster than by Lark's own parser.
+Whenever the loop meets something it is not sure of (a character no terminal matches, a
+token the table does not expect), Lark itself parses the text and explains the error, so
+the two agree by construction.  Nothing in the text is ever evaluated: names are looked up
+in the function table or become variables, and every failure is a :class:`ParseError`
+that points into the text.
 
 >>> parse("2x sin(x)")
 2*x*sin(x)
@@ -13,21 +18,27 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import difflib
+import json
 import os
+import re
+import stat
 import unicodedata
+import zlib
 from functools import lru_cache
+from importlib.util import find_spec
+from itertools import accumulate
 from pathlib import Path
-
-import lark
-from lark import Lark, Token
+from typing import TYPE_CHECKING
 
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, power, spell)
 from .functions import known_names, lookup, resolve
 from .limits import Limits, current_limits, use_limits
+
+if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
+    from lark import Lark               # an error is explained: it costs ~20 ms of a start
 
 CONSTANTS = {"pi": PI, "e": E}
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -57,36 +68,48 @@ class _Source:
     def __init__(self, text: str, functions: frozenset[str]):
         self.text = text
         self.functions = functions
+        self.leaves: dict[tuple[str, str], Expr] = {}    # (rule, token text) -> node made
 
-    def error(self, message: str, token: Token, **extra) -> ParseError:
-        return ParseError(message, text=self.text, line=token.line, column=token.column, **extra)
+    def position(self, token) -> tuple[int, int]:
+        """Line and column of a token, worked out only when an error needs them."""
+        return _position(self.text, token.start_pos)
+
+    def error(self, message: str, token, **extra) -> ParseError:
+        line, column = self.position(token)
+        return ParseError(message, text=self.text, line=line, column=column, **extra)
 
 
 _source: contextvars.ContextVar[_Source] = contextvars.ContextVar("symdiff_source")
 
 
-class Build(lark.Transformer):
-    """One method per grammar rule, each building a node with the canonical constructors."""
+class Build:
+    """One method per grammar rule, each building a node with the canonical constructors.
+
+    Lark calls it as its transformer, and so does our own loop; the tokens it is given
+    have a ``type``, a ``value`` and a ``start_pos`` (Lark's tokens have more)."""
 
     def number(self, children):
-        token = children[0]
+        return _leaf(self._number, "number", children[0])
+
+    def _number(self, token):
         text = token.value
-        if any(c in text for c in ".eE"):
-            value = float(text)
-            if value == float("inf"):
-                raise _source.get().error(f"the number {_short(text)} is too large for a float",
-                                          token, hint="write it exactly (without a decimal point "
-                                          "or exponent) or use a smaller number")
-            if value == 0 and any(c in "123456789" for c in text.split("e")[0].split("E")[0]):
-                raise _source.get().error(f"the number {_short(text)} is too small for a float", token)
-            return Num(value)
-        digits = len(text.lstrip("0")) or 1
-        limit = current_limits().max_int_bits
-        if digits * 3.33 > limit:
-            raise _source.get().error(f"the integer has {digits:,} digits, more than the "
-                                      f"limit of {limit:,} bits allows", token,
-                                      hint="raise Limits.max_int_bits (--max-int-bits) if you mean it")
-        return Num(int(text))
+        if text.isdigit():                      # no '.', 'e' or 'E': an exact integer
+            digits = len(text.lstrip("0")) or 1
+            limit = current_limits().max_int_bits
+            if digits * 3.33 > limit:
+                raise _source.get().error(f"the integer has {digits:,} digits, more than the "
+                                          f"limit of {limit:,} bits allows", token,
+                                          hint="raise Limits.max_int_bits (--max-int-bits) "
+                                               "if you mean it")
+            return Num(int(text))
+        value = float(text)
+        if value == float("inf"):
+            raise _source.get().error(f"the number {_short(text)} is too large for a float",
+                                      token, hint="write it exactly (without a decimal point "
+                                      "or exponent) or use a smaller number")
+        if value == 0 and any(c in "123456789" for c in text.split("e")[0].split("E")[0]):
+            raise _source.get().error(f"the number {_short(text)} is too small for a float", token)
+        return Num(value)
 
     def bad_number(self, children):
         token = children[0]
@@ -95,7 +118,9 @@ class Build(lark.Transformer):
                                        "as in 4096 or 1000")
 
     def name(self, children):
-        token = children[0]
+        return _leaf(self._name, "name", children[0])
+
+    def _name(self, token):
         name = spell(token.value)
         if name in CONSTANTS:
             return CONSTANTS[name]
@@ -127,8 +152,9 @@ class Build(lark.Transformer):
                                hint=f"differentiate {base}(...) instead")
         candidates = known_names() + sorted(source.functions)
         close = difflib.get_close_matches(spell(base), candidates, n=1, cutoff=0.75)
+        line, column = source.position(token)
         raise UnknownFunctionError(base, suggestion=close[0] if close else None,
-                                   text=source.text, line=token.line, column=token.column)
+                                   text=source.text, line=line, column=column)
 
     def arguments(self, children):
         return children
@@ -141,8 +167,10 @@ class Build(lark.Transformer):
         base, operator, exponent = children
         if base is ZERO and type(exponent) is Num and exponent.value < 0:
             raise _source.get().error("division by zero: 0 to a negative power", operator)
-        with _at(operator):
+        try:
             return power(base, exponent)
+        except (EvaluationError, LimitError) as error:
+            raise _folding_error(error, operator) from None
 
     def superscript(self, children):
         base, token = children
@@ -154,37 +182,52 @@ class Build(lark.Transformer):
     def product(self, children):
         factors = [children[0]]
         divide = False
-        operators = [c for c in children if isinstance(c, Token)]
+        first = operator = None
         for child in children[1:]:
-            if isinstance(child, Token):
+            if not isinstance(child, Expr):     # an operator token: * or /
                 divide, operator = child.value in DIVIDE, child
+                first = first or child
                 continue
             if divide and type(child) is Num and child.value == 0:
                 raise _source.get().error("division by zero", operator,
                                           hint="a formula cannot divide by the number 0")
             factors.append(power(child, MINUS_ONE) if divide else child)
             divide = False
-        with _at(operators[0] if operators else None):
+        try:
             return mul(*factors)
+        except (EvaluationError, LimitError) as error:
+            raise _folding_error(error, first) from None
 
     def sum(self, children):
         terms = [children[0]]
         for sign, term in zip(children[1::2], children[2::2]):
             terms.append(term if sign.value == "+" else neg(term))
-        with _at(children[1]):
+        try:
             return add(*terms)
+        except (EvaluationError, LimitError) as error:
+            raise _folding_error(error, children[1]) from None
 
 
-@contextlib.contextmanager
-def _at(token: Token | None):
+_BUILD = Build()
+
+
+def _leaf(make, rule: str, token) -> Expr:
+    """A number or a name, made once per parse however often the text repeats it
+    (x in a sum of 100 000 terms)."""
+    leaves = _source.get().leaves
+    key = (rule, token.value)
+    node = leaves.get(key)
+    if node is None:
+        node = leaves[key] = make(token)
+    return node
+
+
+def _folding_error(error: Exception, token) -> ParseError:
     """Folding numbers can overflow (1e308*10): report it at the operator."""
-    try:
-        yield
-    except (EvaluationError, LimitError) as error:
-        source = _source.get()
-        if token is None:
-            raise ParseError(str(error), text=source.text) from None
-        raise source.error(str(error), token) from None
+    source = _source.get()
+    if token is None:
+        return ParseError(str(error), text=source.text)
+    return source.error(str(error), token)
 
 
 def _count(n: int) -> str:
@@ -195,31 +238,464 @@ def _short(text: str) -> str:
     return text if len(text) <= 30 else text[:27] + "..."
 
 
+# ---------------------------------------------------------------- the tables and the loop
+
+class _Token:
+    """A token of our loop: its terminal, its text and the index where it starts."""
+
+    __slots__ = ("type", "value", "start_pos")
+
+    def __init__(self, type: str, value: str, start_pos: int):
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+
+
+class _Unsupported(Exception):
+    """The grammar uses a feature of Lark's tree building that our loop does not copy."""
+
+
+def _tables_from_lark(parser: Lark) -> dict:
+    """Lark's LALR tables, and what it does on each reduction, as plain data.
+
+    ``terminals`` are Lark's own, in the order its lexer tries them; ``table[state]`` maps
+    a terminal to a shift (a state, >= 0) or a reduction (``~rule``, < 0), and a rule name
+    to the state after it (the goto).  A rule is ``[size, name, kind, method, steps,
+    trailing]``, copying Lark's tree building for this grammar:
+
+    * ``same``: a ``?rule`` with one child keeps its child's value (only the state changes);
+    * ``pick``: a ``?rule`` whose one child is not first, as in ``"(" sum ")"``;
+    * ``list``: a ``_rule`` Lark made for ``+``, ``*`` (its children go into its parent);
+    * ``call``: the :class:`Build` method ``method`` takes the children.
+
+    ``steps`` lists the children kept, as ``[index, spliced, placeholders before]``
+    (anonymous tokens such as ``(`` are dropped, ``_rule`` children are spliced in, an
+    absent ``[optional]`` is a ``None``), and ``trailing`` the placeholders at the end.
+    """
+    from lark.parsers.lalr_analysis import Shift
+
+    frontend = parser.parser
+    conf = parser.lexer_conf
+    lexer = getattr(frontend.lexer, "root_lexer", frontend.lexer)
+    options = parser.options
+    if (conf.re_module is not re or conf.use_bytes or conf.postlex is not None or conf.callbacks
+            or options.keep_all_tokens or not options.maybe_placeholders):
+        raise _Unsupported("a lexer or tree option beyond plain LALR")
+    terminals = [[t.name, t.pattern.to_regexp()] for t in lexer.terminals]
+    if any(hasattr(Build, name) for name, _ in terminals):
+        raise _Unsupported("a terminal callback")
+
+    rules, numbers = [], {}
+    for rule in parser.rules:
+        numbers[rule] = len(rules)
+        rules.append(_rule_plan(rule))
+
+    table = frontend.parser.parser.parse_table
+    order = {state: i for i, state in enumerate(sorted(table.states))}
+    rows = []
+    for state in sorted(table.states):
+        row = {}
+        for symbol, (action, arg) in table.states[state].items():
+            row[symbol] = order[arg] if action is Shift else ~numbers[arg]
+        rows.append(row)
+    start, = table.start_states.values()
+    end, = table.end_states.values()
+    kept = sorted({s.name for r in parser.rules for s in r.expansion
+                   if s.is_term and not s.filter_out})
+    return {"terminals": terminals, "flags": conf.g_regex_flags, "ignore": sorted(conf.ignore),
+            "tokens": kept, "start": order[start], "end": order[end], "table": rows,
+            "rules": rules}
+
+
+def _rule_plan(rule) -> list:
+    """One rule as ``[size, name, kind, method, steps, trailing]`` (see _tables_from_lark)."""
+    expansion, options = rule.expansion, rule.options
+    if options.template_source is not None or options.keep_all_tokens:
+        raise _Unsupported(f"rule {rule}")
+    empty = options.empty_indices or (False,) * len(expansion)
+    # Placeholders before each symbol and at the end, as Lark counts them.
+    runs = [len(ones) for ones in "".join("1" if e else "0" for e in empty).split("0")]
+    steps, waiting = [], 0
+    for i, symbol in enumerate(expansion):
+        waiting += runs[i]
+        if not (symbol.is_term and symbol.filter_out):
+            steps.append([i, not symbol.is_term and symbol.name.startswith("_"), waiting])
+            waiting = 0
+    trailing = waiting + runs[len(expansion)]
+    name, size = rule.origin.name, len(expansion)
+    if name.startswith("_"):
+        if options.expand1:
+            raise _Unsupported(f"rule {rule}")
+        return [size, name, "list", None, steps, trailing]
+    if options.expand1 and not rule.alias:
+        if len(steps) != 1 or steps[0][1] or steps[0][2] or trailing:
+            raise _Unsupported(f"rule {rule}")   # Lark would make a Tree
+        kind = "same" if size == 1 else "pick"
+        return [size, name, kind, None, steps, 0]
+    method = rule.alias or name
+    if method not in _METHODS:
+        raise _Unsupported(f"rule {rule}")       # Lark would make a Tree
+    return [size, name, "call", method, steps, trailing]
+
+
+_METHODS = frozenset(name for name in vars(Build) if not name.startswith("_"))
+
+
+class _Machine:
+    """Lark's LALR(1) tables, run by a loop of our own.
+
+    Why: on ``x+x+...+x`` with 500 000 terms (1 MB), Lark's generic parser spends about
+    5 µs a token (a Token object with line counting, a chain of wrappers around every
+    reduction), this loop under 2 µs with Build's work included: 5.4 s became 1.8 s.
+    Runs of one-child reductions (``?atom`` to ``?power`` to ``?unary``...) are looked up
+    where they lead, once, and then taken in one step.
+
+    It lexes as Lark's basic lexer does (the same terminals, tried in the same order):
+    while every token it reads is one the table expects, Lark's contextual lexer would have
+    read the very same token, so the two parse alike; at the first token it is not sure of,
+    it returns None and Lark decides.  Positions are token indices: line and column are
+    worked out only for an error.
+
+    Made only from checked data: an action is a state or a rule of these tables, a method a
+    rule method of :class:`Build`; anything else raises ValueError (and the caller
+    rebuilds the tables from the grammar).
+    """
+
+    def __init__(self, tables: dict):
+        terminals = tables["terminals"]
+        names = {name for name, _ in terminals}
+        if not all(isinstance(n, str) and n.isidentifier() and isinstance(r, str)
+                   for n, r in terminals) or len(names) != len(terminals):
+            raise ValueError("bad terminals")
+        self.pattern = re.compile("|".join(f"(?P<{name}>{regexp})" for name, regexp in terminals),
+                                  _integer(tables["flags"], 0, 1 << 16))
+        self.ignore = frozenset(tables["ignore"]) & names
+        self.tokens = frozenset(tables["tokens"]) & names
+        rows, rules = tables["table"], tables["rules"]
+        states, nrules = len(rows), len(rules)
+        self.start = _integer(tables["start"], 0, states)
+        self.end = _integer(tables["end"], 0, states)
+        self.table = []
+        for row in rows:
+            if not isinstance(row, dict) or not all(isinstance(s, str) for s in row):
+                raise ValueError("bad table row")
+            self.table.append({s: _integer(a, -nrules, states) for s, a in row.items()})
+        self.rules = [self._reduction(*rule) for rule in rules]
+        self.units: dict[tuple[int, int, str], tuple[int, int | None]] = {}
+
+    @staticmethod
+    def _reduction(size, name, kind, method, steps, trailing):
+        """A rule as ``(size, name, how)``: ``how`` makes the value from the popped values;
+        None keeps the one value as it is."""
+        size = _integer(size, 0, 64)
+        if not isinstance(name, str) or not isinstance(steps, list):
+            raise ValueError("bad rule")
+        steps = [(_integer(i, 0, size), bool(spliced), _integer(nones, 0, 64))
+                 for i, spliced, nones in steps]
+        trailing = _integer(trailing, 0, 64)
+        if kind == "same" and size == 1 and steps == [(0, False, 0)]:
+            return size, name, None
+        if kind == "pick" and len(steps) == 1 and steps[0][1:] == (False, 0):
+            index = steps[0][0]
+            return size, name, lambda values: values[index]
+        if kind == "list":
+            return size, name, _children(steps, trailing, size)
+        if kind == "call" and method in _METHODS:
+            children = _children(steps, trailing, size)
+            method = getattr(_BUILD, method)
+            if children is list:
+                return size, name, method
+            return size, name, lambda values: method(children(values))
+        raise ValueError("bad rule")
+
+    def parse(self, text: str) -> Expr | None:
+        """The expression, or None where Lark must decide (and explain the error)."""
+        table, rules, ignore, tokens, units = self.table, self.rules, self.ignore, self.tokens, self.units
+        states, values = [self.start], []
+        found = None
+        for found in iter(self.pattern.scanner(text).match, None):   # token after token
+            kind = found.lastgroup
+            if kind in ignore:
+                continue
+            token = _Token(kind, found.group(), found.start()) if kind in tokens else None
+            top = states[-1]
+            action = table[top].get(kind)
+            while action is not None and action < 0:
+                size, name, how = rules[~action]
+                if how is None:                 # ?rules with one child: only the state changes
+                    key = (states[-2], top, kind)
+                    hop = units.get(key)
+                    if hop is None:
+                        hop = units[key] = self._units(*key)
+                    top, action = hop
+                    states[-1] = top
+                    continue
+                if size:
+                    popped = values[-size:]
+                    del values[-size:], states[-size:]
+                else:
+                    popped = []
+                values.append(how(popped))
+                top = table[states[-1]][name]
+                states.append(top)
+                action = table[top].get(kind)
+            if action is None:
+                return None
+            states.append(action)
+            values.append(token)
+        if found is None or found.end() != len(text):
+            return None                         # a character no terminal matches
+        return self._end(states, values)
+
+    def _units(self, below: int, top: int, kind: str) -> tuple[int, int | None]:
+        """Where a run of one-child reductions leads, with ``below`` under ``top`` and
+        ``kind`` next: the state, and its action on ``kind`` (learnt once, then looked up)."""
+        while True:
+            action = self.table[top].get(kind)
+            if action is None or action >= 0 or self.rules[~action][2] is not None:
+                return top, action
+            top = self.table[below][self.rules[~action][1]]
+
+    def _end(self, states: list, values: list) -> Expr | None:
+        """The reductions at the end of the text, as Lark makes them."""
+        table, rules = self.table, self.rules
+        while True:
+            action = table[states[-1]].get("$END")
+            if action is None or action >= 0:
+                return None
+            size, name, how = rules[~action]
+            if how is None:
+                states[-1] = table[states[-2]][name]
+            else:
+                popped = values[-size:] if size else []
+                if size:
+                    del values[-size:], states[-size:]
+                values.append(how(popped))
+                states.append(table[states[-1]][name])
+            if states[-1] == self.end:
+                return values[-1]
+
+
+def _integer(value, low: int, high: int) -> int:
+    """A table entry, checked: an int with low <= value < high."""
+    if type(value) is not int or not low <= value < high:
+        raise ValueError(f"bad table entry {value!r}")
+    return value
+
+
+def _children(steps, trailing: int, size: int):
+    """How a reduction gathers its children from the popped values (``list`` when they
+    are all kept as they are)."""
+    if not trailing and [s[1:] for s in steps] == [(False, 0)] * size \
+            and [s[0] for s in steps] == list(range(size)):
+        return list
+    if not trailing and steps[0] == (0, True, 0) and \
+            [tuple(s) for s in steps[1:]] == [(i, False, 0) for i in range(1, size)]:
+        def grow(values):                       # a left-recursive _rule: the list grows in place
+            out = values[0]
+            out += values[1:]
+            return out
+        return grow
+
+    def gather(values):
+        out = None
+        for index, spliced, nones in steps:
+            if nones:
+                out = (out or []) + [None] * nones
+            value = values[index]
+            if spliced:
+                if out is None:
+                    out = value                 # a left-recursive _rule grows in place
+                else:
+                    out += value
+            elif out is None:
+                out = [value]
+            else:
+                out.append(value)
+        if trailing:
+            out = (out or []) + [None] * trailing
+        return [] if out is None else out
+    return gather
+
+
+# ---------------------------------------------------------------- the tables on disk
+
+CACHE_FORMAT = 1                  # raise it whenever the tables' layout or meaning changes
+_CACHE_LIMIT = 1 << 20            # bytes; the file is about 10 KB
+_LARK_OPTIONS = {"parser": "lalr", "maybe_placeholders": True}
+
+
+@lru_cache(maxsize=1)
+def _machine() -> _Machine | None:
+    """The loop and its tables, made once per process (None: Lark parses everything).
+
+    The tables are kept between runs in a file of ``$XDG_CACHE_HOME/symdiff`` (else
+    ``~/.cache/symdiff``): JSON, pure data, read with :mod:`json` and checked entry by
+    entry (:class:`_Machine`), so a planted file can at worst make this user's parser
+    wrong, never run code.  (Lark's own cache, which this replaces, is a pickle that Lark
+    unpickles before it checks its hash: a planted file ran code at the next start.)
+
+    Why keep a file at all, measured on the development machine: a start that builds the
+    tables imports Lark and runs its LALR analysis; one that reads this file spends about
+    2 ms on it and never imports Lark (Lark is then imported only to explain a syntax
+    error).  ``symdiff 'x^2*sin(x)' --wrt x`` takes about 117 ms with the file and 155 ms
+    without it (140 ms with Lark's own pickled cache).  See :func:`_cache_directory` for
+    where the file may live; ``SYMDIFF_NO_CACHE=1`` turns it off.
+    """
+    grammar = grammar_text()
+    key = _cache_key(grammar)
+    directory = _cache_directory()
+    try:
+        if directory is not None:
+            tables = _read_tables(directory, key)
+            if tables is not None:
+                try:
+                    return _Machine(tables)
+                except (ValueError, TypeError, KeyError, re.error, RecursionError):
+                    pass                        # not tables we wrote: make them anew
+        try:
+            tables = _tables_from_lark(_build_lark(grammar))
+        except (_Unsupported, AttributeError):  # another Lark, built otherwise: Lark parses
+            return None
+        machine = _Machine(tables)
+        if directory is not None:
+            _write_tables(directory, key, tables)
+        return machine
+    finally:
+        if directory is not None:
+            os.close(directory)
+
+
+def _cache_key(grammar: str) -> dict:
+    """What the tables depend on, compared in full when the file is read: the layout, the
+    options given to Lark, Lark's version and the grammar itself."""
+    return {"format": CACHE_FORMAT, "options": _LARK_OPTIONS, "lark": _lark_version(),
+            "grammar": grammar}
+
+
+def _lark_version() -> str:
+    """Lark's version, read from its ``__init__.py`` without importing it (the whole file
+    if it has no version line)."""
+    spec = find_spec("lark")
+    if spec is None or not spec.origin:
+        return ""
+    text = Path(spec.origin).read_text(encoding="utf-8", errors="replace")
+    found = re.search(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", text, re.M)
+    return found.group(1) if found else text
+
+
+def _cache_directory() -> int | None:
+    """An open descriptor of the cache directory, or None (no cache).
+
+    The directory is ``symdiff`` under ``$XDG_CACHE_HOME`` if that is an absolute path
+    (the XDG spec says to ignore a relative one), else under ``~/.cache``.  Only that last
+    ``symdiff`` is ever made (mode 0700): a base that does not exist means no cache, so no
+    parent, and no home directory, is ever created.  The directory is opened without
+    following a symbolic link and used only if it belongs to this user and no one else can
+    write in it; the files in it are then reached through the descriptor, so a directory
+    swapped in after the check is never used.
+    """
+    if os.environ.get("SYMDIFF_NO_CACHE"):
+        return None
+    if not (hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")
+            and {os.open, os.mkdir, os.rename, os.unlink} <= os.supports_dir_fd):  # (and replace)
+        return None                             # no safe way to do it here (Windows)
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    try:
+        parent = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        try:
+            os.mkdir("symdiff", 0o700, dir_fd=parent)
+        except FileExistsError:
+            pass
+        directory = os.open("symdiff", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+    except OSError:
+        return None
+    finally:
+        os.close(parent)
+    info = os.fstat(directory)
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        os.close(directory)
+        return None
+    return directory
+
+
+def _cache_name() -> str:
+    return f"parse-tables-{CACHE_FORMAT}.json"
+
+
+def _read_tables(directory: int, key: dict) -> dict | None:
+    """The tables kept for ``key``, or None if the file is missing or not what we wrote.
+
+    The file is a header line, ``{"key": ..., "crc32": ...}``, and then the tables as JSON;
+    the checksum is of the tables' text, and catches a file damaged on disk.  A symbolic
+    link, a FIFO or a file larger than a megabyte is not read.
+    """
+    try:
+        fd = os.open(_cache_name(), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _CACHE_LIMIT:
+                return None
+            raw = file.read(_CACHE_LIMIT + 1)
+        head, _, body = raw.partition(b"\n")
+        header = json.loads(head)
+        if (not isinstance(header, dict) or header.get("key") != key
+                or header.get("crc32") != zlib.crc32(body)):
+            return None
+        tables = json.loads(body)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return tables if isinstance(tables, dict) else None
+
+
+def _write_tables(directory: int, key: dict, tables: dict) -> None:
+    """Keep the tables: written to a new file of our own (O_EXCL, no link followed), then
+    renamed over the old one, so a reader never sees half a file and a symbolic link put
+    there is replaced, not followed.  Any failure just leaves the cache as it was."""
+    body = json.dumps(tables, separators=(",", ":")).encode()
+    header = json.dumps({"key": key, "crc32": zlib.crc32(body)}).encode()
+    temporary = f".{_cache_name()}.{os.getpid()}.{os.urandom(4).hex()}"
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
+                     dir_fd=directory)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(header + b"\n" + body)
+        os.replace(temporary, _cache_name(), src_dir_fd=directory, dst_dir_fd=directory)
+    except OSError:
+        try:
+            os.unlink(temporary, dir_fd=directory)
+        except OSError:
+            pass
+
+
+def _build_lark(grammar: str) -> Lark:
+    """Lark's parser for the grammar, with :class:`Build` as its transformer."""
+    from lark import Lark
+
+    return Lark(grammar, transformer=_BUILD, **_LARK_OPTIONS)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """Built once per process; its LALR tables are kept between runs in the user's cache
-    directory, which saves about 30 ms of every start."""
-    return Lark(grammar_text(), parser="lalr", transformer=Build(), maybe_placeholders=True,
-                cache=_table_cache())
+    """Lark's own parser: it reads what our loop is not sure of, and explains errors."""
+    return _build_lark(grammar_text())
 
 
-def _table_cache() -> str | bool:
-    """Where Lark keeps the parse tables: ``$XDG_CACHE_HOME/symdiff`` (else ``~/.cache/symdiff``),
-    a directory of the user's own, like ``__pycache__``; False (no cache) if it cannot be
-    made, or if ``SYMDIFF_NO_CACHE`` is set.  Lark checks a hash of the grammar and of its
-    options before it uses a cached table, and rebuilds a missing or unreadable one."""
-    if os.environ.get("SYMDIFF_NO_CACHE"):
-        return False
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "symdiff")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        return False
-    if not os.access(directory, os.W_OK):
-        return False
-    return os.path.join(directory, f"grammar-lark{lark.__version__}.cache")
-
+# ---------------------------------------------------------------- parse
 
 def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Expr:
     """Read a formula.  ``functions`` names the unknown functions the formula may use.
@@ -248,13 +724,22 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Ex
     declared = frozenset(_declared(functions))
     token = _source.set(_Source(text, declared))
     try:
-        return _parser().parse(text)
-    except lark.exceptions.UnexpectedInput as error:
-        raise _explain(text, error) from None
+        machine = _machine()
+        result = machine.parse(text) if machine is not None else None
+        return result if result is not None else _parse_with_lark(text)
     except RecursionError:
         raise LimitError("the formula is nested too deeply to parse") from None
     finally:
         _source.reset(token)
+
+
+def _parse_with_lark(text: str) -> Expr:
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as error:
+        raise _explain(text, error) from None
 
 
 def _declared(functions) -> list[str]:
@@ -270,17 +755,18 @@ def _declared(functions) -> list[str]:
     return names
 
 
+_NOT_BRACKETS = re.compile(r"[^()]+")
+_BRACKET_STEP = {"(": 1, ")": -1}
+
+
 def _check_size(text: str, limits: Limits) -> None:
     if len(text) > limits.max_input_length:
         raise LimitError(f"the formula has {len(text):,} characters, more than the limit of "
                          f"{limits.max_input_length:,}; raise it with --max-length if you mean it")
-    depth = deepest = 0
-    for char in text:
-        if char == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == ")":
-            depth -= 1
+    if text.count("(") <= limits.max_depth:
+        return                              # cannot nest deeper than it has brackets
+    brackets = _NOT_BRACKETS.sub("", text)
+    deepest = max(0, max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0))
     if deepest > limits.max_depth:
         raise LimitError(f"the formula nests brackets {deepest:,} deep, more than the limit of "
                          f"{limits.max_depth:,}; raise it with --max-depth if you mean it")
@@ -323,9 +809,12 @@ def _unclosed(text: str) -> int | None:
     return opened[0] if opened else None
 
 
-def _explain(text: str, error: lark.exceptions.UnexpectedInput) -> ParseError:
-    """A Lark failure as a message about the user's own text."""
-    if isinstance(error, lark.exceptions.UnexpectedCharacters):
+def _explain(text: str, error) -> ParseError:
+    """A Lark failure (``lark.exceptions.UnexpectedInput``) as a message about the user's
+    own text."""
+    from lark.exceptions import UnexpectedCharacters
+
+    if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream]
         before = text[error.pos_in_stream - 1] if error.pos_in_stream else ""
         hint = ""

@@ -5,14 +5,18 @@ constructors and Python operators): nodes are hash-consed, so equal means the sa
 Malformed input must raise a ParseError that points, by line and column, at the problem.
 """
 
+import json
 import random
+import re
 from fractions import Fraction
 
 import lark
 import pytest
 
-from symdiff import (Add, Call, Const, Expr, Num, ParseError, Sym, SymdiffError,
+import symdiff.parser as parser_module
+from symdiff import (Add, Call, Const, Expr, LimitError, Limits, Num, ParseError, Sym, SymdiffError,
                      UnknownFunctionError, parse, symbols)
+from symdiff.expr import add, mul, neg, power
 from symdiff import (acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt, cos, cosh,
                      cot, coth, csc, csch, exp, log, log2, log10, sec, sech, sign, sin, sinh, sqrt,
                      tan, tanh)
@@ -464,26 +468,153 @@ def test_constant_overflow_is_a_parse_error_with_position():
     assert caught.value.line == 1
 
 
-def test_parse_tables_are_cached_per_user_and_a_broken_cache_is_rebuilt(tmp_path):
-    """The LALR tables are kept in $XDG_CACHE_HOME/symdiff; garbage there is ignored silently."""
-    import os
-    import subprocess
-    import sys
+# ------------------------------------------------------------------ our loop over Lark's tables
 
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    env.pop("SYMDIFF_NO_CACHE", None)
+# Texts where the loop and Lark's contextual lexer could part ways, and Build errors away
+# from line 1 (their positions come from the token's index, not from Lark's line counter).
+DIVERGENT = ["x²**2", "x² ** 2", "x^2**3", "2**-x", "x**2**3", "x ** * 2", "2 ³", "x²³", "√√x",
+             "√-x", "f'(x)", "f''(x, y)", "x +\n  sin(x, y)", "x\n+ 1/0", "1 +\n\n 0x1F",
+             "a\n*\nb\n/\n0", "1e308 * 10", "(1e308)^2", "2^-1^2", "log(x,)", "log(,)",
+             "sin(x)(y)", "(x)(y)z", "x y z 2", "x  \t\r\n y", "−x − −y", "x×y÷z·w⋅v"]
 
-    def run():
-        return subprocess.run([sys.executable, "-m", "symdiff", "log(x)+x*y-sin(y)", "--wrt", "x"],
-                              capture_output=True, text=True, env=env, timeout=60)
 
-    first = run()
-    assert (first.returncode, first.stdout, first.stderr) == (0, "y + 1/x\n", "")
-    (cached,) = (tmp_path / "symdiff").iterdir()
-    cached.write_bytes(b"not a parse table\n")
-    again = run()
-    assert (again.returncode, again.stdout, again.stderr) == (0, "y + 1/x\n", "")
-    env["SYMDIFF_NO_CACHE"] = "1"
-    (tmp_path / "symdiff" / cached.name).unlink()
-    off = run()
-    assert off.stdout == "y + 1/x\n" and not list((tmp_path / "symdiff").iterdir())
+def _outcome(text, **options):
+    """What parse makes of a text: the node, or the error with all it says."""
+    try:
+        return parse(text, **options)
+    except SymdiffError as error:
+        return (type(error), str(error), getattr(error, "expected", None),
+                getattr(error, "hint", None))
+
+
+def _corpus():
+    rng = random.Random(20251204)
+    texts = [t for t, _ in VALID] + [row[0] for row in MALFORMED] + [t for t, _, _ in UNKNOWN]
+    texts += DIVERGENT
+    texts += ["".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 14)))
+              for _ in range(3000)]
+    return texts
+
+
+def test_the_loop_and_lark_agree_on_every_outcome(monkeypatch):
+    """The loop decides what it is sure of and hands the rest to Lark: whichever way a
+    text goes, parse gives the same node, or the same error, as Lark alone does."""
+    texts = _corpus()
+    handed_over = []
+    with_lark = parser_module._parse_with_lark
+    monkeypatch.setattr(parser_module, "_parse_with_lark",
+                        lambda text: handed_over.append(text) or with_lark(text))
+    ours = [_outcome(t) for t in texts] + [_outcome("f'(x) + g(x, y)", functions="f g"),
+                                           _outcome("f(x, y)", functions=["f"])]
+    handed = len(handed_over)
+    monkeypatch.setattr(parser_module, "_machine", lambda: None)
+    larks = [_outcome(t) for t in texts] + [_outcome("f'(x) + g(x, y)", functions="f g"),
+                                            _outcome("f(x, y)", functions=["f"])]
+    for text, mine, lark_alone in zip(texts, ours, larks):
+        assert mine == lark_alone, repr(text)
+    assert handed > 1000 and len(texts) - handed > 400        # both ways were taken often
+
+
+def test_the_loop_reads_every_valid_formula_without_lark(monkeypatch):
+    def refuse(text):
+        raise AssertionError(f"Lark was asked to read {text!r}")
+    monkeypatch.setattr(parser_module, "_parse_with_lark", refuse)
+    for text, expected in VALID:
+        assert parse(text) is expected, repr(text)
+
+
+def test_the_loop_is_in_use_with_the_installed_lark():
+    assert parser_module._machine() is not None
+
+
+def test_the_tables_are_plain_data_that_survive_json():
+    tables = parser_module._tables_from_lark(parser_module._parser())
+    assert json.loads(json.dumps(tables)) == tables
+    machine = parser_module._Machine(json.loads(json.dumps(tables)))
+    token = parser_module._source.set(parser_module._Source("2x sin(x)", frozenset()))
+    try:
+        assert machine.parse("2x sin(x)") is 2 * x * sin(x)
+    finally:
+        parser_module._source.reset(token)
+
+
+def _spoiled(change):
+    tables = json.loads(json.dumps(parser_module._tables_from_lark(parser_module._parser())))
+    change(tables)
+    return tables
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t["rules"][2].__setitem__(3, "__init__"),             # not a rule method of Build
+    lambda t: t["rules"][2].__setitem__(3, "_number"),
+    lambda t: t["rules"][2].__setitem__(2, "exec"),                 # no such kind of reduction
+    lambda t: t["rules"][2][4].__setitem__(0, [9, False, 0]),       # a child beyond the rule
+    lambda t: t["rules"][2].__setitem__(0, -1),
+    lambda t: t["table"][0].__setitem__("NAME", 10_000),            # no such state
+    lambda t: t["table"][0].__setitem__("NAME", -10_000),           # no such rule
+    lambda t: t["table"][0].__setitem__("NAME", True),              # not an int
+    lambda t: t.__setitem__("start", "0"),
+    lambda t: t["terminals"].append(["BAD NAME", "x"]),
+    lambda t: t["terminals"].append(["NAME", "y"]),                 # twice
+    lambda t: t["terminals"].append(["OPEN", "("]),                 # not a regular expression
+    lambda t: t.pop("rules"),
+    lambda t: t.__setitem__("table", [[]]),
+])
+def test_tables_that_we_did_not_write_are_refused(change):
+    with pytest.raises((ValueError, TypeError, KeyError, re.error)):
+        parser_module._Machine(_spoiled(change))
+
+
+# ------------------------------------------------------------------ large input (no clocks here:
+# bench/hostile.py measures time; these check the result, built another way)
+
+def test_a_long_sum_of_products_is_one_add_of_the_terms():
+    n = 20_000
+    text = "+".join(f"x^{i % 97}*{i}" for i in range(1, n))
+    assert parse(text) is add(*(mul(power(x, Num(i % 97)), Num(i)) for i in range(1, n)))
+
+
+def test_a_long_difference_and_a_long_sum_of_one_name():
+    assert parse("-".join(["x"] * 50_001)) is add(x, *[neg(x)] * 50_000)
+    assert parse("+".join(["x"] * 50_000)) is add(*[x] * 50_000)
+
+
+def test_a_long_product_of_sums_is_one_mul_of_the_factors():
+    n = 5_000
+    text = "*".join(f"(x+{i})" for i in range(1, n))
+    assert parse(text) is mul(*(add(x, Num(i)) for i in range(1, n)))
+
+
+def test_a_hundred_thousand_nested_brackets_and_minuses():
+    assert parse("(" * 100_000 + "x" + ")" * 100_000) is x
+    assert parse("-" * 100_001 + "x") is -x
+    assert parse("sin(" * 2_000 + "x" + ")" * 2_000).fn == "sin"
+
+
+def test_a_tower_of_powers_is_right_associative():
+    expected = x
+    for _ in range(2_999):
+        expected = x ** expected
+    assert parse("^".join(["x"] * 3_000)) is expected
+
+
+def _deepest(text):
+    """The nesting depth of round brackets, counted the plain way (an oracle)."""
+    depth = deepest = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_the_depth_check_counts_the_deepest_nesting_however_unbalanced():
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "".join(rng.choice("(()x+") for _ in range(rng.randint(0, 30)))
+        limit = rng.randint(1, 6)
+        try:
+            parser_module._check_size(text, Limits(max_depth=limit))
+        except LimitError as error:
+            assert _deepest(text) > limit and f"{_deepest(text):,} deep" in str(error), text
+        else:
+            assert _deepest(text) <= limit, text
