@@ -51,6 +51,8 @@ from fractions import Fraction
 
 import mpmath
 import sympy
+from sympy.calculus.accumulationbounds import AccumBounds
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from mpmath import mp, mpf
@@ -559,6 +561,8 @@ def real_power(b, e, exact=None):
                 _on_the_edge(b)                  # x^(1/2) at 0: its derivative has no value
             return mpf(0)
         if e == 0:
+            if exact is None:
+                _on_the_edge(b)                  # u^v at 0^0: v*u^(v-1) has no value
             return mpf(1)
         raise Undefined("division by zero")
     if abs(b) < TINY and (e < 0 or (b < 0 and not integral)):
@@ -624,7 +628,10 @@ def mp_values(expr, point, noise: random.Random | None = None) -> dict:
         return result
 
     with mp.workdps(DIGITS):
-        walk(expr)
+        try:
+            walk(expr)
+        except (OverflowError, MemoryError):     # exp(exp(100)) has too many digits
+            raise Ambiguous("beyond what mpmath computes") from None
     return values
 
 
@@ -789,12 +796,15 @@ def to_sympy(expr, memo=None):
 def sympy_function(sympy_expr):
     """A function of (x, y) evaluating ``sympy_expr`` with mpmath at 50 digits; a value that
     is not real, or complex infinity, raises Undefined; nan or an infinity, Ambiguous."""
-    if sympy_expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        def nowhere(point):
-            raise Undefined("SymPy's form holds complex infinity")
-        return nowhere
+    def nowhere(point):
+        raise Undefined("SymPy's form holds complex infinity or an interval")
+    if sympy_expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or sympy_expr.atoms(AccumBounds):
+        return nowhere                  # log(0) read by SymPy, 1/(x - x), ...
     free = [SYMPY_SYMBOLS["x"], SYMPY_SYMBOLS["y"]]
-    compiled = sympy.lambdify(free, sympy_expr, modules=[MPMATH_FOR_SYMPY, "mpmath"])
+    try:
+        compiled = sympy.lambdify(free, sympy_expr, modules=[MPMATH_FOR_SYMPY, "mpmath"])
+    except PrintMethodNotImplementedError:
+        return nowhere
 
     def value(point):
         with mp.workdps(DIGITS):

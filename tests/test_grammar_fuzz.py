@@ -21,6 +21,7 @@ Properties, each counted (``counted`` in tests/strategies.py):
 
 from __future__ import annotations
 
+import random
 import time
 from fractions import Fraction
 
@@ -189,36 +190,80 @@ def formulas(draw, max_depth=4):
 
 # ---------------------------------------------------------------- what a formula means
 
-def meaning_value(meaning, point, sizes: list | None = None):
+def meaning_value(meaning, point, sizes: list | None = None, noise=None):
     """The meaning's value at ``point`` (spelled names to numbers), at 50 digits; raises
     Undefined or Ambiguous like ``mp_values``.  ``sizes`` receives every intermediate
-    value's magnitude."""
+    value's magnitude; ``noise`` (a Jitter) moves each decimal by up to 2 ulps."""
     with mp.workdps(DIGITS):
-        return _value(meaning, point, [] if sizes is None else sizes)
+        try:
+            return _value(meaning, point, [] if sizes is None else sizes, noise)
+        except (OverflowError, MemoryError):
+            raise Ambiguous("beyond what mpmath computes") from None
 
 
-def _value(m, point, sizes):
-    result = _step(m, point, sizes)
+def has_decimals(meaning) -> bool:
+    if meaning[0] == "num":
+        return isinstance(meaning[1], float)
+    if meaning[0] in ("var", "const"):
+        return False
+    children = meaning[2] if meaning[0] == "call" else meaning[1:]
+    return any(has_decimals(c) for c in children)
+
+
+class Jitter:
+    """A relative change of up to 2 ulps for each decimal of a meaning, the same one every
+    time that decimal is evaluated (so differences of a jittered meaning stay smooth)."""
+
+    def __init__(self, seed: int):
+        self.rng, self.factors = random.Random(seed), {}
+
+    def factor(self, leaf) -> mpf:
+        if id(leaf) not in self.factors:
+            self.factors[id(leaf)] = 1 + mpf(self.rng.uniform(-1, 1)) * mpf(2) ** -51
+        return self.factors[id(leaf)]
+
+
+def decimal_noise(meaning, compute, trials=3):
+    """How far ``compute(noise)`` moves when each decimal of the meaning moves by up to
+    2 ulps: the parser folds decimals in floats (sqrt(2.50)^2 is 2.5000000000000004), and
+    cosh(...)^100 makes much of that."""
+    if not has_decimals(meaning):
+        return mpf(0)
+    exact = compute(None)
+    spread = mpf(0)
+    for trial in range(trials):
+        try:
+            moved = compute(Jitter(trial))
+        except (Undefined, Ambiguous):
+            return mpf("inf")
+        spread = max(spread, abs(moved - exact))
+    return spread
+
+
+def _value(m, point, sizes, noise):
+    result = _step(m, point, sizes, noise)
     sizes.append(abs(result))
     return result
 
 
-def _step(m, point, sizes):
+def _step(m, point, sizes, noise):
     kind = m[0]
     if kind == "num":
+        if noise is not None and isinstance(m[1], float):
+            return mpf(m[1]) * noise.factor(m)
         return mpf(m[1])
     if kind == "var":
         return mpf(point[m[1]])
     if kind == "const":
         return +mp.pi if m[1] == "pi" else +mp.e
     if kind == "neg":
-        return -_value(m[1], point, sizes)
+        return -_value(m[1], point, sizes, noise)
     if kind == "call":
-        args = [_value(a, point, sizes) for a in m[2]]
+        args = [_value(a, point, sizes, noise) for a in m[2]]
         if len(args) == 2:
             return log_base(*args)
         return MP_FUNCTIONS[m[1]](args[0])
-    a, b = _value(m[1], point, sizes), _value(m[2], point, sizes)
+    a, b = _value(m[1], point, sizes, noise), _value(m[2], point, sizes, noise)
     if kind == "add":
         return a + b
     if kind == "sub":
@@ -273,7 +318,9 @@ def timed(run):
 REFUSED_FOR_A_REASON = ("division by zero", "too large", "too small", "digits", "limit")
 
 
-@counted(at_least=0.8)
+# About 84% of random formulas have a value at one of the points (measured on 1500): the
+# rest take asin of something above 1, a negative number to a non-integer power, ...
+@counted(at_least=0.7)
 @property_settings(300)
 @given(formulas(), points)
 def test_grammatical_text_parses_to_what_it_means(formula, candidates):
@@ -300,9 +347,13 @@ def test_grammatical_text_parses_to_what_it_means(formula, candidates):
         except Undefined as error:
             raise AssertionError(f"{text!r} means {mp.nstr(want, 17)} at {point}, but "
                                  f"parses to {printed!r}, undefined there ({error})") from None
+        noise = decimal_noise(meaning, lambda moved: meaning_value(meaning, point, noise=moved))
+        if noise == mpf("inf"):
+            continue
         with mp.workdps(DIGITS):
             got = values[expr]
-            assert abs(got - want) <= mpf("1e-10") * max(1, abs(want), magnitude(values)), (
+            bound = mpf("1e-10") * max(1, abs(want), magnitude(values)) + 64 * noise
+            assert abs(got - want) <= bound, (
                 f"{text!r} means {mp.nstr(want, 17)} at {point}, but parses to {printed!r}, "
                 f"which is {mp.nstr(got, 17)}")
         verdict()
@@ -311,7 +362,7 @@ def test_grammatical_text_parses_to_what_it_means(formula, candidates):
 
 # ---------------------------------------------------------------- 2. derivative by value
 
-@counted(at_least=0.6)
+@counted(at_least=0.7)
 @property_settings(200)
 @given(formulas(max_depth=3), points)
 def test_derivative_of_grammatical_text_agrees_with_differences(formula, candidates):
@@ -334,9 +385,15 @@ def test_derivative_of_grammatical_text_agrees_with_differences(formula, candida
         try:
             sizes = []
             meaning_value(meaning, point, sizes)
-            exact = slope(lambda v: meaning_value(meaning, {**point, wrt: v}), point[wrt],
-                          max(sizes))
+
+            def derivative_of_meaning(moved):
+                return slope(lambda v: meaning_value(meaning, {**point, wrt: v}, noise=moved),
+                             point[wrt], max(sizes))
+            exact = derivative_of_meaning(None)
+            noise = decimal_noise(meaning, derivative_of_meaning)
         except (Undefined, Ambiguous):
+            continue
+        if noise == mpf("inf"):
             continue
         try:
             values = mp_values(result, point)
@@ -348,7 +405,8 @@ def test_derivative_of_grammatical_text_agrees_with_differences(formula, candida
                                  f"{mp.nstr(exact, 17)}") from None
         with mp.workdps(DIGITS):
             got = values[result]
-            assert abs(got - exact) <= mpf("1e-10") * max(1, abs(exact), magnitude(values)), (
+            bound = mpf("1e-10") * max(1, abs(exact), magnitude(values)) + 64 * noise
+            assert abs(got - exact) <= bound, (
                 f"d/d{wrt} {text!r} = {to_text(result)} is {mp.nstr(got, 17)} at {point}; "
                 f"differences give {mp.nstr(exact, 17)}")
         verdict()
