@@ -570,6 +570,8 @@ def real_power(b, e, exact=None):
     if b < 0:
         if not integral:
             raise Undefined("a negative base to a non-integer power")
+        if exact is None:
+            _on_the_edge(b)      # (-2)^v at v = 2: no partial derivative in v (log(-2))
         return b ** int(mpmath.nint(e))
     return mpmath.power(b, e)
 
