@@ -26,7 +26,7 @@ from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate, evaluate_all
 from .expr import Const, Expr, Num, Sym, postorder, spell
 from .functions import resolve
-from .limits import OPTIONS, Limits, use_limits
+from .limits import OPTIONS, Limits, use_limits, work_budget
 from .parser import CONSTANTS, parse
 from .printing import cse, to_text
 from .simplify import cancel, expand, factor
@@ -427,6 +427,10 @@ class Run:
         return RENDERERS[self.args.format](self, outcome, one_line)
 
     def one(self, formula: str) -> int:
+        with work_budget():                   # one formula, one budget: parse to print
+            return self._one(formula)
+
+    def _one(self, formula: str) -> int:
         if self.args.steps:
             return self.explain(formula)
         outcome = self.compute(formula)
@@ -465,7 +469,8 @@ class Run:
                 print(file=self.out)
                 continue
             try:
-                line = self.render(self.compute(formula), one_line=True)
+                with work_budget():
+                    line = self.render(self.compute(formula), one_line=True)
             except (SymdiffError, ArithmeticError) as error:
                 print(f"symdiff: error: stdin line {number}: {_message(error, self.err)}", file=self.err)
                 print(file=self.out)
@@ -613,7 +618,8 @@ def _limits(args) -> Limits:
 
 def run(argv: Sequence[str], stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
     if argv and argv[0] == "graph":
-        return run_graph(list(argv[1:]), out, err)
+        with work_budget():
+            return run_graph(list(argv[1:]), out, err)
     parser = build_parser()
     args = parser.parse_args(protect_formulas(list(argv), parser))
     if args.formula is None:
