@@ -214,7 +214,7 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
             if taken > limits.max_order:             # checked lazily: x^3 to order 10^8 is just 0
                 raise LimitError(f"derivatives beyond order {limits.max_order:,} do not "
                                  f"vanish here; raise Limits.max_order (--max-order) if "
-                                 f"you mean it")
+                                 f"you mean it", limit="max_order")
             result = derivative(result, name)
             remaining -= 1
             if simplify:
@@ -337,7 +337,7 @@ def _check_output(result: Expr, limits: Limits) -> None:
     if nodes > limits.max_output_nodes:
         raise LimitError(f"the derivative has {nodes:,} distinct nodes, more than the limit "
                          f"of {limits.max_output_nodes:,}; raise Limits.max_output_nodes "
-                         f"(--max-output) if you mean it")
+                         f"(--max-output) if you mean it", limit="max_output_nodes")
 
 
 def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:

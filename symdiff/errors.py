@@ -80,7 +80,12 @@ class UnknownFunctionError(ParseError):
 
 
 class LimitError(SymdiffError, ValueError):
-    """A configured resource limit was exceeded (see ``symdiff.Limits``)."""
+    """A configured resource limit was exceeded (see ``symdiff.Limits``); ``limit`` names
+    the field of Limits that fired, where one did."""
+
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class DiffError(SymdiffError, ValueError):

@@ -44,6 +44,7 @@ from typing import Callable, Mapping, NoReturn, Sequence
 from .errors import EvaluationError
 from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, call, postorder
 from .functions import FunctionOverflow, lookup
+from .limits import bounded
 from .parser import parse
 
 
@@ -324,6 +325,7 @@ def _as_float(value) -> float:
         raise EvaluationError(f"the number {str(value)[:20]}... is beyond the float range") from None
 
 
+@bounded
 def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float) -> float:
     """The value of ``expr`` at the given point, as a float.
 
@@ -333,6 +335,7 @@ def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float
     return evaluate_all([expr], values, **kwargs)[0]
 
 
+@bounded
 def evaluate_all(exprs: Sequence, values: Mapping[str, float] | None = None, /,
                  **kwargs: float) -> list[float]:
     """The values of several expressions at one point, in one walk: a subexpression they

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from .diff import derivative, differentiate_node, preserves_structure, regime, settle, with_forms
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
 from .functions import is_derivative_name, lookup
+from .limits import bounded
 from .parser import parse
 from .simplify import Step, simplify
 
@@ -122,6 +123,7 @@ def _chain(inner: Expr) -> str:
     return f", with the chain rule (inner function u = {to_text(inner)})"
 
 
+@bounded
 def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list[DerivationStep]:
     """The derivation of d(expr)/d(wrt) as data; see the module docstring."""
     expr = parse(expr, functions=functions)

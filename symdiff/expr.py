@@ -692,10 +692,11 @@ def _bounded(value: int | Fraction, what: str) -> None:
     if isinstance(value, int):
         if value.bit_length() > limit:
             raise LimitError(f"{what} gives an integer of {value.bit_length():,} bits, more than "
-                             f"the limit of {limit:,}; raise it with --max-int-bits if you mean it")
+                             f"the limit of {limit:,}; raise it with --max-int-bits if you mean it",
+                             limit="max_int_bits")
     elif max(value.numerator.bit_length(), value.denominator.bit_length()) > limit:
         raise LimitError(f"{what} gives a fraction beyond {limit:,} bits; raise the limit "
-                         f"with --max-int-bits if you mean it")
+                         f"with --max-int-bits if you mean it", limit="max_int_bits")
 
 
 def _check_number(value: Number, what: str) -> None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, power, spell)
 from .functions import known_names, lookup, resolve
-from .limits import Limits, current_limits, use_limits
+from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
     from lark import Lark               # an error is explained: it costs ~20 ms of a start
@@ -222,8 +222,11 @@ def _leaf(make, rule: str, token) -> Expr:
     return node
 
 
-def _folding_error(error: Exception, token) -> ParseError:
-    """Folding numbers can overflow (1e308*10): report it at the operator."""
+def _folding_error(error: Exception, token) -> Exception:
+    """Folding numbers can overflow (1e308*10): report it at the operator.  The work budget
+    is no fault of that operator: its error goes on as it is."""
+    if isinstance(error, LimitError) and error.limit in WORK:
+        return error
     source = _source.get()
     if token is None:
         return ParseError(str(error), text=source.text)
@@ -697,6 +700,7 @@ def _parser() -> Lark:
 
 # ---------------------------------------------------------------- parse
 
+@bounded
 def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Expr:
     """Read a formula.  ``functions`` names the unknown functions the formula may use.
 
@@ -762,14 +766,16 @@ _BRACKET_STEP = {"(": 1, ")": -1}
 def _check_size(text: str, limits: Limits) -> None:
     if len(text) > limits.max_input_length:
         raise LimitError(f"the formula has {len(text):,} characters, more than the limit of "
-                         f"{limits.max_input_length:,}; raise it with --max-length if you mean it")
+                         f"{limits.max_input_length:,}; raise it with --max-length if you mean it",
+                         limit="max_input_length")
     if text.count("(") <= limits.max_depth:
         return                              # cannot nest deeper than it has brackets
     brackets = _NOT_BRACKETS.sub("", text)
     deepest = max(0, max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0))
     if deepest > limits.max_depth:
         raise LimitError(f"the formula nests brackets {deepest:,} deep, more than the limit of "
-                         f"{limits.max_depth:,}; raise it with --max-depth if you mean it")
+                         f"{limits.max_depth:,}; raise it with --max-depth if you mean it",
+                         limit="max_depth")
 
 
 def _position(text: str, index: int) -> tuple[int, int]:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from enum import IntEnum
 from fractions import Fraction
 
+from .errors import LimitError
 from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
                    postorder, preserving_structure, rebuild)
+from .limits import check_work, current_limits
 
 
 class Prec(IntEnum):
@@ -122,6 +124,16 @@ def positive_first(e: Add) -> list[Expr]:
 Number = int | Fraction | float
 
 
+def too_long(written: int, most: int) -> None:
+    """Raise a LimitError once more than ``most`` nodes have been written out; check the
+    work budget of the call on the way (printing makes no nodes, so no one else would)."""
+    if written > most:
+        raise LimitError(f"written out in full, the expression has more than {most:,} nodes "
+                         f"(Limits.max_output_nodes): print it with shared subexpressions named "
+                         f"once (cse, --cse), or raise the limit with --max-output", limit="max_output_nodes")
+    check_work()
+
+
 class Printer:
     """Base printer: the driver and the dispatch by node type."""
 
@@ -131,11 +143,18 @@ class Printer:
     def doprint(self, root: Expr) -> str:
         out: list[str] = []
         stack: list = [(root, 0)]
+        # A shared subexpression is written out each time it occurs, so a small DAG can
+        # stand for an astronomically long text: count the nodes written as we go.
+        most = current_limits().max_output_nodes
+        written = 0
         while stack:
             item = stack.pop()
             if type(item) is str:
                 out.append(item)
                 continue
+            written += 1
+            if not written & 0xFFF:
+                too_long(written, most)
             node, min_level = item
             level, parts = self.print_node(node)
             if level < min_level:

@@ -31,6 +31,7 @@ from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul
                    power, rebuild, substitute)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
+from .limits import bounded
 from .parser import parse
 
 Rule = Callable[[Expr], Expr | None]
@@ -702,6 +703,7 @@ class Step(NamedTuple):
 MAX_REWRITES_PER_NODE = 50     # a safety net; every accepted rewrite shrinks or canonicalises
 
 
+@bounded
 def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES,
              forms: bool = True) -> Expr:
     """Simplify bottom-up, each distinct node once, then choose the best form.
@@ -722,6 +724,7 @@ def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] =
     return best_form(result, trace=trace, memo=FormMemo(rules)) if forms else result
 
 
+@bounded
 def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
     """Simplify several expressions with one memo, so structure they share stays shared.
 
@@ -1090,6 +1093,7 @@ def _rules_only(e: Expr) -> Expr:
     return _Simplifier(RULES, None).run(e)
 
 
+@bounded
 def expand(expr) -> Expr:
     """Products and integer powers of sums multiplied out; each term keeps its denominator.
 
@@ -1099,6 +1103,7 @@ def expand(expr) -> Expr:
     return _normal_form(expr, forms.expand)
 
 
+@bounded
 def together(expr) -> Expr:
     """One fraction over the least common multiple of the denominators.
 
@@ -1108,6 +1113,7 @@ def together(expr) -> Expr:
     return _normal_form(expr, forms.together)
 
 
+@bounded
 def cancel(expr) -> Expr:
     """One fraction with the common factors of numerator and denominator divided out.
 
@@ -1117,6 +1123,7 @@ def cancel(expr) -> Expr:
     return _normal_form(expr, functools.partial(forms.together, cancelled=True))
 
 
+@bounded
 def factor(expr) -> Expr:
     """Cancelled, with numerator and denominator factored over the rationals: content,
     powers of variables, square-free parts and linear factors.
@@ -1127,6 +1134,7 @@ def factor(expr) -> Expr:
     return _normal_form(expr, functools.partial(forms.together, factored=True))
 
 
+@bounded
 def collect(expr, x) -> Expr:
     """Expanded and grouped by powers of the variable ``x``.
 

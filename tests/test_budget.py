@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from symdiff import LimitError, Limits, diff, gradient, parse, use_limits
+from symdiff import (LimitError, Limits, cos, diff, expand, gradient, parse, simplify, sin,
+                     to_latex, to_text, use_limits)
+from symdiff.formats import to_mathml
 from symdiff.expr import OVERFLOW, dependence, nodes_made, postorder
 from symdiff.limits import OPTIONS, check_work, work_budget
 
@@ -49,6 +51,41 @@ def test_a_budget_counts_the_whole_call_not_each_step():
     with use_limits(limits), work_budget(), pytest.raises(LimitError, match="max_nodes"):
         for i in range(200):
             diff(f"exp(x{i}^2)", f"x{i}", 8)
+
+
+def _sine_tower(levels: int):
+    """sin(u) + cos(u), again and again: a DAG of 4 nodes a level, 2^levels written out."""
+    e = parse("x")
+    for _ in range(levels):
+        e = sin(e) + cos(e)
+    return e
+
+
+@pytest.mark.parametrize("printer", [to_text, to_latex, to_mathml])
+def test_printing_counts_what_it_writes_out(printer):
+    tower = _sine_tower(30)                           # a billion nodes written out in full
+    with use_limits(Limits(max_output_nodes=20_000)):
+        with pytest.raises(LimitError, match=r"more than 20,000 nodes \(Limits.max_output_nodes\).*--cse.*--max-output"):
+            printer(tower)
+    assert "sin" in printer(_sine_tower(3))
+
+
+def test_printing_within_a_budget_is_checked_for_time():
+    with use_limits(Limits(max_seconds=0.2)), work_budget():
+        with pytest.raises(LimitError, match="max_seconds"):
+            to_text(_sine_tower(40))
+
+
+@pytest.mark.parametrize("entry", [
+    lambda: parse("+".join(f"x{i}*y{i}" for i in range(20_000))),
+    lambda: simplify("+".join(f"x{i}*x{i}" for i in range(20_000))),
+    lambda: expand("+".join(f"(x{i} + 1)*(y{i} - 1)" for i in range(20_000))),
+], ids=["parse", "simplify", "expand"])
+def test_every_entry_point_has_its_own_budget(entry):
+    """Each makes about 40,000 nodes, reading its text included; the nodes are counted every
+    4096, so a limit of 5,000 fires by the third check whatever the count was at the start."""
+    with use_limits(Limits(max_nodes=5000)), pytest.raises(LimitError, match="max_nodes"):
+        entry()
 
 
 def test_outside_a_budget_checking_does_nothing():
