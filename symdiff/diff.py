@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
-                   dag_larger_than, dag_size, flatten_limit, live_nodes, mul, postorder, power,
-                   preserving_structure, shares_subexpressions, spell, dependence)
+                   dag_larger_than, dag_size, flatten_limit, is_reserved, live_nodes, mul, postorder, power,
+                   flattened, preserving_structure, shares_subexpressions, spell, dependence)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, bounded, current_limits, use_limits
 from .parser import parse
@@ -142,8 +142,10 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
         name = item.name if isinstance(item, Sym) else item
         if isinstance(name, str):
             name = spell(name.strip())                  # "θ" is the variable theta
-        if not isinstance(name, str) or not name.isidentifier():
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
             raise DiffError(f"not a variable name: {item!r}")
+        if is_reserved(name):
+            raise DiffError(f"{name} is a constant or a function, not a variable")
         spec.append((name, 1))
     return spec
 
@@ -177,7 +179,9 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         preserve = preserves_structure(expr, orders)
         with regime(preserve):
             result = repeated_derivative(expr, spec, simplify=simplify)
-        return with_forms(settle([result]))[0] if simplify and preserve else result
+        if not preserve:
+            return result
+        return with_forms(settle([result]))[0] if simplify else flattened([result])[0]
     # A small expression, differentiated repeatedly: expanded orders read best, but may swell
     # (sin(sin(sin(x))) to order 5).  Expand while the result stays within a budget linear in
     # the input and the order; past it, start again preserving structure, which is linear.
@@ -186,7 +190,8 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
     if expanded is not None:
         return expanded
     with preserving_structure():
-        return with_forms(settle([repeated_derivative(expr, spec)]))[0]
+        result = repeated_derivative(expr, spec)
+    return with_forms(settle([result]))[0]
 
 
 def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bool = True,
@@ -317,7 +322,8 @@ def regime(preserve: bool):
 
 def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
     """Results computed preserving structure, simplified once more with flattening if
-    together they are small.
+    together they are small, and else rebuilt with flattening (:func:`flattened`): either
+    way canonical, so that their text reads back to them.
 
     >>> from symdiff.expr import Add, Sym, Num
     >>> settle([Add((Sym("x"), Add((Sym("x"), Num(1)))))])
@@ -326,7 +332,7 @@ def settle(results: list[Expr], trace: list | None = None) -> list[Expr]:
     from .simplify import simplify_all
 
     if dag_larger_than(results, SMALL_RESULT):
-        return list(results)
+        return flattened(results)
     return simplify_all(results, trace=trace)
 
 

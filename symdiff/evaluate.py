@@ -407,6 +407,9 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
     as the local partials of :mod:`symdiff.autodiff` do."""
     expr = parse(expr)
     names = sorted(expr.free) if variables is None else list(variables)
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise EvaluationError(f"each argument is named once; {', '.join(twice)} is named twice")
     missing = expr.free - set(names)
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")

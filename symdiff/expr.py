@@ -496,10 +496,31 @@ class Sym(Expr):
             name = spell(name)
         if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
             raise ValueError(f"a variable name must be an identifier, not {name!r}")
+        if name in _RESERVED:
+            raise ValueError(f"{name!r} names a constant or a function, not a variable: "
+                             "no formula could spell it back")
         return _named(cls, name, _RANK_SYM, 3, variable=True)
 
     def __reduce__(self):
         return (type(self), (self.name,))
+
+
+# The names the grammar gives a meaning: the constants, and the names and aliases of the
+# function table (functions.py reserves them as it builds the table).
+_RESERVED: set[str] = {"pi", "e"}
+
+
+def reserve_names(names: Iterable[str]) -> None:
+    _RESERVED.update(names)
+
+
+def is_reserved(name: str) -> bool:
+    """Whether ``name`` is a constant's or a function's, so no variable can have it.
+
+    >>> is_reserved("pi"), is_reserved("ln"), is_reserved("x")
+    (True, True, False)
+    """
+    return name in _RESERVED
 
 
 class Bound(Sym):
@@ -803,7 +824,11 @@ def add(*terms: Expr) -> Expr:
                 # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
                 constant = constant + t.terms[-1].value if numbers else t.terms[-1].value
                 numbers += 1
-                symbolic.append(Add(t.terms[:-1]))
+                rest = t.terms[:-1]
+                if len(rest) <= limit:         # short enough to flatten, as given alone it would be
+                    symbolic.extend(rest)
+                else:
+                    symbolic.append(Add(rest))
             else:
                 symbolic.append(t)
     except OverflowError:
@@ -871,7 +896,11 @@ def mul(*factors: Expr) -> Expr:
                 coefficient = coefficient * p.value if numbers else p.value
                 numbers += 1
                 number = p
-                symbolic.append(Mul(f.factors[1:]))
+                rest = f.factors[1:]
+                if len(rest) <= limit:         # short enough to flatten, as given alone it would be
+                    symbolic.extend(rest)
+                else:
+                    symbolic.append(Mul(rest))
             else:
                 symbolic.append(f)
     except OverflowError:
@@ -1041,6 +1070,30 @@ def tree_size(root: Expr) -> int:
     for node in postorder(root):
         sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
     return sizes[id(root)]
+
+
+def flattened(roots: Iterable[Expr]) -> list[Expr]:
+    """The roots rebuilt bottom-up with the usual flattening, each distinct node once: a
+    DAG built while preserving structure becomes the canonical one that its text reads back
+    to (``a*(b*c)`` is ``a*b*c``), with the same sharing.
+
+    >>> x, y, z = symbols("x y z")
+    >>> with preserving_structure():
+    ...     kept = mul(x, mul(y, z))
+    >>> kept, flattened([kept])[0], flattened([kept])[0] is x*y*z
+    (x*(y*z), x*y*z, True)
+    """
+    roots = list(roots)
+    done: dict[Expr, Expr] = {}
+    token = _flatten_limit.set(FLATTEN_LIMIT)
+    try:
+        for root in roots:
+            for node in postorder(root, stop=done.__contains__):
+                if node not in done:
+                    done[node] = rebuild(node, [done[c] for c in node.children]) if node.children else node
+    finally:
+        _flatten_limit.reset(token)
+    return [done[root] for root in roots]
 
 
 def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:

@@ -21,7 +21,7 @@ from typing import Callable
 
 from .errors import EvaluationError
 from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
-                   neg, power)
+                   neg, power, reserve_names)
 
 
 @dataclass(frozen=True)
@@ -254,6 +254,7 @@ LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
                     _log_base, r"\log")
 
 _ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
+reserve_names([*FUNCTIONS, *_ALIASES])
 
 
 def _cbrt(z: complex) -> complex:

@@ -96,7 +96,9 @@ class Build:
         if text.isdigit():                      # no '.', 'e' or 'E': an exact integer
             digits = len(text.lstrip("0")) or 1
             limit = current_limits().max_int_bits
-            if digits * 3.33 > limit:
+            # Converting is quadratic in the digits: refuse by the digit count first (an
+            # integer of d digits has at least (d - 1)*log2(10) bits), then by its real size.
+            if (digits - 1) * 3.32 > limit or int(text).bit_length() > limit:
                 raise _source.get().error(f"the integer has {digits:,} digits, more than the "
                                           f"limit of {limit:,} bits allows", token,
                                           hint="raise Limits.max_int_bits (--max-int-bits) "
@@ -144,8 +146,12 @@ class Build:
         function = lookup(name, len(arguments))
         if function is not None:
             if len(arguments) != function.arity:
-                expected = "1 or 2 arguments" if function.name == "log" else _count(function.arity)
-                raise source.error(f"{name} takes {expected}, got {len(arguments)}", token)
+                # log takes a base as its second argument; its alias ln does not
+                expected = "1 or 2 arguments" if name == "log" else _count(function.arity)
+                hint = "for a logarithm to the base b write log(x, b)" \
+                    if function.name == "log" and name != "log" and len(arguments) == 2 else ""
+                raise source.error(f"{name} takes {expected}, got {len(arguments)}", token,
+                                   hint=hint)
             return call(function.name, *arguments)
         if base != name and resolve(base) is not None:
             raise source.error(f"primes are for declared functions; '{base}' is built in", token,
@@ -165,7 +171,7 @@ class Build:
 
     def power(self, children):
         base, operator, exponent = children
-        if base is ZERO and type(exponent) is Num and exponent.value < 0:
+        if type(base) is Num and base.value == 0 and type(exponent) is Num and exponent.value < 0:
             raise _source.get().error("division by zero: 0 to a negative power", operator)
         try:
             return power(base, exponent)

@@ -57,7 +57,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from mpmath import mp, mpf
 
-from symdiff import FUNCTIONS
+from symdiff import FUNCTIONS, simplify
 from symdiff.expr import (E, PI, Add, Call, Const, Mul, Num, Pow, Sym, add, call, mul, neg,
                           power, rebuild)
 
@@ -88,8 +88,21 @@ def _sub(a, b):
     return add(a, neg(b))
 
 
+def _defined_somewhere(b):
+    """``b``, or ``b + 1`` where ``b`` is 0 everywhere (``x - x``): divided by, or raised to
+    a negative power, it would leave an expression with no value anywhere, which checks
+    nothing (and SymPy's ``zoo`` inside a function breaks SymPy's own derivative)."""
+    zero = isinstance(value := simplify(b), Num) and value.value == 0
+    return add(b, Num(1)) if zero else b
+
+
 def _div(a, b):
-    return mul(a, power(b, Num(-1)))
+    return mul(a, power(_defined_somewhere(b), Num(-1)))
+
+
+def _power(base, exponent):
+    negative = isinstance(exponent, Num) and exponent.value < 0
+    return power(_defined_somewhere(base) if negative else base, exponent)
 
 
 # How a node is made, with its weight: sums and products, negation, powers with a numeric
@@ -148,9 +161,9 @@ def _trees(draw, wrt, floats, max_leaves):
         if shape == "neg":
             return neg(build(budget - 1, needs))
         if shape == "power":
-            return power(build(budget - 1, variable), draw(numeric_exponents))
+            return _power(build(budget - 1, variable), draw(numeric_exponents))
         if shape == "power of a constant":
-            return power(build(budget - 1, needs), draw(numeric_exponents))
+            return _power(build(budget - 1, needs), draw(numeric_exponents))
         if shape == "power by a variable":
             base, exponent = split(budget, 2)
             if draw(st.booleans()):
@@ -199,7 +212,7 @@ def _with_function(draw, fn, wrt):
     if shape == "div":
         return _div(other, core)
     if shape == "power":
-        return power(core, draw(numeric_exponents))
+        return _power(core, draw(numeric_exponents))
     if shape == "function":
         return call(draw(st.sampled_from(UNARY_FUNCTIONS)), core)
     return core

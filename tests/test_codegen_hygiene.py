@@ -30,7 +30,7 @@ from hypothesis import assume, given, strategies as st
 
 from symdiff import FUNCTIONS, EvaluationError, SymdiffError, diff, evaluate, parse
 from symdiff.cli import main, run
-from symdiff.expr import E, PI, Num, Sym, add, call, mul, power
+from symdiff.expr import E, PI, Num, Sym, add, call, is_reserved, mul, power
 from symdiff.formats import CODE_NAMES, RESERVED, CodegenError, python_name, to_python
 
 KEYWORDS = keyword.kwlist
@@ -39,9 +39,11 @@ BUILTIN_NAMES = ["float", "int", "math", "abs", "min", "max", "pow", "print", "s
                  "exec", "eval", "object", "__import__", "__builtins__", "__name__", "__doc__"]
 TEMPORARY_NAMES = ["t1", "t2", "t3", "t10", "t_1", "_t1"]
 ESCAPED_NAMES = ["lambda_", "lambda__", "math_", "float_", "abs_", "None_", "if_", "t1_"]
-OWN_NAMES = ["sin", "sqrt", "exp", "log", "e", "pi", "derivative", "x"]   # symdiff's, as variables
-HOSTILE = sorted({*KEYWORDS, *SOFT_KEYWORDS, *BUILTIN_NAMES, *TEMPORARY_NAMES, *ESCAPED_NAMES,
-                  *OWN_NAMES})
+OWN_NAMES = ["derivative", "x", "sin_", "pi_", "e_"]      # symdiff's, as variables
+# The names of the constants and functions (sin, e, abs) cannot be variables at all: Sym
+# refuses them (tests/test_roundtrip.py), so only the others are tried here.
+HOSTILE = sorted(name for name in {*KEYWORDS, *SOFT_KEYWORDS, *BUILTIN_NAMES, *TEMPORARY_NAMES,
+                                   *ESCAPED_NAMES, *OWN_NAMES} if not is_reserved(name))
 POINTS = [0.7, -1.3, 0.45, 1.9, -0.6, 0.3, 1.2, -2.1]
 
 
@@ -121,7 +123,7 @@ def test_a_temporary_no_longer_takes_the_place_of_a_variable_named_t1():
 @pytest.mark.parametrize("names, parameters", [
     (["lambda", "lambda_"],           "lambda_, lambda__"),
     (["math", "math_", "math__"],     "math_, math__, math___"),
-    (["float", "abs", "x"],           "float_, abs_, x"),
+    (["float", "abs_", "x"],          "float_, abs__, x"),
     (["None", "True", "False"],       "None_, True_, False_"),
     (["match", "case", "type", "_"],  "match, case, type, _"),
     (["t1", "t2", "int", "print"],    "t1, t2, int, print"),
@@ -159,8 +161,8 @@ def test_a_hostile_name_beside_a_temporary_name(hostile):
 
 @pytest.mark.parametrize("group", [
     ["lambda", "lambda_", "lambda__"], ["math", "math_", "float"], ["t1", "t2", "t3"],
-    ["abs", "abs_", "t1_"], ["None", "None_", "__builtins__"], ["if", "else", "return"],
-    ["_", "match", "case"], ["sin", "e", "pi"], ["derivative", "__import__", "print"],
+    ["abs_", "abs__", "t1_"], ["None", "None_", "__builtins__"], ["if", "else", "return"],
+    ["_", "match", "case"], ["sin_", "e_", "pi_"], ["derivative", "__import__", "print"],
 ], ids=",".join)
 def test_groups_of_hostile_names(group):
     e = busy(*map(Sym, group))
@@ -190,13 +192,13 @@ def test_any_valid_function_name(name):
 @pytest.mark.parametrize("fn", sorted(FUNCTIONS))
 def test_every_function_with_hostile_names(fn):
     """The grid: every function of the table, its argument shared, over hostile names."""
-    variables = ["abs", "float", "math", "t1"]
+    variables = ["abs_", "float", "math", "t1"]
     checked = 0
     for offset in (0, Fraction(3, 2)):          # inside (-1, 1) for asin, beyond 1 for acosh
         u = add(mul(Num(Fraction(1, 3)), Sym("float")), mul(Num(Fraction(1, 5)), Sym("t1")),
                 Num(offset))
         inner = call(fn, u)
-        e = add(mul(Sym("math"), inner), power(inner, Num(2)), mul(Sym("abs"), u))
+        e = add(mul(Sym("math"), inner), power(inner, Num(2)), mul(Sym("abs_"), u))
         if fn == "log":
             e = add(e, call("log", add(Sym("t1"), Num(4)), add(Sym("float"), Num(5))))
         for shift in range(len(POINTS)):

@@ -222,6 +222,12 @@ def test_compile_function_arguments():
     assert "x - y" in g.__doc__
 
 
+def test_compile_function_refuses_an_argument_named_twice():
+    # f(x, x) would leave one of the two values unused, silently
+    with pytest.raises(EvaluationError, match="x is named twice"):
+        compile_function("x*y", ["x", "x", "y"])
+
+
 def test_compile_function_missing_variable():
     with pytest.raises(EvaluationError, match="no argument for y"):
         compile_function("x + y", ["x"])

@@ -471,13 +471,12 @@ def test_mutated_text_gives_an_expression_or_a_symdiff_error(text):
 
 # ---------------------------------------------------------------- bugs found
 
-@pytest.mark.xfail(strict=True, reason="bug: ln(x, 2) is refused with the message 'ln takes 1 "
-                   "or 2 arguments, got 2', which contradicts itself (the docs give ln one "
-                   "argument; log takes a base)")
-def test_known_bug_ln_with_a_base_is_refused_with_a_message_that_contradicts_itself():
-    try:
-        expr = parse("ln(x, 2)")
-    except ParseError as error:
-        assert "1 or 2 arguments, got 2" not in str(error)
-    else:
-        assert expr is parse("log(x, 2)")
+def test_ln_with_a_base_is_refused_with_a_hint_naming_log():
+    # ln is the natural logarithm, one argument; log takes a base as its second
+    with pytest.raises(ParseError) as refused:
+        parse("ln(x, 2)")
+    assert refused.value.column == 1
+    assert "ln takes 1 argument, got 2" in str(refused.value)
+    assert "log(x, b)" in str(refused.value)
+    with pytest.raises(ParseError, match="log takes 1 or 2 arguments, got 3"):
+        parse("log(x, 2, 3)")

@@ -439,7 +439,7 @@ DEEP = {
     "product-100KB":   ("'*'.join(f'(x+{i})' for i in range(1, 13_000))",              None),
 }
 HEAVY_CASES = {
-    "sum-1MB":         ("'+'.join(f'x^{i % 97}*{i}' for i in range(1, 90_000))",       None),
+    "sum-1MB":         ("'+'.join(f'x^{i % 97}*{i}' for i in range(1, 93_000))",       None),
     "product-1MB":     ("'*'.join(f'(x+{i})' for i in range(1, 130_000))",             None),
 }
 

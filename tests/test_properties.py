@@ -240,21 +240,6 @@ def test_derivatives_and_simplified_forms_parse_back_to_the_same_node(pair, kind
     check_round_trip(result, candidates)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a second derivative computed while preserving "
-                   "structure keeps a product inside a product, or a power of a product, "
-                   "which no text parses back to")
-@pytest.mark.parametrize("formula, printed", [
-    ("x^atan(x)",   "(x^atan(x)*(atan(x)/x + log(x)/(x^2 + 1)))*(atan(x)/x + log(x)/(x^2 + 1)) + "
-                    "x^atan(x)*((1/(x*(x^2 + 1)) - atan(x)/x^2) + (1/(x*(x^2 + 1)) - "
-                    "2*(x/(x^2 + 1)^2)*log(x)))"),
-    ("acsc(x + x)", "2*((2*sign(2*x)*sqrt(4*x^2 - 1) + 4*(x/sqrt(4*x^2 - 1))*abs(2*x))/"
-                    "(abs(2*x)*sqrt(4*x^2 - 1))^2)"),
-])
-def test_known_bug_second_derivatives_print_text_that_reads_back_differently(formula, printed):
-    second = diff(formula, "x", 2)
-    assert parse(to_text(second)) is second, f"prints {to_text(second)}; was {printed}"
-
-
 def test_float_minus_one_coefficient_round_trips():
     expr = parse("-1.0*x")
     assert parse(to_text(expr)) is expr

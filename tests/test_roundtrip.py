@@ -15,12 +15,12 @@ found these classes; each has its rows below, with the exact inputs:
    ``a - 2*(y1*...*y16)``, and a long product among several divisors loses its
    coefficient to the product around it.  Fixed in the printer: ``x/y1/.../y17``,
    ``a + (-2*y1*...*y16)`` and ``x/y/(-2*y1*...*y17)``.
-3. Known, outside the printer and the simplifier (strict xfail rows, each naming the
-   change it needs): second derivatives computed while preserving structure keep a
-   product inside a product (diff.py); a coefficient pulled out of a long product leaves
-   16 factors unflattened (expr.py); variables named like a constant or a function
-   (expr.py); integers near ``Limits.max_int_bits`` (parser.py); a float zero base
-   (parser.py).
+3. Outside the printer and the simplifier: results computed while preserving structure
+   are rebuilt canonically before they are returned (``expr.flattened``); a coefficient
+   pulled out of a long product leaves a rest that is flattened like any other; a
+   variable named like a constant or a function is refused where it is made; integers
+   are refused by their bit length (as the constructors count), and a zero base of
+   either kind to a negative power like a division by zero.
 
 A literal division by zero built on purpose (``substitute(x/y, {y: 0})``) prints as
 ``x/0``, which the parser refuses by design (docs/reference/grammar.md): the property
@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 import symdiff
 from symdiff import functions
-from symdiff import (EvaluationError, FUNCTIONS, Num, ParseError, Sym, diff, evaluate, parse,
+from symdiff import (DiffError, EvaluationError, FUNCTIONS, Num, ParseError, Sym, diff, evaluate, gradient, parse,
                      simplify, substitute, to_text)
 from symdiff.expr import E, PI, Call, Pow, add, call, mul, neg, postorder, power, rebuild
 from symdiff.latex import to_latex
@@ -182,63 +182,52 @@ def test_classes_the_issue_named_read_back(built, printed):
 
 # ---------------------------------------------------------------- 3. known, outside printer and simplifier
 
-@pytest.mark.xfail(strict=True, reason="diff.py: a result computed while preserving structure "
-                   "is returned as it is, with a product inside a product; rebuilding it with the "
-                   "constructors outside preserving_structure() before returning fixes it")
 @pytest.mark.parametrize("formula, how", [
     ("x^atan(x)",            "x 2"),
     ("acsc(x + x)",          "x 2"),
 ])
-def test_known_bug_structure_preserving_derivatives(formula, how):
+def test_structure_preserving_derivatives_are_returned_canonical(formula, how):
     assert reads_back(diff(formula, *_spec(how)))
 
 
-def test_structure_preserving_derivatives_read_back_to_the_same_value():
-    second = diff("x^atan(x)", "x", 2)
-    back = parse(to_text(second))
-    assert not canonical(second) and reads_back(back)
-    assert math.isclose(evaluate(back, x=1.3), evaluate(second, x=1.3), rel_tol=1e-12)
+@pytest.mark.parametrize("result", [
+    lambda: diff("sin(" * 20 + "x" + ")" * 20, "x", 3),                     # past SMALL_RESULT
+    lambda: diff("sin(" * 20 + "x" + ")" * 20, "x", 2, simplify=False),
+    lambda: gradient("*".join(f"sin(x + y{i})" for i in range(12)), ["x", "y3"])[0],
+], ids=["nested sine, order 3", "unsimplified", "gradient"])
+def test_large_structure_preserving_results_are_canonical(result):
+    built = result()
+    assert canonical(built) and reads_back(built)
 
 
-@pytest.mark.xfail(strict=True, reason="expr.py: mul (add) pulls the coefficient (number) out of "
-                   "a long product (sum) and keeps the other 16 operands as one node, which "
-                   "the same constructor flattens when given it: flatten a rest of at most "
-                   "FLATTEN_LIMIT operands")
 @pytest.mark.parametrize("built", [
     mul(Num(2), mul(Num(3), *YS[:16])),          # 6*(y1*...*y16)
     add(add(*YS[:16], Num(1)), X),               # (y1 + ... + y16) + x + 1
 ], ids=["6*(y1*...*y16)", "(y1 + ... + y16) + x + 1"])
-def test_known_bug_coefficient_out_of_a_long_product(built):
+def test_a_coefficient_out_of_a_long_product_leaves_a_flat_rest(built):
     assert reads_back(built)
 
 
-@pytest.mark.xfail(strict=True, reason="expr.py: Sym accepts the names of the constants and of "
-                   "the table's functions, which no text can spell as a variable")
-@pytest.mark.parametrize("name", ["pi", "e", "sin", "ln"])
-def test_known_bug_variables_named_like_a_constant_or_function(name):
-    try:
-        variable = Sym(name)
-    except ValueError:
-        return                                   # refused where it is made: no text needed
-    assert reads_back(variable + 1)
+@pytest.mark.parametrize("name", ["pi", "e", "sin", "ln", "arcsin", "sqrt"])
+def test_variables_named_like_a_constant_or_function_are_refused(name):
+    # No text could spell such a variable back: refused where it is made.
+    with pytest.raises(ValueError, match="names a constant or a function"):
+        Sym(name)
+    with pytest.raises(DiffError, match="not a variable"):
+        diff("x^2", name)
 
 
-@pytest.mark.xfail(strict=True, reason="parser.py: an integer is refused by its digit count "
-                   "(3.33 bits a digit), so one of up to Limits.max_int_bits bits that the "
-                   "constructors made can be refused; check int(text).bit_length()")
-def test_known_bug_integers_near_the_bit_limit():
+def test_integers_near_the_bit_limit_read_back():
     built = parse("2^5000*2^4990*x")             # 2^9990: 9,991 bits, within the 10,000
     assert reads_back(built)
+    with pytest.raises(ParseError, match="more than the limit of 10,000 bits"):
+        parse(str(2**10_000))                    # 10,001 bits, 3,011 digits
 
 
-@pytest.mark.xfail(strict=True, reason="parser.py: 0.0^-1 is accepted (the check is `base is "
-                   "ZERO`) but 1/0.0 is refused (value == 0); refuse a zero base of either kind")
-def test_known_bug_float_zero_to_a_negative_power():
-    try:
-        built = parse("0.0^-1")
-    except ParseError:
-        return                                   # refused like 0^-1: consistent
-    assert reads_back(built)                     # prints 1/0.0, which is refused
+@pytest.mark.parametrize("text", ["0^-1", "0.0^-1", "0.0^(-1/2)", "1/0.0", "x/0"])
+def test_a_literal_zero_base_to_a_negative_power_is_refused_like_division(text):
+    with pytest.raises(ParseError, match="division by zero"):
+        parse(text)
 
 
 # ---------------------------------------------------------------- the property
