@@ -26,7 +26,7 @@ from .errors import EvaluationError, ParseError, SymdiffError
 from .evaluate import evaluate, evaluate_all
 from .expr import Const, Expr, Num, Sym, postorder, spell
 from .functions import resolve
-from .limits import OPTIONS, Limits, use_limits, work_budget
+from .limits import OPTIONS, Limits, checked, use_limits, work_budget
 from .parser import CONSTANTS, parse
 from .printing import cse, to_text
 from .simplify import cancel, expand, factor
@@ -487,7 +487,7 @@ def _sizes(results: list[Expr]) -> tuple[int, int]:
     size: dict[int, int] = {}
     known = lambda node: id(node) in size
     for result in results:
-        for node in postorder(result, stop=known):
+        for node in checked(postorder(result, stop=known)):
             if id(node) not in size:
                 size[id(node)] = 1 + sum(size[id(c)] for c in node.children)
     return sum(size[id(r)] for r in results), len(size) + 1

@@ -44,7 +44,7 @@ from typing import Callable, Mapping, NoReturn, Sequence
 from .errors import EvaluationError
 from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, call, postorder
 from .functions import FunctionOverflow, lookup
-from .limits import bounded
+from .limits import bounded, checked
 from .parser import parse
 
 
@@ -349,7 +349,7 @@ def evaluate_all(exprs: Sequence, values: Mapping[str, float] | None = None, /,
     value: dict[Expr, float] = {}
     overflows = Overflows()
     for root in roots:
-        for node in postorder(root, stop=value.__contains__):
+        for node in checked(postorder(root, stop=value.__contains__)):
             if node in value:
                 continue
             try:

@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Iterable, Union
 
 from .errors import EvaluationError, LimitError
-from .limits import check_work, current_limits
+from .limits import CHECK_EVERY, check_work, checked, current_limits
 
 Number = Union[int, Fraction, float]
 
@@ -59,7 +59,6 @@ _TABLE_LOCK = threading.RLock()
 # Nodes made since the process started; every CHECK_EVERY nodes the work budget of the call
 # in progress is checked (time, memory, nodes: see limits.check_work).
 _made = 0
-CHECK_EVERY = 4096
 
 # The variables that occur in a node are a bit mask of fixed width: each of the first
 # EXACT_BITS live variables owns one bit, and a node's mask is the union (|) of its
@@ -1067,7 +1066,7 @@ def dag_larger_than(roots: Iterable[Expr], bound: int) -> bool:
 def tree_size(root: Expr) -> int:
     """Number of nodes if every shared subexpression were written out again."""
     sizes: dict[int, int] = {}
-    for node in postorder(root):
+    for node in checked(postorder(root)):
         sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
     return sizes[id(root)]
 

@@ -31,7 +31,7 @@ from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul
                    power, rebuild, substitute)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
-from .limits import bounded
+from .limits import bounded, checked
 from .parser import parse
 
 Rule = Callable[[Expr], Expr | None]
@@ -795,7 +795,7 @@ class _Simplifier:
         done = self.done
         if root in done:
             return done[root]
-        for node in _pending(root, done):
+        for node in checked(_pending(root, done)):
             if node not in done:
                 self.finish(node)
         return done[root]

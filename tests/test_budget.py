@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
 from symdiff import (LimitError, Limits, cos, diff, expand, gradient, parse, simplify, sin,
                      to_latex, to_text, use_limits)
+from symdiff.cli import _sizes
+from symdiff.evaluate import evaluate_all
 from symdiff.formats import to_mathml
-from symdiff.expr import OVERFLOW, dependence, nodes_made, postorder
+from symdiff.expr import OVERFLOW, dependence, nodes_made, postorder, tree_size
 from symdiff.limits import OPTIONS, check_work, work_budget
 
 HANG_GUARD = 120          # seconds; a guard against a hang, never a timing assertion
@@ -192,3 +195,18 @@ def test_a_form_past_the_polynomial_bounds_is_skipped_not_an_internal_error(text
     h = 1e-6
     numeric = (evaluate(text, {**point, "x": 1.3 + h}) - evaluate(text, {**point, "x": 1.3 - h})) / (2 * h)
     assert evaluate(d, point) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_walks_that_make_no_nodes_are_checked_too():
+    """Simplifying what is already simple, counting a result's written size or evaluating it
+    makes no node, so the node maker never checks; the walks check every 4096 nodes."""
+    simple = parse("+".join(f"x{i}*y{i}" for i in range(20_000)))
+    point = dict.fromkeys(simple.free, 1.0)
+    for walk in (lambda: simplify(simple), lambda: tree_size(simple),
+                 lambda: _sizes([simple, simple]), lambda: evaluate_all([simple], point)):
+        made = nodes_made()
+        with use_limits(Limits(max_seconds=0.01)), work_budget():
+            time.sleep(0.02)                   # the budget is spent before the walk starts
+            with pytest.raises(LimitError, match="max_seconds"):
+                walk()
+        assert nodes_made() == made            # ... and the walk made no node to check it
