@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
 import os
 import signal
@@ -237,6 +238,23 @@ def _options_taking_values(parser: argparse.ArgumentParser) -> tuple[set[str], s
     return flags, valued
 
 
+def _looks_like_an_option(arg: str) -> bool:
+    """``--word`` or ``--word=value`` with a word of two or more letters, digits or hyphens: no
+    formula is written so (``--x`` is one, -(-x))."""
+    name = arg.split("=", 1)[0]
+    return name.startswith("--") and len(name) > 3 and name[2].isalpha() \
+        and all(c.isalnum() or c == "-" for c in name[2:])
+
+
+def _unknown_option(arg: str, flags: set[str]) -> UsageError:
+    name = arg.split("=", 1)[0]
+    close = difflib.get_close_matches(name, sorted(f for f in flags if f.startswith("--")), n=1,
+                                      cutoff=0.7)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return UsageError(f"unknown option {name}; {hint}(a formula that starts with '--' goes "
+                      f"after '--', as in: symdiff -- '{arg}')")
+
+
 def protect_formulas(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """Let formulas start with '-': an argument that is not an option goes after '--'.
 
@@ -254,6 +272,8 @@ def protect_formulas(argv: list[str], parser: argparse.ArgumentParser) -> list[s
             positional.extend(argv[i + 1:])
             break
         elif arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in flags:
+            if _looks_like_an_option(arg):  # --serve, --wrtt: a mistyped or unknown option
+                raise _unknown_option(arg, flags)
             positional.append(arg)           # '-x^2' is a formula, not an option
         elif arg.startswith("-") and arg != "-":
             options.append(arg)
@@ -684,7 +704,8 @@ def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tupl
     rng = random.Random(seed)
     names = sorted(outcome.expr.free) or ["x"]
     worst = {"central difference": 0.0, "complex step": 0.0}
-    checked, tries, failures = 0, 0, []
+    checked, stepped, tries, failures = 0, 0, 0, []
+    why_not_stepped = ""
     lower = [diff(outcome.expr, n, outcome.order - 1) for n in outcome.names]
     while checked < points and tries < 50 * points:
         tries += 1
@@ -696,9 +717,11 @@ def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tupl
             continue                      # outside the domain: try another point
         try:
             step = [numerical_partial(f, n, point, "complex").value for f, n in zip(lower, outcome.names)]
-        except (SymdiffError, ArithmeticError, ValueError, ZeroDivisionError):
+        except (SymdiffError, ArithmeticError, ValueError, ZeroDivisionError) as error:
             step = [None] * len(exact)
+            why_not_stepped = why_not_stepped or str(error).split("\n")[0]
         checked += 1
+        stepped += step[0] is not None
         for e, c, z in zip(exact, central, step):
             scale = max(1.0, abs(e))
             error = abs(e - c.value) / scale
@@ -712,9 +735,13 @@ def check_derivatives(outcome: Outcome, points: int = 20, seed: int = 0) -> tupl
                     failures.append((point, e, z, "complex step"))
     if checked == 0:
         return "check: found no point in [-3, 3] where the formula and its derivative are defined", False
+    if stepped:
+        against_step = (f"{worst['complex step']:.1e} against the complex step"
+                        + (f" (at {stepped} of them)" if stepped < checked else ""))
+    else:                                 # never ran: say so rather than report an error of 0
+        against_step = f"no complex step ({why_not_stepped or 'it does not apply here'})"
     report = (f"check: {checked} random points; largest relative error "
-              f"{worst['central difference']:.1e} against central differences, "
-              f"{worst['complex step']:.1e} against the complex step")
+              f"{worst['central difference']:.1e} against central differences, {against_step}")
     if failures:
         point, e, other, how = failures[0]
         where = ", ".join(f"{k}={v:.6g}" for k, v in point.items())

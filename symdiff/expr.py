@@ -269,35 +269,43 @@ class Expr:
         return self
 
     # ----- Python operators build expressions -----
+    # An operand that is neither an expression nor a number gives NotImplemented when its
+    # type has the reflected method (so a Variable, or a NumPy array, has its say), and a
+    # TypeError with a hint otherwise (a string: parse it first).
     def __add__(self, other):
-        return add(self, as_expr(other))
+        other = _operand(other, "__radd__")
+        return NotImplemented if other is None else add(self, other)
 
     def __radd__(self, other):
-        return add(as_expr(other), self)
+        return add(_operand(other), self)
 
     def __sub__(self, other):
-        return add(self, neg(as_expr(other)))
+        other = _operand(other, "__rsub__")
+        return NotImplemented if other is None else add(self, neg(other))
 
     def __rsub__(self, other):
-        return add(as_expr(other), neg(self))
+        return add(_operand(other), neg(self))
 
     def __mul__(self, other):
-        return mul(self, as_expr(other))
+        other = _operand(other, "__rmul__")
+        return NotImplemented if other is None else mul(self, other)
 
     def __rmul__(self, other):
-        return mul(as_expr(other), self)
+        return mul(_operand(other), self)
 
     def __truediv__(self, other):
-        return mul(self, power(as_expr(other), MINUS_ONE))
+        other = _operand(other, "__rtruediv__")
+        return NotImplemented if other is None else mul(self, power(other, MINUS_ONE))
 
     def __rtruediv__(self, other):
-        return mul(as_expr(other), power(self, MINUS_ONE))
+        return mul(_operand(other), power(self, MINUS_ONE))
 
     def __pow__(self, other):
-        return power(self, as_expr(other))
+        other = _operand(other, "__rpow__")
+        return NotImplemented if other is None else power(self, other)
 
     def __rpow__(self, other):
-        return power(as_expr(other), self)
+        return power(_operand(other), self)
 
     def __neg__(self):
         return neg(self)
@@ -783,6 +791,18 @@ ZERO, ONE, TWO, MINUS_ONE, HALF = Num(0), Num(1), Num(2), Num(-1), Num(Fraction(
 PI, E = Const("pi"), Const("e")
 
 
+def _operand(value, reflected: str = ""):
+    """The expression an operator's operand stands for; None (the operator then returns
+    NotImplemented) for an object whose type has the ``reflected`` method."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, (int, float, Fraction)):
+        return Num(value)
+    if reflected and hasattr(type(value), reflected):
+        return None
+    return as_expr(value)                      # raises the TypeError with its hint
+
+
 def as_expr(value) -> Expr:
     """Numbers become ``Num``; expressions pass through."""
     if isinstance(value, Expr):
@@ -1095,13 +1115,20 @@ def flattened(roots: Iterable[Expr]) -> list[Expr]:
     return [done[root] for root in roots]
 
 
-def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
-    """Replace subexpressions (keys) by values, rebuilding canonically.
+def substitute(root: Expr, mapping: dict) -> Expr:
+    """Replace subexpressions (keys) by values, rebuilding canonically.  A key may be a
+    variable's name, and a value a number.
 
     >>> x, y = symbols("x y")
     >>> substitute(x**2 + x, {x: y + 1})
     y + (y + 1)^2 + 1
+    >>> substitute(x**2 + y, {"x": 3})
+    y + 9
     """
+    if not isinstance(root, Expr):
+        raise TypeError(f"substitute works on an expression, not {type(root).__name__} "
+                        f"{root!r}; parse strings with symdiff.parse")
+    mapping = {_substitution_key(key): as_expr(value) for key, value in mapping.items()}
     done: dict[Expr, Expr] = {}
     for node in postorder(root, stop=lambda n: n in mapping):
         if node in mapping:
@@ -1109,6 +1136,19 @@ def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
         else:
             done[node] = rebuild(node, [done[c] for c in node.children])
     return done[root]
+
+
+def _substitution_key(key) -> Expr:
+    if isinstance(key, Expr):
+        return key
+    if isinstance(key, str):
+        try:
+            return Sym(key)
+        except ValueError as error:
+            raise TypeError(f"a key of the substitution must be an expression or a variable's "
+                            f"name: {error}; parse other text with symdiff.parse") from None
+    raise TypeError(f"a key of the substitution must be an expression or a variable's name, "
+                    f"not {type(key).__name__} {key!r}")
 
 
 def rebuild(node: Expr, children: list[Expr]) -> Expr:

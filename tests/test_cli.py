@@ -208,7 +208,7 @@ USAGE_ERRORS = [
     (("x", "--order", "-1"),                 "--order must be 0 or more"),
     (("x", "--order", "abc"),                "invalid int value"),
     (("x", "--wrt", "x y"),                  "--wrt expects variable names"),
-    (("x", "--bogus"),                       "unrecognized arguments"),
+    (("x", "--bogus"),                       "unknown option --bogus"),
     (("x", "--at", "x"),                     "--at expects name=value pairs"),
     (("x", "--at", "=2"),                    "--at expects name=value pairs"),
     (("x", "--at", "x=1,"),                  "--at expects name=value pairs"),
@@ -632,3 +632,42 @@ def test_a_gradient_is_walked_once_not_once_per_component(capsys, monkeypatch):
         assert status == 0 and len(out.splitlines()) > n
         costs[n] = sum(visited)
     assert costs[400] < 2.5 * costs[200]                   # linear, not quadratic
+
+
+@pytest.mark.parametrize("argv, unknown, suggestion", [
+    (("--serve",),                      "--serve", None),
+    (("--wrtt", "x", "x^2"),            "--wrtt",  "--wrt"),
+    (("x^2", "--ordr=2"),               "--ordr",  "--order"),
+])
+def test_an_unknown_option_is_refused_not_differentiated(capsys, argv, unknown, suggestion):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert f"unknown option {unknown};" in err and "symdiff -- '" in err
+    assert (f"did you mean {suggestion}?" in err) if suggestion else ("did you mean" not in err)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("--x",),                 "1"),             # -(-x): a formula, too short to be an option
+    (("--", "--serve"),        "1"),             # after '--', the formula -(-serve)
+    (("-sin(x)",),             "-cos(x)"),
+])
+def test_formulas_that_start_with_dashes_still_work(capsys, argv, expected):
+    status, out, err = run(capsys, *argv)
+    assert (status, out.strip()) == (0, expected), err
+
+
+def test_check_says_when_the_complex_step_never_ran(capsys, monkeypatch):
+    import symdiff.numeric
+    from symdiff.errors import EvaluationError
+    real_partial = symdiff.numeric.partial
+
+    def no_complex_step(f, name, point, method="central", *args, **kwargs):
+        if method == "complex":
+            raise EvaluationError("u has no complex value")
+        return real_partial(f, name, point, method, *args, **kwargs)
+
+    monkeypatch.setattr(symdiff.numeric, "partial", no_complex_step)
+    status, out, err = run(capsys, "x^3", "--at", "x=1", "--check")
+    assert status == 0, err
+    assert "no complex step (u has no complex value)" in out
+    assert "against the complex step" not in out

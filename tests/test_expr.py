@@ -418,3 +418,45 @@ def test_deep_chain_with_sums_is_differentiated_and_simplified():
     for _ in range(DEPTH // 4):
         value, slope = math.sin(point + value), math.cos(point + value) * (1 + slope)
     assert math.isclose(evaluate(d, x=point), slope, rel_tol=1e-6)
+
+
+class _Reflecting:
+    """An operand of its own kind, as a NumPy array or an autodiff Variable is."""
+    def __radd__(self, other):
+        return ("radd", other)
+
+    def __rmul__(self, other):
+        return ("rmul", other)
+
+    def __rpow__(self, other):
+        return ("rpow", other)
+
+
+def test_operators_leave_an_operand_they_do_not_know_to_its_own_type():
+    x = Symbol("x")
+    other = _Reflecting()
+    assert x + other == ("radd", x) and x * other == ("rmul", x) and x ** other == ("rpow", x)
+    with pytest.raises(TypeError, match="parse strings with symdiff.parse"):
+        x + "y"                                 # no reflected method: the hint, at once
+    with pytest.raises(TypeError, match="parse strings with symdiff.parse"):
+        "y" - x
+
+
+def test_an_expression_and_a_variable_combine_either_way_round():
+    v, x = Variable(2.0, name="v"), Symbol("x")
+    for combine in (lambda: v + x, lambda: x + v, lambda: x * v, lambda: x - v, lambda: x / v):
+        with pytest.raises(EvaluationError, match="no value given for x") as refused:
+            print(combine())                    # as a traced value, x needs a number
+        assert refused.type is EvaluationError
+
+
+def test_substitute_takes_names_and_numbers_and_refuses_the_rest():
+    x, y, t = symbols("x y t")
+    assert substitute(x**2 + y, {"x": call("sin", t)}) is call("sin", t)**2 + y
+    assert substitute(x**2, {Symbol("x"): 2}) is Num(4)
+    for mapping, message in [({"x y": 1}, "variable's name"), ({3: 1}, "not int 3"),
+                             ({"x": "y"}, "parse strings with symdiff.parse")]:
+        with pytest.raises(TypeError, match=message):
+            substitute(x**2, mapping)
+    with pytest.raises(TypeError, match="works on an expression, not str"):
+        substitute("x^2", {"x": 1})
