@@ -14,7 +14,7 @@ y + 1/x
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
@@ -34,7 +34,9 @@ def derivative(expr: Expr, wrt: str) -> Expr:
     """
     d: dict[Expr, Expr] = {}
     depends = dependence(expr, (wrt,))
-    constant = lambda node: not depends(node)
+
+    def constant(node):
+        return not depends(node)
     for node in postorder(expr, stop=constant):
         d[node] = ZERO if constant(node) else differentiate_node(node, d, wrt)
     return d[expr]
@@ -384,7 +386,9 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     [y + cos(x), x]
     """
     depends = dependence(expr, names)
-    unwanted = lambda node: not depends(node)            # node depends on no wanted name
+
+    def unwanted(node):                                 # node depends on no wanted name
+        return not depends(node)
     order = postorder(expr, stop=unwanted)
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}

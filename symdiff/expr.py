@@ -36,13 +36,13 @@ import operator
 import threading
 import weakref
 import zlib
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Iterable, Union
 
 from .errors import EvaluationError, LimitError
 from .limits import check_work, current_limits
 
-Number = Union[int, Fraction, float]
+Number = int | Fraction | float
 
 # One table for every live node, keyed by (class, fields), holding weak references:
 # a node lives exactly as long as someone holds it, and its entry goes with it, so
@@ -53,7 +53,7 @@ Number = Union[int, Fraction, float]
 # entry takes _TABLE_LOCK, and a node made by two threads at once is kept once: the thread
 # that comes second gets the first one's node.  The lock is re-entrant because a node that
 # dies while the lock is held removes its entry from within (a weak-reference callback).
-_INTERNED: dict[tuple, "_Entry"] = {}
+_INTERNED: dict[tuple, _Entry] = {}
 _TABLE_LOCK = threading.RLock()
 
 # Nodes made since the process started; every CHECK_EVERY nodes the work budget of the call

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import cmath
 import math
-from fractions import Fraction
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from fractions import Fraction
 
 from .errors import EvaluationError
 from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
@@ -280,7 +280,10 @@ COMPLEX = {
     "abs": lambda z: z if z.real >= 0 else -z,
     "sign": lambda z: complex(_sign(z.real)),
 }
-LOG_BASE_COMPLEX = lambda z, b: cmath.log(z) / cmath.log(b)
+
+
+def LOG_BASE_COMPLEX(z, b):
+    return cmath.log(z) / cmath.log(b)
 
 
 def resolve(name: str) -> Function | None:

@@ -48,7 +48,7 @@ class Limits:
         if not self.max_seconds > 0:
             raise ValueError("max_seconds must be positive")
 
-    def with_(self, **changes) -> "Limits":
+    def with_(self, **changes) -> Limits:
         return replace(self, **changes)
 
 
@@ -63,7 +63,7 @@ OPTIONS = {"max_input_length": "--max-length", "max_depth": "--max-depth",
            "max_memory_mb": "--max-memory", "max_nodes": "--max-nodes"}
 
 
-_current: contextvars.ContextVar[Limits] = contextvars.ContextVar("symdiff_limits", default=Limits())
+_current: contextvars.ContextVar[Limits] = contextvars.ContextVar("symdiff_limits", default=Limits())  # noqa: B039 (frozen)
 
 
 def current_limits() -> Limits:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from . import forms
 from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
@@ -589,8 +590,8 @@ def angle_sum(e: Expr) -> Expr | None:
     for i, (c, factors) in enumerate(parts):
         trig = [k for k, f in enumerate(factors) if f in present]
         for m, k in enumerate(trig):
-            for l in trig[m + 1:]:
-                p, q = factors[k], factors[l]
+            for k2 in trig[m + 1:]:
+                p, q = factors[k], factors[k2]
                 a, b = p.args[0], q.args[0]
                 if a is b or p.fn == "sin" and q.fn == "sin":
                     continue
@@ -604,7 +605,7 @@ def angle_sum(e: Expr) -> Expr | None:
                     made = {c: call("sin", add(a, b)), -c: call("sin", add(b, mul(MINUS_ONE, a)))}
                 if partner[0] not in present or partner[1] not in present:
                     continue
-                rest = [f for n, f in enumerate(factors) if n != k and n != l]
+                rest = [f for n, f in enumerate(factors) if n != k and n != k2]
                 j = index.get(_term_parts(mul(*rest, *partner))[1])
                 if j is None or j == i or parts[j][0] not in made:
                     continue
