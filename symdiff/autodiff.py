@@ -415,6 +415,7 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
     adjoint = graph.backward(values, requires_grad)
     shown, number = _numbering(graph)
     rows = []
+    inputs: list[int]
     for node in shown:
         if type(node) is Sym:
             kind, formula, inputs = "variable", node.name, []
@@ -435,7 +436,8 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
 def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
     """Variables first (by name), then operations in topological order; numbers are
     not nodes of their own but appear inline in the operations."""
-    shown = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    variables = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    shown: list[Expr] = list(variables)
     shown += [n for n in graph.nodes if n.children]
     if graph.output not in shown:                 # a constant formula: one node, the output
         shown.append(graph.output)

@@ -40,7 +40,7 @@ import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import EvaluationError
 from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
@@ -474,7 +474,7 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
     lines.insert(0, "    overflow = None")
     lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
     source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"
-    namespace: dict[str, object] = dict(env)
+    namespace: dict[str, Any] = dict(env)
     exec(compile(source, "<symdiff>", "exec"), namespace)     # our own generated code only
     function = namespace["compiled"]
     function.__doc__ = f"{expr} as a function of ({', '.join(names)})"

@@ -88,6 +88,9 @@ class _Budget:
     (reading it costs a system call, which most calls, done before a first check, never pay)."""
 
     __slots__ = ("start", "nodes", "memory")
+    start: float
+    nodes: int
+    memory: int | None
 
     def __init__(self, nodes: int):
         self.start, self.nodes, self.memory = time.monotonic(), nodes, None

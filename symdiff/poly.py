@@ -154,7 +154,7 @@ def _pow_terms(a: dict, n: int, nvars: int) -> dict:
             result = base if result is None else _mul_terms(result, base)
         n >>= 1
         if not n:
-            return result
+            return result  # type: ignore[return-value]  # n >= 1: a round has set it
         base = _mul_terms(base, base)
 
 
