@@ -535,7 +535,7 @@ def ast_sizes(text):
     ids, table = {}, {}
     for node in reversed(nodes):                     # children before parents
         key = [type(node).__name__]
-        for name, value in ast.iter_fields(node):
+        for _name, value in ast.iter_fields(node):
             if isinstance(value, ast.AST):
                 key.append(ids[id(value)])
             elif isinstance(value, list):
@@ -674,7 +674,7 @@ def run_case(fam, n, skip, log):
         if s not in skip:
             inputs[s] = fam.build(NAMESPACES[s], n)
     samples = {s: [] for s in SYSTEMS}
-    for rep in range(REPS):
+    for _rep in range(REPS):
         for s in SYSTEMS:
             if s in skip or s not in inputs:
                 continue

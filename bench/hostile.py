@@ -81,7 +81,9 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, text, order, _ in CASES:
         r = run(text, order, args.timeout)
-        cell = lambda key, fmt="{:.2f}": fmt.format(r[key]) if key in r else "–"
+
+        def cell(key, fmt="{:.2f}"):
+            return fmt.format(r[key]) if key in r else "–"
         print(f"| {name} | {cell('chars', '{:,}')} | {cell('parse')} | {cell('diff')} | "
               f"{cell('print')} | {cell('peak_mb', '{:,.0f}')} | {cell('nodes', '{:,}')} | "
               f"{r['outcome'].replace('|', '/')} |", flush=True)

@@ -719,7 +719,7 @@ def report(rows, issues, elapsed, quick):
         out.append(f"No mismatch: symdiff agrees with SymPy on every checked case "
                    f"({sum(r.checked > 0 for r in rows)} cases, {sum(r.checked for r in rows)} points).")
     if unchecked:
-        out.append(f"Not checked (no point where every value is real and finite): "
+        out.append("Not checked (no point where every value is real and finite): "
                    + ", ".join(code(r.case.label()) for r in unchecked))
     notes = [r for r in rows if r.notes]
     if notes:

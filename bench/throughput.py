@@ -136,7 +136,7 @@ def main() -> None:
         args.formulas, args.million = 4_000, 100_000
     texts = formulas(args.formulas, seed=1)
     import symdiff
-    lines = [f"# Throughput under load", "",
+    lines = ["# Throughput under load", "",
              f"symdiff {symdiff.__version__} ({'compiled core' if symdiff.compiled_core else 'pure Python'}), "
              f"Python {platform.python_version()}, {os.cpu_count()} cores; "
              f"{len(texts):,} distinct formulas (`python bench/throughput.py`).", "",

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Iterable, Mapping, Sequence
+from functools import cache
 
 from .errors import DiffError, EvaluationError
 from .evaluate import (FloatOverflow, Overflows, apply_function, compile_overflowing, evaluate,
@@ -51,7 +51,7 @@ __all__ = ["Graph", "jvp", "vjp", "Variable", "Traced", "sin", "cos", "log", "ex
 
 # ---------------------------------------------------------------- local derivatives
 
-@lru_cache(maxsize=None)
+@cache
 def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
     """The table's partial derivatives of ``fn``, compiled once to float functions."""
     function = lookup(fn, arity)
@@ -212,7 +212,7 @@ class Graph:
             else:
                 needed = [dot[c] != 0.0 for c in node.children]
                 locals_ = local_partials(node, values, needed, overflows)
-                dot[node] = sum(_times(l, dot[c]) for l, c, n in zip(locals_, node.children, needed) if n)
+                dot[node] = sum(_times(p, dot[c]) for p, c, n in zip(locals_, node.children, needed) if n)
         inputs = [values[n] for n in self.nodes if type(n) is Sym] + list(direction.values())
         _settled(overflows, dot[self.output], all(map(math.isfinite, inputs)))
         return dot
@@ -277,19 +277,19 @@ class Traced:
 
     __slots__ = ("expr", "variables")
 
-    def __init__(self, expr: Expr, variables: Mapping[str, "Variable"]):
+    def __init__(self, expr: Expr, variables: Mapping[str, Variable]):
         self.expr = expr
         self.variables = dict(variables)
 
     # -- building, with Python operators and the function builders
     @staticmethod
-    def _lift(value) -> "Traced":
+    def _lift(value) -> Traced:
         if isinstance(value, Traced):
             return value
         return Traced(as_expr(value), {})
 
     @staticmethod
-    def _merge(parts: Sequence["Traced"]) -> dict[str, "Variable"]:
+    def _merge(parts: Sequence[Traced]) -> dict[str, Variable]:
         merged: dict[str, Variable] = {}
         for part in parts:
             for name, var in part.variables.items():
@@ -297,11 +297,11 @@ class Traced:
                     raise DiffError(f"two different Variables are named {name}")
         return merged
 
-    def _combine(self, build, *others) -> "Traced":
+    def _combine(self, build, *others) -> Traced:
         parts = [self, *map(Traced._lift, others)]
         return Traced(build(*(p.expr for p in parts)), Traced._merge(parts))
 
-    def __symdiff_apply__(self, fn: str, args) -> "Traced":
+    def __symdiff_apply__(self, fn: str, args) -> Traced:
         parts = [Traced._lift(a) for a in args]
         return Traced(call(fn, *(p.expr for p in parts)), Traced._merge(parts))
 
@@ -340,7 +340,7 @@ class Traced:
         return self.expr
 
     @classmethod
-    def from_expr(cls, expr, values: Mapping[str, float], requires_grad=True) -> "Traced":
+    def from_expr(cls, expr, values: Mapping[str, float], requires_grad=True) -> Traced:
         """Back from a symbolic expression: one Variable per free variable."""
         expr = parse(expr)
         variables = {n: Variable(values[n], requires_grad=requires_grad, name=n) for n in expr.free}
@@ -415,6 +415,7 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
     adjoint = graph.backward(values, requires_grad)
     shown, number = _numbering(graph)
     rows = []
+    inputs: list[int]
     for node in shown:
         if type(node) is Sym:
             kind, formula, inputs = "variable", node.name, []
@@ -435,7 +436,8 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
 def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
     """Variables first (by name), then operations in topological order; numbers are
     not nodes of their own but appear inline in the operations."""
-    shown = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    variables = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    shown: list[Expr] = list(variables)
     shown += [n for n in graph.nodes if n.children]
     if graph.output not in shown:                 # a constant formula: one node, the output
         shown.append(graph.output)

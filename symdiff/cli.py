@@ -18,8 +18,9 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from . import __version__, compiled_core
 from .diff import diff, gradient
@@ -403,7 +404,7 @@ class Run:
                              f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {all_of_them}")
         return names or ["x"]
 
-    def compute(self, formula: str) -> "Outcome":
+    def compute(self, formula: str) -> Outcome:
         """Parse, check the point, differentiate, and decide on shared subexpressions."""
         self.warnings = []
         expr = parse(formula, functions=self.functions)
@@ -443,7 +444,7 @@ class Run:
             return True
         return False
 
-    def render(self, outcome: "Outcome", one_line: bool = False) -> str:
+    def render(self, outcome: Outcome, one_line: bool = False) -> str:
         return RENDERERS[self.args.format](self, outcome, one_line)
 
     def one(self, formula: str) -> int:
@@ -505,7 +506,9 @@ def _sizes(results: list[Expr]) -> tuple[int, int]:
     the list).  One walk over the results together: walking each result on its own would
     cost the number of results times the shared part (quadratic for a gradient)."""
     size: dict[int, int] = {}
-    known = lambda node: id(node) in size
+
+    def known(node):
+        return id(node) in size
     for result in results:
         for node in checked(postorder(result, stop=known)):
             if id(node) not in size:

@@ -14,7 +14,7 @@ y + 1/x
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
@@ -34,7 +34,9 @@ def derivative(expr: Expr, wrt: str) -> Expr:
     """
     d: dict[Expr, Expr] = {}
     depends = dependence(expr, (wrt,))
-    constant = lambda node: not depends(node)
+
+    def constant(node):
+        return not depends(node)
     for node in postorder(expr, stop=constant):
         d[node] = ZERO if constant(node) else differentiate_node(node, d, wrt)
     return d[expr]
@@ -63,7 +65,7 @@ def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
     raise DiffError(f"cannot differentiate {type(e).__name__}")
 
 
-def product_rule(factors: Sequence[Expr], d: dict[Expr, Expr]) -> Expr:
+def product_rule(factors: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
     """(f g h)' = f' g h + f g' h + f g h'; constant factors contribute no term.
 
     Up to FLATTEN_LIMIT factors each term is one flat product, also when preserving
@@ -103,7 +105,8 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
     if n <= FLATTEN_LIMIT:
         # n products of n - 1 factors: fewer nodes than 3n prefix, suffix and joined products
         return [mul(*all_but(factors, i)) for i in range(n)]
-    prefix, suffix = [ONE] * (n + 1), [ONE] * (n + 1)
+    prefix: list[Expr] = [ONE] * (n + 1)
+    suffix: list[Expr] = [ONE] * (n + 1)
     for i, f in enumerate(factors):
         prefix[i + 1] = mul(prefix[i], f)
     for i in range(n - 1, -1, -1):
@@ -114,6 +117,7 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
 def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
     """f(u, ...)' = sum of (df/du_i)(u, ...) * u_i'."""
     function = None if is_derivative_name(fn) else lookup(fn, len(args))
+    outer: Sequence[Callable[..., Expr]]
     if function is None:
         outer = [lambda u: call(fn + "'", u)]           # a declared function: f' is unknown too
     else:
@@ -179,6 +183,7 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         preserve = preserves_structure(expr, orders)
         with regime(preserve):
             result = repeated_derivative(expr, spec, simplify=simplify)
+        assert result is not None                        # no give_up_above: never None
         if not preserve:
             return result
         return with_forms(settle([result]))[0] if simplify else flattened([result])[0]
@@ -191,6 +196,7 @@ def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None 
         return expanded
     with preserving_structure():
         result = repeated_derivative(expr, spec)
+    assert result is not None                            # no give_up_above: never None
     return with_forms(settle([result]))[0]
 
 
@@ -366,7 +372,7 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
         case Call(fn, args):
             if is_derivative_name(fn) or lookup(fn, len(args)) is None:
                 return [call(fn + "'", *args)]
-            partials = lookup(fn, len(args)).derivatives
+            partials = lookup(fn, len(args)).derivatives  # type: ignore[union-attr]  # not None, checked above
             return [p(*args) if need else ZERO for p, need in zip(partials, needed)]
     return [ZERO] * len(children)
 
@@ -384,7 +390,9 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     [y + cos(x), x]
     """
     depends = dependence(expr, names)
-    unwanted = lambda node: not depends(node)            # node depends on no wanted name
+
+    def unwanted(node):                                 # node depends on no wanted name
+        return not depends(node)
     order = postorder(expr, stop=unwanted)
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}

@@ -38,11 +38,13 @@ from __future__ import annotations
 import cmath
 import math
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import Callable, Mapping, NoReturn, Sequence
+from typing import Any, NoReturn
 
 from .errors import EvaluationError
-from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, call, postorder
+from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .expr import call  # noqa: F401 (the docstring examples use it)
 from .functions import FunctionOverflow, lookup
 from .limits import bounded, checked
 from .parser import parse
@@ -447,18 +449,18 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
                           f"    elif {left}: {target}, overflow = rescaled(n{i}, {target}, ({operands},))"]
                 local[node] = target
                 continue
-            case Pow(base, exp):
+            case Pow(_, exp):
                 env[f"f{i}"] = power_function(exp)
             case Call(fn, args):
                 env[f"f{i}"] = _numeric(fn, len(args))
         # as in evaluate: an overflow goes on with its infinity (or the function's limit)
         env[f"n{i}"] = node
         operands = ", ".join(local[a] for a in node.children)
-        lines += [f"    try:",
+        lines += ["    try:",
                   f"        {target} = f{i}({operands})",
-                  f"    except EvaluationError as error:",
+                  "    except EvaluationError as error:",
                   f"        {target}, overflow = settle(error, f{i}, ({operands},), overflow)",
-                  f"    else:",
+                  "    else:",
                   f"        if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))"]
         local[node] = target
     lines.append(f"    result = float({local[expr]})")
@@ -472,7 +474,7 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
     lines.insert(0, "    overflow = None")
     lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
     source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"
-    namespace: dict[str, object] = dict(env)
+    namespace: dict[str, Any] = dict(env)
     exec(compile(source, "<symdiff>", "exec"), namespace)     # our own generated code only
     function = namespace["compiled"]
     function.__doc__ = f"{expr} as a function of ({', '.join(names)})"

@@ -80,7 +80,7 @@ def rule_name(e: Expr, wrt: str) -> str:
             if fn == "log" and len(args) == 2:
                 return "logarithm rule (base b)"
             u = Sym("u")
-            formula = lookup(fn, 1).derivatives[0](u)
+            formula = lookup(fn, 1).derivatives[0](u)  # type: ignore[union-attr]  # in the table: unknown ones returned above
             return f"{RULE_NAMES.get(fn, fn + ' rule')}: d/du {fn}(u) = {formula}" + _chain(args[0])
     return "rule"
 
@@ -112,8 +112,8 @@ def rule_step(node: Expr, wrt: str) -> tuple[str, Expr, list[Expr]]:
                     power(d, Num(-2)))
         return "quotient rule", after, [n, d]
     children = node.children
-    d = {c: (placeholder(c, wrt) if wrt in c.free else Num(0)) for c in children}
-    return rule_name(node, wrt), differentiate_node(node, d, wrt), list(children)
+    partials = {c: (placeholder(c, wrt) if wrt in c.free else Num(0)) for c in children}
+    return rule_name(node, wrt), differentiate_node(node, partials, wrt), list(children)
 
 
 def _chain(inner: Expr) -> str:
@@ -154,6 +154,7 @@ def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list
         result = simplify(raw, trace=trace)
     if preserve:
         (result,) = with_forms(settle([result], trace=trace), trace=trace)
+    put_together: tuple[str, tuple[int, ...]] | None
     if summarised:
         put_together = (f"{summarised} further sub-derivatives, worked out the same way "
                         f"(steps are limited to {max_steps})", ())

@@ -36,13 +36,14 @@ import operator
 import threading
 import weakref
 import zlib
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Iterable, Union
+from typing import TypeGuard
 
 from .errors import EvaluationError, LimitError
 from .limits import CHECK_EVERY, check_work, checked, current_limits
 
-Number = Union[int, Fraction, float]
+Number = int | Fraction | float
 
 # One table for every live node, keyed by (class, fields), holding weak references:
 # a node lives exactly as long as someone holds it, and its entry goes with it, so
@@ -53,7 +54,7 @@ Number = Union[int, Fraction, float]
 # entry takes _TABLE_LOCK, and a node made by two threads at once is kept once: the thread
 # that comes second gets the first one's node.  The lock is re-entrant because a node that
 # dies while the lock is held removes its entry from within (a weak-reference callback).
-_INTERNED: dict[tuple, "_Entry"] = {}
+_INTERNED: dict[tuple, _Entry] = {}
 _TABLE_LOCK = threading.RLock()
 
 # Nodes made since the process started; every CHECK_EVERY nodes the work budget of the call
@@ -79,6 +80,7 @@ class _Entry(weakref.ref):
     """A weak reference to an interned node that removes its table entry when the node dies."""
 
     __slots__ = ("ident",)
+    ident: tuple        # the node's key in _INTERNED
 
     # No __init__ of its own: weakref.ref's accepts (node, ident) as it is, and a Python-level
     # one would cost a third of making an entry.
@@ -92,6 +94,7 @@ class _VariableEntry(_Entry):
     """The entry of a variable, which also gives its bit back when the variable dies."""
 
     __slots__ = ("bit",)
+    bit: int            # the variable's bit in the masks
 
 
 def live_nodes() -> int:
@@ -245,6 +248,7 @@ class Expr:
                         # and cheap to compare (see _setup)
     mask: int           # the bits of the variables that occur (see variable_bits)
     children: tuple     # the operands, in order ((): a leaf)
+    _free: frozenset    # the names of the variables, once asked for (see free)
 
     @property
     def free(self) -> frozenset:
@@ -351,8 +355,8 @@ def _setup(node: Expr, rank: int, label: str, digest: int, mask: int,
 
 # The slots' own setters: Expr.__setattr__ refuses every assignment, so nodes are filled in
 # through these (faster than object.__setattr__, which looks the name up each time).
-_set_key, _set_mask, _set_children = Expr.key.__set__, Expr.mask.__set__, Expr.children.__set__
-_set_names = Expr._free.__set__
+_set_key, _set_mask, _set_children = Expr.key.__set__, Expr.mask.__set__, Expr.children.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
+_set_names = Expr._free.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
 
 
 def _intern(ident: tuple):
@@ -433,7 +437,7 @@ class Num(Expr):
             kind = type(value)
         # 1, 1.0 and Fraction(1) are equal keys in a dict, so the type is part of the identity;
         # a fraction is keyed by its two integers, which hash much faster than a Fraction.
-        ident = (cls, value.numerator, value.denominator) if kind is Fraction else (cls, kind, value)
+        ident = (cls, value.numerator, value.denominator) if kind is Fraction else (cls, kind, value)  # type: ignore[union-attr]  # kind is Fraction
         node = _intern(ident)
         if node is None:
             node = object.__new__(cls)
@@ -459,6 +463,7 @@ def _named(cls, name: str, rank: int, tag: int, variable: bool = False):
             if node is None:
                 node = object.__new__(cls)
                 object.__setattr__(node, "name", name)
+                entry: _Entry
                 if variable:
                     bit = _new_bit(name)
                     entry = _VariableEntry(node, ident)
@@ -641,7 +646,7 @@ class Pow(Expr):
             numeric = type(exp) is Num and exp.value > 0
             _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
                    _union((base, exp)), (base, exp), like=base if numeric else None,
-                   power_key=-exp.value if numeric else -1)
+                   power_key=-exp.value if numeric else -1)  # type: ignore[attr-defined]  # numeric: exp is a Num
             node = _remember(ident, node)
         return node
 
@@ -678,9 +683,9 @@ class Call(Expr):
 
 
 # The operands' slot setters, used when a node is made (see _set_key).
-_set_terms, _set_factors = Add.terms.__set__, Mul.factors.__set__
-_set_base, _set_exp = Pow.base.__set__, Pow.exp.__set__
-_set_fn, _set_args = Call.fn.__set__, Call.args.__set__
+_set_terms, _set_factors = Add.terms.__set__, Mul.factors.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
+_set_base, _set_exp = Pow.base.__set__, Pow.exp.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
+_set_fn, _set_args = Call.fn.__set__, Call.args.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
 
 
 # ---------------------------------------------------------------- numbers
@@ -700,7 +705,7 @@ def normalize_number(value) -> Number:
     raise TypeError(f"not a number: {value!r}")
 
 
-def is_integer(e: Expr) -> bool:
+def is_integer(e: Expr) -> TypeGuard[Num]:
     return type(e) is Num and type(e.value) is int
 
 
@@ -830,20 +835,20 @@ def add(*terms: Expr) -> Expr:
         for t in terms:
             kind = type(t)
             if kind is Num:
-                constant = constant + t.value if numbers else t.value
+                constant = constant + t.value if numbers else t.value  # type: ignore[attr-defined]  # kind is type(...)
                 numbers += 1
-            elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):
-                for u in t.terms:
+            elif kind is Add and (len(t.terms) <= limit or _number_and_one(t.terms[-1], t.terms)):  # type: ignore[attr-defined]  # kind is type(...)
+                for u in t.terms:  # type: ignore[attr-defined]  # kind is type(...)
                     if type(u) is Num:
                         constant = constant + u.value if numbers else u.value
                         numbers += 1
                     else:
                         symbolic.append(u)
-            elif kind is Add and type(t.terms[-1]) is Num:
+            elif kind is Add and type(t.terms[-1]) is Num:  # type: ignore[attr-defined]  # kind is type(...)
                 # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
-                constant = constant + t.terms[-1].value if numbers else t.terms[-1].value
+                constant = constant + t.terms[-1].value if numbers else t.terms[-1].value  # type: ignore[attr-defined]  # kind is type(...)
                 numbers += 1
-                rest = t.terms[:-1]
+                rest = t.terms[:-1]  # type: ignore[attr-defined]  # kind is type(...)
                 if len(rest) <= limit:         # short enough to flatten, as given alone it would be
                     symbolic.extend(rest)
                 else:
@@ -898,24 +903,24 @@ def mul(*factors: Expr) -> Expr:
         for f in factors:
             kind = type(f)
             if kind is Num:
-                coefficient = coefficient * f.value if numbers else f.value
+                coefficient = coefficient * f.value if numbers else f.value  # type: ignore[attr-defined]  # kind is type(...)
                 numbers += 1
                 number = f
-            elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):
-                for p in f.factors:
+            elif kind is Mul and (len(f.factors) <= limit or _number_and_one(f.factors[0], f.factors)):  # type: ignore[attr-defined]  # kind is type(...)
+                for p in f.factors:  # type: ignore[attr-defined]  # kind is type(...)
                     if type(p) is Num:
                         coefficient = coefficient * p.value if numbers else p.value
                         numbers += 1
                         number = p
                     else:
                         symbolic.append(p)
-            elif kind is Mul and type(f.factors[0]) is Num:
+            elif kind is Mul and type(f.factors[0]) is Num:  # type: ignore[attr-defined]  # kind is type(...)
                 # kept whole, but its coefficient joins ours: -(2*a*b*c) is -2*(a*b*c), never -(2*...)
-                p = f.factors[0]
+                p = f.factors[0]  # type: ignore[attr-defined]  # kind is type(...)
                 coefficient = coefficient * p.value if numbers else p.value
                 numbers += 1
                 number = p
-                rest = f.factors[1:]
+                rest = f.factors[1:]  # type: ignore[attr-defined]  # kind is type(...)
                 if len(rest) <= limit:         # short enough to flatten, as given alone it would be
                     symbolic.extend(rest)
                 else:
@@ -1151,7 +1156,7 @@ def _substitution_key(key) -> Expr:
                     f"not {type(key).__name__} {key!r}")
 
 
-def rebuild(node: Expr, children: list[Expr]) -> Expr:
+def rebuild(node: Expr, children: Sequence[Expr]) -> Expr:
     """The node with new children, through the canonical constructors."""
     match node:
         case Add():

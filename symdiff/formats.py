@@ -16,9 +16,9 @@ import itertools
 import json
 import keyword
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from .errors import CodegenError
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
@@ -273,7 +273,7 @@ class _Code(NamedTuple):
     text: str
     level: int
     depth: int = 0
-    negated: "_Code | None" = None
+    negated: _Code | None = None
 
 
 class _PythonWriter:

@@ -27,8 +27,9 @@ import functools
 import math
 from fractions import Fraction
 
-from .expr import HALF, ONE, Add, Call, Expr, Mul, Num, Pow, Sym, add, mul, postorder, power
-from .parser import parse
+from .expr import HALF, Add, Expr, Mul, Num, Pow, add, mul, postorder, power
+from .expr import Sym  # noqa: F401 (the docstring examples use it)
+from .parser import parse  # noqa: F401 (the docstring examples use it)
 from .poly import Poly, factor as factor_poly, gcd
 
 # Polynomials of more terms than this are not formed: the expression has no rational form

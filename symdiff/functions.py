@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import cmath
 import math
-from fractions import Fraction
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from fractions import Fraction
+from typing import Any
 
 from .errors import EvaluationError
 from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
@@ -117,7 +118,7 @@ def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] |
             raise FunctionOverflow(f"{name}({_show(x)}) overflows the float range")
         return float(result)
     value.__name__ = name
-    value.domain = domain or "all reals"                # for the table in the grammar reference
+    value.domain = domain or "all reals"  # type: ignore[attr-defined]  # a function's own attribute, for the table in the grammar reference
     return value
 
 
@@ -209,8 +210,8 @@ def _at_multiples_of_pi(name: str) -> dict:
     return special
 
 
-_unit = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
-_outside_unit = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
+_unit: dict[str, Any] = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
+_outside_unit: dict[str, Any] = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
@@ -280,7 +281,10 @@ COMPLEX = {
     "abs": lambda z: z if z.real >= 0 else -z,
     "sign": lambda z: complex(_sign(z.real)),
 }
-LOG_BASE_COMPLEX = lambda z, b: cmath.log(z) / cmath.log(b)
+
+
+def LOG_BASE_COMPLEX(z, b):
+    return cmath.log(z) / cmath.log(b)
 
 
 def resolve(name: str) -> Function | None:

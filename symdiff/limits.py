@@ -18,8 +18,8 @@ import contextvars
 import functools
 import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
 
 from .errors import LimitError
 
@@ -49,7 +49,7 @@ class Limits:
         if not self.max_seconds > 0:
             raise ValueError("max_seconds must be positive")
 
-    def with_(self, **changes) -> "Limits":
+    def with_(self, **changes) -> Limits:
         return replace(self, **changes)
 
 
@@ -64,7 +64,7 @@ OPTIONS = {"max_input_length": "--max-length", "max_depth": "--max-depth",
            "max_memory_mb": "--max-memory", "max_nodes": "--max-nodes"}
 
 
-_current: contextvars.ContextVar[Limits] = contextvars.ContextVar("symdiff_limits", default=Limits())
+_current: contextvars.ContextVar[Limits] = contextvars.ContextVar("symdiff_limits", default=Limits())  # noqa: B039 (frozen)
 
 
 def current_limits() -> Limits:
@@ -89,6 +89,9 @@ class _Budget:
     (reading it costs a system call, which most calls, done before a first check, never pay)."""
 
     __slots__ = ("start", "nodes", "memory")
+    start: float
+    nodes: int
+    memory: int | None
 
     def __init__(self, nodes: int):
         self.start, self.nodes, self.memory = time.monotonic(), nodes, None

@@ -18,7 +18,8 @@ from __future__ import annotations
 import cmath
 import math
 import sys
-from typing import Callable, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from .errors import EvaluationError
 from .evaluate import ROOT_EXPONENTS, FloatOverflow, Overflows, compile_function, evaluate

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
-from .expr import (E, MINUS_ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, power, spell)
+from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
 from .functions import known_names, lookup, resolve
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 

@@ -48,9 +48,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from operator import add, sub
-from typing import Union
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 
 # Rational roots are searched for only when the leading and the constant coefficient are at
 # most this large (their divisors are found by trial division, about sqrt(10^12) = 10^6 steps
@@ -155,7 +154,7 @@ def _pow_terms(a: dict, n: int, nvars: int) -> dict:
             result = base if result is None else _mul_terms(result, base)
         n >>= 1
         if not n:
-            return result
+            return result  # type: ignore[return-value]  # n >= 1: a round has set it
         base = _mul_terms(base, base)
 
 
@@ -328,7 +327,7 @@ class Poly:
 
     # ----- constructors -----
     @classmethod
-    def from_terms(cls, terms: dict, nvars: int) -> "Poly":
+    def from_terms(cls, terms: dict, nvars: int) -> Poly:
         """A polynomial from any dict of exponent tuples to numbers: zeros are dropped, integral
         Fractions become ints, repeated exponents are impossible (it is a dict).
 
@@ -346,13 +345,13 @@ class Poly:
         return cls(out, nvars)
 
     @classmethod
-    def constant(cls, c: Number, nvars: int) -> "Poly":
+    def constant(cls, c: Number, nvars: int) -> Poly:
         """The constant polynomial c."""
         c = _number(c)
         return cls({(0,) * nvars: c} if c else {}, nvars)
 
     @classmethod
-    def generator(cls, i: int, nvars: int) -> "Poly":
+    def generator(cls, i: int, nvars: int) -> Poly:
         """The polynomial g_i.
 
         >>> Poly.generator(1, 3).terms
@@ -363,7 +362,7 @@ class Poly:
         return cls({(0,) * i + (1,) + (0,) * (nvars - i - 1): 1}, nvars)
 
     @classmethod
-    def zero(cls, nvars: int) -> "Poly":
+    def zero(cls, nvars: int) -> Poly:
         return cls({}, nvars)
 
     # ----- inspection -----
@@ -414,11 +413,11 @@ class Poly:
         c, terms = _primitive_terms(self.terms)
         return c, Poly(terms, self.nvars)
 
-    def derivative(self, i: int) -> "Poly":
+    def derivative(self, i: int) -> Poly:
         """The partial derivative with respect to generator i."""
         return Poly(_derivative_terms(self.terms, i), self.nvars)
 
-    def divide_exact(self, q) -> "Poly | None":
+    def divide_exact(self, q) -> Poly | None:
         """The quotient p/q over the rationals if q divides p, else None.  ZeroDivisionError
         for q = 0.
 
@@ -760,7 +759,7 @@ def _heuristic_gcd(a: dict, b: dict):
     k = occurring[-1]
     # xi above twice the coefficients, so above every root's magnitude (Cauchy)
     xi = 2 * min(max([abs(c) for c in a.values()]), max([abs(c) for c in b.values()])) + 29
-    for attempt in range(HEURISTIC_ATTEMPTS):
+    for _attempt in range(HEURISTIC_ATTEMPTS):
         image_a, image_b = _evaluate_in(a, k, xi), _evaluate_in(b, k, xi)
         if image_a and image_b:
             h = _heuristic_gcd(image_a, image_b)

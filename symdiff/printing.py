@@ -47,7 +47,7 @@ def negated(term: Expr) -> Expr:
     """
     if type(term) is Num:
         return Num(-term.value)
-    coefficient, rest = -term.factors[0].value, term.factors[1:]
+    coefficient, rest = -term.factors[0].value, term.factors[1:]  # type: ignore[attr-defined]  # a negative term: a Mul
     if coefficient == 1 and type(coefficient) is int:
         return rest[0] if len(rest) == 1 else Mul(rest)
     return Mul((Num(coefficient), *rest))
@@ -107,7 +107,7 @@ def negation_reads_back(term: Mul) -> bool:
     rest = len(term.factors) - 1
     if rest < 2:
         return True                      # -c*u, or -c*(long product) kept whole: reads back
-    unit = term.factors[0].value == -1 and type(term.factors[0].value) is int
+    unit = term.factors[0].value == -1 and type(term.factors[0].value) is int  # type: ignore[attr-defined]  # a Mul, as above
     return not kept_whole(rest if unit else rest + 1)
 
 
@@ -291,7 +291,7 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     from .parser import parse
     if isinstance(expr, (list, tuple)):
         bindings, together = cse(Call(_TOGETHER, tuple(map(parse, expr))), prefix)
-        return bindings, list(together.args)
+        return bindings, list(together.args)  # type: ignore[return-value,attr-defined]  # a list of results for a list; together is the Call above
     expr = parse(expr)
     order = postorder(expr)
     uses: dict[Expr, int] = {}
@@ -300,7 +300,7 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
             uses[child] = uses.get(child, 0) + 1
     taken = expr.free
     names = (f"{prefix}{i}" for i in range(1, len(order) + 2))
-    bindings: list[tuple[Sym, Expr]] = []
+    bindings: list[tuple[Sym, Expr]] = []  # type: ignore[no-redef]  # the list case returned above
     written: dict[Expr, Expr] = {}
     for node in order:
         children = node.children

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Callable, NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from . import forms
 from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
@@ -70,8 +71,8 @@ def rewrites(kind: type, needs: frozenset = frozenset()):
     the functions (``needs``) one of which must be among the node's operands (as ``f(u)`` or
     ``f(u)^n``) for the rule to apply, so the strategy skips it cheaply where none is."""
     def declare(rule: Rule) -> Rule:
-        rule.rewrites = kind
-        rule.needs = needs
+        rule.rewrites = kind  # type: ignore[attr-defined]  # a function's own attributes
+        rule.needs = needs  # type: ignore[attr-defined]  # a function's own attributes
         return rule
     return declare
 
@@ -85,7 +86,7 @@ def functions_among(e: Expr) -> set[str]:
     (['cos', 'sin'], ['tan'])
     """
     names = set()
-    operands = e.children
+    operands: Sequence[Expr] = e.children
     if type(e) is Add:
         operands = [f for t in operands for f in (t.factors if type(t) is Mul else (t,))]
     for c in operands:
@@ -260,11 +261,11 @@ def _never_negative(u: Expr) -> bool:
     """A positive function, an even power, or a sum or product of such with positive numbers."""
     kind = type(u)
     if kind is Num:
-        return u.value >= 0
+        return u.value >= 0  # type: ignore[attr-defined]  # kind is type(...)
     if kind is Call:
-        return u.fn in POSITIVE_FUNCTIONS or u.fn == "abs"
+        return u.fn in POSITIVE_FUNCTIONS or u.fn == "abs"  # type: ignore[attr-defined]  # kind is type(...)
     if kind is Pow:
-        return is_integer(u.exp) and u.exp.value % 2 == 0 or _never_negative(u.base)
+        return is_integer(u.exp) and u.exp.value % 2 == 0 or _never_negative(u.base)  # type: ignore[attr-defined]  # kind is type(...)
     if kind is Add or kind is Mul:
         return all(map(_never_negative, u.children))
     return False
@@ -280,7 +281,7 @@ def power_of_log_ratio(e: Expr) -> Expr | None:
     return None
 
 
-def _is_log(e: Expr) -> bool:
+def _is_log(e: Expr) -> TypeGuard[Call]:
     return type(e) is Call and e.fn == "log" and len(e.args) == 1
 
 
@@ -356,7 +357,7 @@ def even_power_beside_abs(e: Expr) -> Expr | None:
     return None
 
 
-def _is_abs(e: Expr) -> bool:
+def _is_abs(e: Expr) -> TypeGuard[Call]:
     return type(e) is Call and e.fn == "abs"
 
 
@@ -452,9 +453,9 @@ def trig_ratios(e: Expr) -> Expr | None:
         s = c = weight = 0
         for i in members:
             base, exponent = split_power(e.factors[i])
-            ds, dc = coordinates[base.fn]
-            s, c = s + ds * exponent.value, c + dc * exponent.value
-            weight += 1 + abs(exponent.value)
+            ds, dc = coordinates[base.fn]  # type: ignore[attr-defined]  # grouped above: trig calls
+            s, c = s + ds * exponent.value, c + dc * exponent.value  # type: ignore[attr-defined]  # a number power, grouped above
+            weight += 1 + abs(exponent.value)  # type: ignore[attr-defined]  # a number power, grouped above
         ratio = min(abs(s), abs(c)) if s * c < 0 else 0
         s_rest, c_rest = (s - ratio, c + ratio) if s > 0 else (s + ratio, c - ratio)
         # weigh the new form before building it: most groups (sin(u)*cos(u)) stay as they are
@@ -510,7 +511,7 @@ def pythagorean(e: Expr) -> Expr | None:
                        for _, slot in relation):
                 continue
             if rest is None:
-                rest = mul(*factors[:j], *factors[j + 1:], power(base, Num(exponent.value - 2)))
+                rest = mul(*factors[:j], *factors[j + 1:], power(base, Num(exponent.value - 2)))  # type: ignore[attr-defined]  # an integer, checked above
             found = _complete(relation, name, u, rest, coefficient, index, terms, i, squared)
             if found is not None:
                 return found
@@ -589,8 +590,8 @@ def angle_sum(e: Expr) -> Expr | None:
     for i, (c, factors) in enumerate(parts):
         trig = [k for k, f in enumerate(factors) if f in present]
         for m, k in enumerate(trig):
-            for l in trig[m + 1:]:
-                p, q = factors[k], factors[l]
+            for k2 in trig[m + 1:]:
+                p, q = factors[k], factors[k2]
                 a, b = p.args[0], q.args[0]
                 if a is b or p.fn == "sin" and q.fn == "sin":
                     continue
@@ -604,13 +605,13 @@ def angle_sum(e: Expr) -> Expr | None:
                     made = {c: call("sin", add(a, b)), -c: call("sin", add(b, mul(MINUS_ONE, a)))}
                 if partner[0] not in present or partner[1] not in present:
                     continue
-                rest = [f for n, f in enumerate(factors) if n != k and n != l]
+                rest = [f for n, f in enumerate(factors) if n != k and n != k2]
                 j = index.get(_term_parts(mul(*rest, *partner))[1])
                 if j is None or j == i or parts[j][0] not in made:
                     continue
                 others = [t for n, t in enumerate(e.terms) if n != i and n != j]
                 coefficient, written = c, made[parts[j][0]]
-                if written.fn == "sin" and c < 0 and parts[j][0] == -c:
+                if written.fn == "sin" and c < 0 and parts[j][0] == -c:  # type: ignore[attr-defined]  # made holds calls
                     # c*sin(b - a) = -c*sin(a - b): the positive coefficient reads better
                     coefficient, written = -c, call("sin", add(a, mul(MINUS_ONE, b)))
                 return add(*others, mul(Num(coefficient), *rest, written))
@@ -647,7 +648,8 @@ def root_of_product(e: Expr) -> Expr | None:
             and type(e.exp.value) is Fraction and e.exp.value.denominator == 2):
         return None
     p = e.exp.value.numerator
-    out, kept = [], []
+    out: list[Expr] = []
+    kept: list[Expr] = []
     for f in e.base.factors:
         if type(f) is Num and f.value > 0 and type(f.value) is not float:
             root = power(f, e.exp)
@@ -761,7 +763,7 @@ def unchanged(node: Expr, children: tuple[Expr, ...]) -> bool:
     if kind is Add or kind is Mul:
         return flatten_limit() == 0 or kind not in map(type, children)
     if kind is Pow:
-        return type(node.base) is not Mul
+        return type(node.base) is not Mul  # type: ignore[attr-defined]  # kind is type(...)
     return True
 
 
@@ -828,7 +830,7 @@ class _Simplifier:
             present = None
             kind = type(e)
             if kind is Call:                    # a call's rules, chosen by its name once
-                entries = _rules_for_call(self.rules, e.fn)
+                entries = _rules_for_call(self.rules, e.fn)  # type: ignore[attr-defined]  # kind is type(...)
             else:
                 entries = self.rules_for[kind]
             for rule, needs in entries:
@@ -863,7 +865,7 @@ class _Simplifier:
         return sizes[root]
 
 
-def kept_denominator(node: Pow, simplified: tuple[Expr, Expr]) -> tuple[Expr, Expr]:
+def kept_denominator(node: Pow, simplified: tuple[Expr, ...]) -> tuple[Expr, ...]:
     """The operands to rebuild the power ``node`` from: its simplified base and exponent,
     except that a base which simplified to the number 0 under a negative number is put back
     as written.  The strategy never makes a literal division by zero (``0^-n``) that was not
@@ -1069,7 +1071,7 @@ def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
     >>> in_sines_and_cosines(parse("tan(x) + sec(x)"), [parse("sec(x)"), parse("tan(x)")])
     1/cos(x) + sin(x)/cos(x)
     """
-    mapping = {}
+    mapping: dict[Expr, Expr] = {}
     for g in gens:
         if type(g) is Call and g.fn in _TRIG_FAMILY and len(g.args) == 1:
             sin_name, cos_name, _, _, coordinates = _TRIG_FAMILY[g.fn]
@@ -1162,7 +1164,7 @@ def _could_shrink(node: Expr) -> bool:
     if kind is Add:
         fractions = 0
         shared = None
-        for t in node.terms:
+        for t in node.terms:  # type: ignore[attr-defined]  # kind is type(...)
             factors = t.factors if type(t) is Mul else (t,)
             over = [f for f in factors if _is_denominator(f)]
             if over:
@@ -1173,15 +1175,15 @@ def _could_shrink(node: Expr) -> bool:
                 return True
             bases = {split_power(f)[0] for f in factors if type(f) is not Num}
             shared = bases if shared is None else shared & bases
-        return bool(shared) and any(type(b) is Call for b in shared)
+        return shared is not None and any(type(b) is Call for b in shared)
     if kind is Mul:
         if any(type(f) is Add and any(_is_denominator(g) for t in f.terms
                                       for g in (t.factors if type(t) is Mul else (t,)))
-               for f in node.factors):
+               for f in node.factors):  # type: ignore[attr-defined]  # kind is type(...)
             return True                             # x*(1/x + 1): a fraction inside may cancel
-        return any(map(_is_denominator, node.factors)) and any(
+        return any(map(_is_denominator, node.factors)) and any(  # type: ignore[attr-defined]  # kind is type(...)
             type(f) is Add or type(f) is Pow and type(f.base) is Add and not _is_denominator(f)
-            for f in node.factors)                  # a sum above a denominator: it may cancel
+            for f in node.factors)  # type: ignore[attr-defined]  # kind is type(...); a sum above a denominator: it may cancel
     # a denominator holding a fraction, or tan, sec, ... (in sines and cosines it may cancel)
     return _is_denominator(node) and type(node.base) is Add and any(
         _is_denominator(f) or _is_ratio_function(split_power(f)[0])
@@ -1201,7 +1203,7 @@ def _is_sum_power(f: Expr) -> bool:
     return type(f) is Add or type(f) is Pow and type(f.base) is Add
 
 
-def _is_denominator(f: Expr) -> bool:
+def _is_denominator(f: Expr) -> TypeGuard[Pow]:
     return type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and bool(f.base.free)
 
 
@@ -1227,20 +1229,20 @@ def printed_size(e: Expr, sizes: dict | None = None) -> int:
 def _printed_node_size(node: Expr, sizes: dict) -> int:
     kind = type(node)
     if kind is Num:
-        v = node.value
+        v = node.value  # type: ignore[attr-defined]  # kind is type(...)
         if type(v) is Fraction:
             return _digits_size(v.numerator) + _digits_size(v.denominator) + 1 + (v < 0)
         return (1 if type(v) is float else _digits_size(v)) + (v < 0)
     if kind is Add:
-        return len(node.terms) - 1 + sum(_unsigned_size(t, sizes) for t in node.terms)
+        return len(node.terms) - 1 + sum(_unsigned_size(t, sizes) for t in node.terms)  # type: ignore[attr-defined, misc]  # kind is type(...); misc: mypy takes sum's bool overload
     if kind is Call:
-        return 1 + sum(sizes[a] for a in node.args)
-    if kind is Mul or kind is Pow and type(node.exp) is Num and node.exp.value < 0:
+        return 1 + sum(sizes[a] for a in node.args)  # type: ignore[attr-defined]  # kind is type(...)
+    if kind is Mul or kind is Pow and type(node.exp) is Num and node.exp.value < 0:  # type: ignore[attr-defined]  # kind is type(...)
         return _unsigned_size(node, sizes) + _is_negative_term(node)
     if kind is Pow:
-        if node.exp is HALF:
-            return 1 + sizes[node.base]                             # sqrt(u)
-        return 1 + sizes[node.base] + sizes[node.exp]
+        if node.exp is HALF:  # type: ignore[attr-defined]  # kind is type(...)
+            return 1 + sizes[node.base]  # type: ignore[attr-defined]  # kind is type(...); sqrt(u)
+        return 1 + sizes[node.base] + sizes[node.exp]  # type: ignore[attr-defined]  # kind is type(...)
     return 1
 
 
@@ -1273,7 +1275,7 @@ def _unsigned_size(t: Expr, sizes: dict) -> int:
                     _digits_size(v.denominator)
             elif v != 1:
                 above += 1
-                size += 1 if type(v) is float else _digits_size(v)
+                size += 1 if type(v) is float else _digits_size(v)  # type: ignore[arg-type]  # an int here: not a Fraction, not a float
         elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
             below += 1
             flipped = -f.exp.value

@@ -181,7 +181,7 @@ def _trees(draw, wrt, floats, max_leaves):
     return build(size, main if wrt else None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def expressions(wrt: str | None = "x", floats: bool = True, max_leaves: int = 8):
     """Random expression trees over x and y in which ``wrt`` occurs (None: any tree,
     constant ones included), with at most ``max_leaves`` leaves.
@@ -218,7 +218,7 @@ def _with_function(draw, fn, wrt):
     return core
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def expressions_with(fn: str, wrt: str = "x"):
     """Random expressions that apply the function ``fn`` (a row of the table, or "log/2"
     for the logarithm to a base) to a subexpression holding ``wrt``, alone or inside a

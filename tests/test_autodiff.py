@@ -292,7 +292,7 @@ def test_sqrt_of_a_variable():
     root.backward()
     assert a.grad == 3.0
     with pytest.raises(EvaluationError, match=re.escape("sqrt(-4) is undefined")):
-        symdiff.sqrt(Variable(-4.0)).value
+        symdiff.sqrt(Variable(-4.0)).value  # noqa: B018 (the access raises)
 
 
 def test_graph_of_a_square_root():
@@ -368,11 +368,11 @@ def test_cli_graph_dot(capsys):
     assert sum("sin(v1)" in label for label in labels.values()) == 1
     shared = next(n for n, label in labels.items() if label.startswith(f"{n} = sin(v1)"))
     assert sum(child == shared for child, _, _ in edges) == 3   # ... with three parents
-    for child, parent, label in edges:
+    for child, parent, _label in edges:
         assert child in labels and parent in labels
     # edge labels are the local derivatives at the point
-    local = {(labels[c].split(" = ")[1].split("\\n")[0], labels[p].split(" = ")[1].split("\\n")[0]): float(l)
-             for c, p, l in edges}
+    local = {(labels[c].split(" = ")[1].split("\\n")[0], labels[p].split(" = ")[1].split("\\n")[0]): float(d)
+             for c, p, d in edges}
     assert local[("x", "sin(v1)")] == pytest.approx(math.cos(1), rel=1e-5)
     assert local[("sin(v1)", "exp(v3)")] == pytest.approx(math.exp(math.sin(1)), rel=1e-5)
     assert local[("sin(v1)", "cos(v3)")] == pytest.approx(-math.sin(math.sin(1)), rel=1e-5)

@@ -189,7 +189,7 @@ def test_node_attributes_survive_an_attempt_to_delete_them():
     (lambda: x * 0,               "0"),
     (lambda: x ** 0,              "1"),
     (lambda: x ** 1,              "x"),
-    (lambda: -(-x),               "x"),
+    (lambda: -(-x),               "x"),    # noqa: B002 (a double negation, on purpose)
 ])
 def test_operators_build_expressions(built, text):
     assert built() is parse(text)

@@ -572,7 +572,7 @@ def test_ascii_terminal_gets_escapes_not_a_crash():
     _no_traceback(done.stderr)
     # the caret stays under the escaped character
     lines = done.stderr.splitlines()
-    quoted = next(l for l in lines if "\\uff58" in l)
+    quoted = next(line for line in lines if "\\uff58" in line)
     caret = lines[lines.index(quoted) + 1]
     assert caret.index("^") == quoted.index("\\uff58")
 

@@ -476,7 +476,7 @@ def test_random_expressions_render(random_cases, katex):
     assert len(expressions_) >= 300
     assert len(rows) >= 600                       # the derivatives as well
     failures = [(label, s, katex[s]) for label, s in rows if katex[s] is not None]
-    assert not failures, "KaTeX rejects:\n" + "\n".join(f"{l}: {s!r}: {m}" for l, s, m in failures[:10])
+    assert not failures, "KaTeX rejects:\n" + "\n".join(f"{label}: {s!r}: {m}" for label, s, m in failures[:10])
 
 
 def test_random_expressions_obey_the_rules(random_cases):

@@ -96,8 +96,13 @@ def test_complex_step_is_exact_to_rounding(name, f, fz, d, x):
 @pytest.mark.parametrize("method", ["forward", "backward", "central"])
 def test_error_estimate_bounds_the_true_error_at_random_points(method):
     rng = random.Random(1)
-    f = lambda x: math.exp(math.sin(x))
-    d = lambda x: math.cos(x) * math.exp(math.sin(x))
+
+    def f(x):
+        return math.exp(math.sin(x))
+
+    def d(x):
+        return math.cos(x) * math.exp(math.sin(x))
+
     misses = [x for x in (rng.uniform(-5, 5) for _ in range(300))
               if abs(METHODS[method](f, x).value - d(x)) > METHODS[method](f, x).error]
     assert misses == []

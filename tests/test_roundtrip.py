@@ -29,7 +29,6 @@ test checks that refusal instead of the identity.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import pytest
@@ -40,7 +39,7 @@ import symdiff
 from symdiff import functions
 from symdiff import (DiffError, EvaluationError, FUNCTIONS, Num, ParseError, Sym, diff, evaluate, gradient, parse,
                      simplify, substitute, to_text)
-from symdiff.expr import E, PI, Call, Pow, add, call, mul, neg, postorder, power, rebuild
+from symdiff.expr import E, PI, Pow, add, call, mul, neg, postorder, power, rebuild
 from symdiff.latex import to_latex
 from symdiff.simplify import best_form
 

@@ -21,13 +21,13 @@ import pytest
 from symdiff.parser import _cache_name
 
 EXPECTED = "2*x*sin(x)"
-PARSE = f"""
+PARSE = """
     from symdiff import parse
     print(parse("2x sin(x)"))
 """
 # A start that must take the tables from the file: building them is forbidden, and Lark,
 # needed only to build them or to explain an error, is never imported.
-FROM_FILE = f"""
+FROM_FILE = """
     import sys
     import symdiff.parser as parser
     def refuse(grammar):

@@ -82,9 +82,10 @@ def test_threads_building_the_same_nodes_get_the_same_objects(switching_often, u
 
 def test_equal_expressions_from_different_threads_cancel(switching_often):
     results = _in_threads(lambda i: parse(f"x^(1/7) + sin(x)^(2/{i % 3 + 3})"))
-    for r in results[1:]:
-        assert simplify(results[0] - results[0]) is Num(0)
-    assert to_text(simplify(results[0] - results[3])) == "0"      # i = 0 and i = 3 build the same
+    for i, built in enumerate(results):       # threads i and i % 3 built the same formula
+        assert built is results[i % 3]
+        assert simplify(built - results[i % 3]) is Num(0)
+    assert to_text(simplify(results[0] - results[3])) == "0"
 
 
 def test_nodes_dying_in_many_threads_leave_a_consistent_table(switching_often, unraisable):
