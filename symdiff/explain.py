@@ -30,10 +30,6 @@ from .simplify import Step, simplify
 
 MAX_STEPS = 200          # beyond this many sub-derivatives, the rest are summarised in one step
 
-RULE_NAMES = {
-    "sin": "sine rule", "cos": "cosine rule", "tan": "tangent rule", "exp": "exponential rule",
-    "log": "logarithm rule", "abs": "absolute-value rule",
-}
 
 
 class DerivationStep(NamedTuple):
@@ -77,11 +73,12 @@ def rule_name(e: Expr, wrt: str) -> str:
         case Call(fn, args):
             if is_derivative_name(fn) or lookup(fn, len(args)) is None:
                 return f"chain rule for the unknown function {fn}"
-            if fn == "log" and len(args) == 2:
-                return "logarithm rule (base b)"
+            function = lookup(fn, len(args))
+            if len(args) != 1:
+                return function.rule_name  # type: ignore[union-attr]  # in the table: unknown ones returned above
             u = Sym("u")
-            formula = lookup(fn, 1).derivatives[0](u)  # type: ignore[union-attr]  # in the table: unknown ones returned above
-            return f"{RULE_NAMES.get(fn, fn + ' rule')}: d/du {fn}(u) = {formula}" + _chain(args[0])
+            formula = function.derivatives[0](u)  # type: ignore[union-attr]
+            return f"{function.rule_name}: d/du {fn}(u) = {formula}" + _chain(args[0])  # type: ignore[union-attr]
     return "rule"
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from .errors import CodegenError
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
+from .functions import lookup
 from .printing import Prec, Printer, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1
@@ -246,24 +247,16 @@ SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4      # Python's own precedence, loosest f
 # once per operator of a long sum.
 DEPTH_LIMIT = 100
 
-_PYTHON_FUNCTIONS = {
-    "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "asin": "math.asin",
-    "acos": "math.acos", "atan": "math.atan", "sinh": "math.sinh", "cosh": "math.cosh",
-    "tanh": "math.tanh", "asinh": "math.asinh", "acosh": "math.acosh", "atanh": "math.atanh",
-    "exp": "math.exp", "log": "math.log", "log2": "math.log2", "log10": "math.log10",
-    "cbrt": "math.cbrt", "abs": "abs",
-}
-# Functions Python lacks, as templates: {a} is the argument where any expression fits,
-# {p} the argument as an operand of / (parenthesized unless it binds as tightly as **).
-# A template that reads its argument twice gets it as a name (see _PythonWriter.uses).
-_PYTHON_HELPERS = {
-    "cot": ("1 / math.tan({a})", PRODUCT), "sec": ("1 / math.cos({a})", PRODUCT),
-    "csc": ("1 / math.sin({a})", PRODUCT), "coth": ("1 / math.tanh({a})", PRODUCT),
-    "sech": ("1 / math.cosh({a})", PRODUCT), "csch": ("1 / math.sinh({a})", PRODUCT),
-    "acot": ("(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))", ATOM),
-    "asec": ("math.acos(1 / {p})", ATOM), "acsc": ("math.asin(1 / {p})", ATOM),
-    "sign": ("float(({a} > 0) - ({a} < 0))", ATOM),
-}
+# The code for each function is its row's ``python`` column (symdiff.functions): a template
+# in which {a}, {b} are the arguments where any expression fits and {p} the first one as an
+# operand of / (parenthesized unless it binds as tightly as **).  A template that reads its
+# argument twice gets it as a name (see _PythonWriter.uses).
+_BINDS = {"atom": ATOM, "product": PRODUCT}
+
+
+def _python_code(node: Call) -> str | None:
+    function = lookup(node.fn, len(node.args))
+    return None if function is None else function.python
 
 
 class _Code(NamedTuple):
@@ -290,8 +283,7 @@ class _PythonWriter:
         for node in self.order:
             for child in node.children:
                 self.uses[child] = self.uses.get(child, 0) + 1
-            if type(node) is Call and node.fn in _PYTHON_HELPERS \
-                    and _PYTHON_HELPERS[node.fn][0].count("{") > 1:
+            if type(node) is Call and (_python_code(node) or "").count("{") > len(node.args):
                 self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
         self.code: dict[Expr, _Code] = {}
         self.bound: set[Expr] = set()
@@ -426,15 +418,15 @@ class _PythonWriter:
                      max(a.depth for a in args) + 1)
 
     def call(self, fn: str, args: tuple[Expr, ...]) -> _Code:
+        function = lookup(fn, len(args))
+        if function is None or function.python is None:
+            raise CodegenError(f"{fn} has no numeric value to write as Python"
+                               if function is None else f"{fn} has no Python code in the "
+                               f"function table")
         codes = [self.code[a] for a in args]
-        if fn in _PYTHON_FUNCTIONS:                     # math.log(x, base) among them
-            return self.call_text(_PYTHON_FUNCTIONS[fn], codes)
-        if fn in _PYTHON_HELPERS and len(args) == 1:
-            template, level = _PYTHON_HELPERS[fn]
-            (code,) = codes
-            operand = self.at(code, POWER)
-            return _Code(template.format(a=code.text, p=operand.text), level, operand.depth + 3)
-        raise CodegenError(f"{fn} has no numeric value to write as Python")
+        operand = self.at(codes[0], POWER)
+        text = function.python.format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
+        return _Code(text, _BINDS[function.python_binds], max(c.depth for c in codes) + 3)
 
 
 # ---------------------------------------------------------------- MathML
@@ -468,14 +460,13 @@ class MathMLPrinter(Printer):
         return Prec.ATOM, [f"<mi>{base}</mi>"]
 
     def _print_Call(self, e: Call):
-        if e.fn == "cbrt":
-            return Prec.ATOM, ["<mroot><mrow>", (e.args[0], Prec.SUM), "</mrow><mn>3</mn></mroot>"]
-        if e.fn == "abs":
-            return Prec.ATOM, ["<mrow><mo>|</mo>", (e.args[0], Prec.SUM), "<mo>|</mo></mrow>"]
-        if e.fn == "exp":
-            return Prec.POWER, ["<msup><mi>e</mi><mrow>", (e.args[0], Prec.SUM), "</mrow></msup>"]
-        name = "ln" if e.fn == "log" and len(e.args) == 1 else e.fn
-        head = f"<mi>{name}</mi>"
+        function = lookup(e.fn, len(e.args))
+        shown = (function.mathml if function is not None else "") or e.fn
+        if "{}" in shown:                        # a template: e^u, |u|, the cube root
+            before, after = shown.split("{}", 1)
+            level = Prec.POWER if before.startswith("<msup>") else Prec.ATOM
+            return level, [before, (e.args[0], Prec.SUM), after]
+        head = f"<mi>{shown}</mi>"
         if e.fn == "log" and len(e.args) == 2:
             head = ["<msub><mi>log</mi><mrow>", (e.args[1], Prec.SUM), "</mrow></msub>"]
             args = e.args[:1]

@@ -27,17 +27,30 @@ from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, 
 
 @dataclass(frozen=True)
 class Function:
+    """Every fact about one function, in one row; each surface reads its column."""
+
     name: str
     derivatives: tuple[Callable[..., Expr], ...]   # one partial derivative per argument
     numeric: Callable[..., float]                  # real-valued; raises EvaluationError off-domain
-    latex: str                                     # LaTeX command or operator name
+    latex: str                                     # LaTeX command, or a template: {} is the argument
     special: dict = field(default_factory=dict)    # exact values: {argument: result}
     aliases: tuple[str, ...] = ()
     exact: Callable | None = None                  # exact value at an exact number, or None
+    complex: Callable[..., complex] | None = None  # its analytic continuation (the complex step)
+    python: str | None = None                      # Python code: {a}, {b} the arguments, {p} the
+                                                   # first one as an operand of / (see formats)
+    python_binds: str = "atom"                     # how tightly that code binds: atom or product
+    power_on_name: bool = False                    # integer powers on the name: \sin^{2}(x)
+    mathml: str = ""                               # MathML name, or a template; default the name
+    rule: str = ""                                 # the rule's name in steps; default "<name> rule"
 
     @property
     def arity(self) -> int:
         return len(self.derivatives)
+
+    @property
+    def rule_name(self) -> str:
+        return self.rule or f"{self.name} rule"
 
 
 # ----- builders, so the derivative column reads like the math -----
@@ -210,81 +223,104 @@ def _at_multiples_of_pi(name: str) -> dict:
     return special
 
 
-_unit: dict[str, Any] = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
-_outside_unit: dict[str, Any] = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
-
-FUNCTIONS: dict[str, Function] = {f.name: f for f in (
-    #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
-    Function("sin",   (lambda u: cos(u),),                           _real(math.sin, "sin"),                  r"\sin",   _at_multiples_of_pi("sin")),
-    Function("cos",   (lambda u: neg(sin(u)),),                      _real(math.cos, "cos"),                  r"\cos",   _at_multiples_of_pi("cos")),
-    Function("tan",   (lambda u: square(sec(u)),),                   _real(math.tan, "tan"),                  r"\tan",   _at_multiples_of_pi("tan")),
-    Function("cot",   (lambda u: neg(square(csc(u))),),              _nonzero("cot", lambda x: 1 / math.tan(x)), r"\cot", _at_multiples_of_pi("cot")),
-    Function("sec",   (lambda u: mul(sec(u), tan(u)),),              _real(lambda x: 1 / math.cos(x), "sec"), r"\sec",   _at_multiples_of_pi("sec")),
-    Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc", _at_multiples_of_pi("csc")),
-    Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",)),
-    Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",)),
-    Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan",)),
-    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", {}, ("arccot",)),
-    Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",)),
-    Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc",)),
-    Function("sinh",  (lambda u: cosh(u),),                          _real(math.sinh, "sinh"),                r"\sinh",  {ZERO: ZERO}),
-    Function("cosh",  (lambda u: sinh(u),),                          _real(math.cosh, "cosh"),                r"\cosh",  {ZERO: ONE}),
-    Function("tanh",  (lambda u: square(sech(u)),),                  _real(math.tanh, "tanh"),                r"\tanh",  {ZERO: ZERO}),
-    Function("coth",  (lambda u: neg(square(csch(u))),),             _nonzero("coth", lambda x: 1 / math.tanh(x)), r"\coth"),
-    Function("sech",  (lambda u: neg(mul(sech(u), tanh(u))),),       _real(_sech, "sech"), r"\operatorname{sech}", {ZERO: ONE}),
-    Function("csch",  (lambda u: neg(mul(csch(u), coth(u))),),       _nonzero("csch", _csch), r"\operatorname{csch}"),
-    Function("asinh", (lambda u: recip(sqrt(add(square(u), ONE))),), _real(math.asinh, "asinh"),              r"\operatorname{arsinh}", {ZERO: ZERO}, ("arcsinh", "arsinh")),
-    Function("acosh", (lambda u: recip(sqrt(add(square(u), MINUS_ONE))),), _real(math.acosh, "acosh", lambda x: x >= 1, "an argument >= 1"), r"\operatorname{arcosh}", {ONE: ZERO}, ("arccosh", "arcosh")),
-    Function("atanh", (lambda u: recip(add(ONE, neg(square(u)))),), _real(math.atanh, "atanh", lambda x: -1 < x < 1, "an argument in (-1, 1)"), r"\operatorname{artanh}", {ZERO: ZERO}, ("arctanh", "artanh")),
-    Function("exp",   (lambda u: exp(u),),                           _real(math.exp, "exp"),                  r"\exp",   {ZERO: ONE}),
-    Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",)),
-    Function("log2",  (lambda u: recip(mul(u, log(TWO))),),          _real(math.log2, "log2", lambda x: x > 0, "a positive argument"), r"\log_{2}", {ONE: ZERO}),
-    Function("log10", (lambda u: recip(mul(u, log(Num(10)))),),      _real(math.log10, "log10", lambda x: x > 0, "a positive argument"), r"\log_{10}", {ONE: ZERO}),
-    # sqrt is built as the power u^(1/2) (expr.call), so no Call("sqrt") node exists: this row
-    # names it for the parser and states its derivative and domain for the reference table;
-    # the power rule, fold_power, real_root and the printers of Pow do the work.
-    Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt"),
-    Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]", {}, (), _exact_root(3)),
-    Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|",  {}, (), abs),
-    Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, (), _sign),
-)}
-
-# log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.
-LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
-                            lambda u, b: neg(over(log(u), mul(b, square(log(b)))))),
-                    _log_base, r"\log")
-
-_ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
-reserve_names([*FUNCTIONS, *_ALIASES])
-
-
 def _cbrt(z: complex) -> complex:
     """The real cube root, continued analytically off the real axis."""
     return z ** (1 / 3) if z.real >= 0 else -((-z) ** (1 / 3))
 
 
-# Complex values for the complex-step method: analytic continuations of the real
-# functions near the real axis (abs and sign continue the branch of the real point).
-COMPLEX = {
-    "sin": cmath.sin, "cos": cmath.cos, "tan": cmath.tan,
-    "cot": lambda z: 1 / cmath.tan(z), "sec": lambda z: 1 / cmath.cos(z),
-    "csc": lambda z: 1 / cmath.sin(z),
-    "asin": cmath.asin, "acos": cmath.acos, "atan": cmath.atan,
-    "acot": lambda z: math.pi / 2 + 0j if z == 0 else cmath.atan(1 / z),
-    "asec": lambda z: cmath.acos(1 / z), "acsc": lambda z: cmath.asin(1 / z),
-    "sinh": cmath.sinh, "cosh": cmath.cosh, "tanh": cmath.tanh,
-    "coth": lambda z: 1 / cmath.tanh(z), "sech": lambda z: 1 / cmath.cosh(z),
-    "csch": lambda z: 1 / cmath.sinh(z),
-    "asinh": cmath.asinh, "acosh": cmath.acosh, "atanh": cmath.atanh,
-    "exp": cmath.exp, "log": cmath.log, "log2": lambda z: cmath.log(z) / math.log(2),
-    "log10": cmath.log10, "cbrt": _cbrt,
-    "abs": lambda z: z if z.real >= 0 else -z,
-    "sign": lambda z: complex(_sign(z.real)),
-}
+# Complex values (the complex column) are analytic continuations of the real functions
+# near the real axis; abs and sign continue the branch of the real point.
+def _complex_acot(z: complex) -> complex:
+    return math.pi / 2 + 0j if z == 0 else cmath.atan(1 / z)
 
 
-def LOG_BASE_COMPLEX(z, b):
-    return cmath.log(z) / cmath.log(b)
+def _complex_abs(z: complex) -> complex:
+    return z if z.real >= 0 else -z
+
+
+def _complex_sign(z: complex) -> complex:
+    return complex(_sign(z.real))
+
+
+_unit: dict[str, Any] = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
+_outside_unit: dict[str, Any] = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
+
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
+    Function("sin",   (lambda u: cos(u),),                           _real(math.sin, "sin"),                  r"\sin",   _at_multiples_of_pi("sin"),
+             complex=cmath.sin, python="math.sin({a})", rule="sine rule", power_on_name=True),
+    Function("cos",   (lambda u: neg(sin(u)),),                      _real(math.cos, "cos"),                  r"\cos",   _at_multiples_of_pi("cos"),
+             complex=cmath.cos, python="math.cos({a})", rule="cosine rule", power_on_name=True),
+    Function("tan",   (lambda u: square(sec(u)),),                   _real(math.tan, "tan"),                  r"\tan",   _at_multiples_of_pi("tan"),
+             complex=cmath.tan, python="math.tan({a})", rule="tangent rule", power_on_name=True),
+    Function("cot",   (lambda u: neg(square(csc(u))),),              _nonzero("cot", lambda x: 1 / math.tan(x)), r"\cot", _at_multiples_of_pi("cot"),
+             complex=lambda z: 1 / cmath.tan(z), python="1 / math.tan({a})", python_binds="product", power_on_name=True),
+    Function("sec",   (lambda u: mul(sec(u), tan(u)),),              _real(lambda x: 1 / math.cos(x), "sec"), r"\sec",   _at_multiples_of_pi("sec"),
+             complex=lambda z: 1 / cmath.cos(z), python="1 / math.cos({a})", python_binds="product", power_on_name=True),
+    Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc", _at_multiples_of_pi("csc"),
+             complex=lambda z: 1 / cmath.sin(z), python="1 / math.sin({a})", python_binds="product", power_on_name=True),
+    Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",),
+             complex=cmath.asin, python="math.asin({a})"),
+    Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",),
+             complex=cmath.acos, python="math.acos({a})"),
+    Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan",),
+             complex=cmath.atan, python="math.atan({a})"),
+    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", {}, ("arccot",),
+             complex=_complex_acot, python="(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))"),
+    Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",),
+             complex=lambda z: cmath.acos(1 / z), python="math.acos(1 / {p})"),
+    Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc",),
+             complex=lambda z: cmath.asin(1 / z), python="math.asin(1 / {p})"),
+    Function("sinh",  (lambda u: cosh(u),),                          _real(math.sinh, "sinh"),                r"\sinh",  {ZERO: ZERO},
+             complex=cmath.sinh, python="math.sinh({a})", power_on_name=True),
+    Function("cosh",  (lambda u: sinh(u),),                          _real(math.cosh, "cosh"),                r"\cosh",  {ZERO: ONE},
+             complex=cmath.cosh, python="math.cosh({a})", power_on_name=True),
+    Function("tanh",  (lambda u: square(sech(u)),),                  _real(math.tanh, "tanh"),                r"\tanh",  {ZERO: ZERO},
+             complex=cmath.tanh, python="math.tanh({a})", power_on_name=True),
+    Function("coth",  (lambda u: neg(square(csch(u))),),             _nonzero("coth", lambda x: 1 / math.tanh(x)), r"\coth",
+             complex=lambda z: 1 / cmath.tanh(z), python="1 / math.tanh({a})", python_binds="product", power_on_name=True),
+    Function("sech",  (lambda u: neg(mul(sech(u), tanh(u))),),       _real(_sech, "sech"), r"\operatorname{sech}", {ZERO: ONE},
+             complex=lambda z: 1 / cmath.cosh(z), python="1 / math.cosh({a})", python_binds="product", power_on_name=True),
+    Function("csch",  (lambda u: neg(mul(csch(u), coth(u))),),       _nonzero("csch", _csch), r"\operatorname{csch}",
+             complex=lambda z: 1 / cmath.sinh(z), python="1 / math.sinh({a})", python_binds="product", power_on_name=True),
+    Function("asinh", (lambda u: recip(sqrt(add(square(u), ONE))),), _real(math.asinh, "asinh"),              r"\operatorname{arsinh}", {ZERO: ZERO}, ("arcsinh", "arsinh"),
+             complex=cmath.asinh, python="math.asinh({a})"),
+    Function("acosh", (lambda u: recip(sqrt(add(square(u), MINUS_ONE))),), _real(math.acosh, "acosh", lambda x: x >= 1, "an argument >= 1"), r"\operatorname{arcosh}", {ONE: ZERO}, ("arccosh", "arcosh"),
+             complex=cmath.acosh, python="math.acosh({a})"),
+    Function("atanh", (lambda u: recip(add(ONE, neg(square(u)))),), _real(math.atanh, "atanh", lambda x: -1 < x < 1, "an argument in (-1, 1)"), r"\operatorname{artanh}", {ZERO: ZERO}, ("arctanh", "artanh"),
+             complex=cmath.atanh, python="math.atanh({a})"),
+    Function("exp",   (lambda u: exp(u),),                           _real(math.exp, "exp"),                  r"\exp",   {ZERO: ONE},
+             complex=cmath.exp, python="math.exp({a})", mathml="<msup><mi>e</mi><mrow>{}</mrow></msup>",
+             rule="exponential rule"),
+    Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",),
+             complex=cmath.log, python="math.log({a})", mathml="ln", rule="logarithm rule", power_on_name=True),
+    Function("log2",  (lambda u: recip(mul(u, log(TWO))),),          _real(math.log2, "log2", lambda x: x > 0, "a positive argument"), r"\log_{2}", {ONE: ZERO},
+             complex=lambda z: cmath.log(z) / math.log(2), python="math.log2({a})", power_on_name=True),
+    Function("log10", (lambda u: recip(mul(u, log(Num(10)))),),      _real(math.log10, "log10", lambda x: x > 0, "a positive argument"), r"\log_{10}", {ONE: ZERO},
+             complex=cmath.log10, python="math.log10({a})", power_on_name=True),
+    # sqrt is built as the power u^(1/2) (expr.call), so no Call("sqrt") node exists: this row
+    # names it for the parser and states its derivative and domain for the reference table;
+    # the power rule, fold_power, real_root and the printers of Pow do the work.
+    Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt",
+             complex=cmath.sqrt, python="math.sqrt({a})"),
+    Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]{{}}", {}, (), _exact_root(3),
+             complex=_cbrt, python="math.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
+    Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, (), abs,
+             complex=_complex_abs, python="abs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>",
+             rule="absolute-value rule"),
+    Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, (), _sign,
+             complex=_complex_sign, python="float(({a} > 0) - ({a} < 0))"),
+)}
+
+# log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.  Its
+# base prints as a subscript (\log_{b}), which the printers write from the two arguments.
+LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
+                            lambda u, b: neg(over(log(u), mul(b, square(log(b)))))),
+                    _log_base, r"\log", complex=lambda z, b: cmath.log(z) / cmath.log(b),
+                    python="math.log({a}, {b})", rule="logarithm rule (base b)")
+
+_ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
+reserve_names([*FUNCTIONS, *_ALIASES])
 
 
 def resolve(name: str) -> Function | None:

@@ -28,9 +28,12 @@ LATIN_LOOKING = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zet
                  "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P",
                  "Tau": "T", "Chi": "X"}
 _NAME = re.compile(r"^([A-Za-z]+?)_?(\d+)$")
-# Functions whose positive integer powers are written on the name: \sin^{2}(x).
-POWER_ON_NAME = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech",
-                 "csch", "log", "log2", "log10"}
+
+
+def _power_on_name(call: Call) -> bool:
+    """Whether an integer power of the call is written on its name: \\sin^{2}(x)."""
+    function = lookup(call.fn, len(call.args))
+    return function is not None and function.power_on_name and len(call.args) == 1
 
 
 def latex_name(name: str) -> str:
@@ -107,10 +110,10 @@ class LatexPrinter(Printer):
 
     def _print_Call(self, e: Call):
         fn, args = e.fn, e.args
-        if fn == "abs":
-            return Prec.ATOM, [r"\left|", (args[0], Prec.SUM), r"\right|"]
-        if fn == "cbrt":
-            return Prec.ATOM, [r"\sqrt[3]{", (args[0], Prec.SUM), "}"]
+        function = lookup(fn, len(args))
+        if function is not None and "{}" in function.latex:     # a template: |u|, the cube root
+            before, after = function.latex.split("{}", 1)
+            return Prec.ATOM, [before, (args[0], Prec.SUM), after]
         if fn == "exp" and self.exp_power:
             return Prec.POWER, ["e^{", (args[0], Prec.SUM), "}"]
         if fn.startswith("d/d"):                 # a derivative not yet worked out (explain)
@@ -129,8 +132,7 @@ class LatexPrinter(Printer):
                 return self._quotient((e,))
             if v == Fraction(1, 2):             # sqrt(u); a decimal u^0.5 typesets alike
                 return Prec.ATOM, [r"\sqrt{", (base, Prec.SUM), "}"]
-            if type(v) is int and type(base) is Call and base.fn in POWER_ON_NAME \
-                    and len(base.args) == 1:
+            if type(v) is int and type(base) is Call and _power_on_name(base):
                 return Prec.ATOM, [self.function_name(base.fn, base.args), f"^{{{v}}}",
                                    *self._arguments(base)]
         return Prec.POWER, [(base, Prec.POWER + 1), "^{", (exp, Prec.SUM), "}"]

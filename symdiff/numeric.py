@@ -24,7 +24,7 @@ from typing import NamedTuple
 from .errors import EvaluationError
 from .evaluate import ROOT_EXPONENTS, FloatOverflow, Overflows, compile_function, evaluate
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
-from .functions import COMPLEX, LOG_BASE_COMPLEX
+from .functions import lookup
 from .parser import parse
 
 EPS = sys.float_info.epsilon
@@ -188,19 +188,23 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
                 raise FloatOverflow(f"({_show(b.real)})^{_show(e.real)} overflows the float range",
                                     complex(math.inf)) from None
         case Call(fn, args):
-            if fn == "log" and len(args) == 2:
-                return LOG_BASE_COMPLEX(value[args[0]], value[args[1]])
-            if fn not in COMPLEX:
+            function = lookup(fn, len(args))
+            if function is None:
                 raise EvaluationError(f"{fn} is a declared function without a numeric value")
+            if function.complex is None:
+                raise EvaluationError(f"{fn} has no complex value in the function table, so the "
+                                      f"complex step cannot run through it")
+            if len(args) != 1:
+                return function.complex(*(value[a] for a in args))
             z = value[args[0]]
             try:
-                return COMPLEX[fn](z)
+                return function.complex(z)
             except OverflowError:
                 pass
             # as beyond_range does for the real values: the value at the infinity on z's side
             message = f"{fn}({_show(z.real)}) overflows the float range"
             try:
-                limit = COMPLEX[fn](complex(math.copysign(math.inf, z.real), 0.0))
+                limit = function.complex(complex(math.copysign(math.inf, z.real), 0.0))
             except (ArithmeticError, ValueError):
                 raise EvaluationError(message) from None
             if cmath.isfinite(limit):
