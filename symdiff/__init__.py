@@ -28,6 +28,17 @@ __version__ = "0.1.0"
 # (only introspection differs: compiled functions are cyfunctions).
 compiled_core: bool = not _expr_module.__file__.endswith(".py")
 
+# How expressions show themselves: expr.py imports no printer (they import it).
+_expr_module.show_with("text", to_text)
+
+
+def _typeset(expr: Expr) -> str:
+    from .latex import to_latex                # loaded on first use, as below
+    return to_latex(expr)
+
+
+_expr_module.show_with("latex", _typeset)
+
 # Loaded on first use, so the command line starts fast.
 _LAZY = {
     "Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff", "jvp": "autodiff",

@@ -36,12 +36,12 @@ import operator
 import threading
 import weakref
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import TypeGuard
 
 from .errors import EvaluationError, LimitError
-from .limits import CHECK_EVERY, check_work, checked, current_limits
+from .limits import CHECK_EVERY, check_work, checked, count_nodes_with, current_limits
 
 Number = int | Fraction | float
 
@@ -109,6 +109,19 @@ def live_nodes() -> int:
 def nodes_made() -> int:
     """How many nodes the process has made so far (a measure of work done)."""
     return _made
+
+
+count_nodes_with(nodes_made)                 # the work budget counts the nodes made
+
+
+# How a node shows itself (repr, and typeset in Jupyter).  The printers import this module,
+# so it imports none of them: the package registers them as it loads (symdiff/__init__.py).
+_SHOW: dict[str, Callable[[Expr], str]] = {}
+
+
+def show_with(kind: str, printer: Callable[[Expr], str]) -> None:
+    """Use ``printer`` for ``kind``: "text" (repr and str) or "latex" (Jupyter)."""
+    _SHOW[kind] = printer
 
 
 def _forget(entry: _Entry) -> None:
@@ -321,15 +334,13 @@ class Expr:
         return call("abs", self)
 
     def __repr__(self) -> str:
-        from .printing import to_text
-        return to_text(self)
+        return _SHOW["text"](self)
 
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
         """Jupyter shows expressions typeset."""
-        from .latex import to_latex
-        return r"$\displaystyle " + to_latex(self) + "$"
+        return r"$\displaystyle " + _SHOW["latex"](self) + "$"
 
 
 

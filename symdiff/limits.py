@@ -18,7 +18,7 @@ import contextvars
 import functools
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from .errors import LimitError
@@ -141,8 +141,20 @@ def _open_budget():
     """Start a budget if none is running; the token that ends it, or None."""
     if _budget.get() is not None:
         return None
-    from .expr import nodes_made           # expr imports this module: ask it at call time
-    return _budget.set(_Budget(nodes_made()))
+    return _budget.set(_Budget(_nodes_made()))
+
+
+def _no_nodes_counted() -> int:
+    return 0
+
+
+# The count of nodes made so far: expr.py, which imports this module, gives it.
+_nodes_made: Callable[[], int] = _no_nodes_counted
+
+
+def count_nodes_with(count: Callable[[], int]) -> None:
+    global _nodes_made
+    _nodes_made = count
 
 
 def _close_budget(token) -> None:
