@@ -44,25 +44,129 @@ def derivative(expr: Expr, wrt: str) -> Expr:
 
 def differentiate_node(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
     """d(e)/d(wrt), given the derivatives ``d`` of e's children."""
+    return rule_for(e, d)(e, d, wrt)
+
+
+Rule = Callable[[Expr, dict, str], Expr]
+
+
+def rule_for(e: Expr, d: dict[Expr, Expr]) -> Rule:
+    """The rule that differentiates ``e``, given its children's derivatives ``d``: the one
+    place that chooses, for :func:`differentiate_node` and for the steps (explain.py)."""
     match e:                           # the commonest kinds first: each case is a type test
-        case Mul(factors):
-            return product_rule(factors, d)
-        case Call(fn, args):
-            return chain_rule(fn, args, d)
-        case Add(terms):
-            return add(*[d[t] for t in terms])                            # sum rule
-        case Pow(u, v) if d[v] is ZERO:
-            return mul(v, power(u, add(v, MINUS_ONE)), d[u])              # power rule
-        case Pow(u, v) if d[u] is ZERO:
-            return mul(e, log(u), d[v])                                   # exponential rule
-        case Pow(u, v):
-            # logarithmic differentiation: (u^v)' = u^v (v' ln u + v u'/u)
-            return mul(e, add(mul(d[v], log(u)), mul(v, d[u], power(u, MINUS_ONE))))
-        case Sym(name):
-            return ONE if name == wrt else ZERO                           # variable rule
+        case Mul():
+            return product_rule_of
+        case Call():
+            return chain_rule_of
+        case Add():
+            return sum_rule
+        case Pow(_, v) if d[v] is ZERO:
+            return power_rule
+        case Pow(u, _) if d[u] is ZERO:
+            return exponential_rule
+        case Pow():
+            return logarithmic_differentiation
+        case Sym():
+            return variable_rule
         case Num() | Const():
-            return ZERO                                                   # constant rule
+            return constant_rule
     raise DiffError(f"cannot differentiate {type(e).__name__}")
+
+
+# Each rule's name, as the steps show it: a text, or a function of the node and the variable
+# for the rules whose name depends on them (a product with one varying factor is the
+# constant multiple rule; a function's rule is named in its row of the table).
+RULE_NAMES: dict[Rule, str | Callable[[Expr, str], str]] = {}
+
+
+def named(name: str | Callable[[Expr, str], str]) -> Callable[[Rule], Rule]:
+    def register(rule: Rule) -> Rule:
+        RULE_NAMES[rule] = name
+        return rule
+    return register
+
+
+def rule_name(rule: Rule, e: Expr, wrt: str) -> str:
+    """What the steps call ``rule`` applied to ``e``.
+
+    >>> from symdiff import parse
+    >>> e = parse("3*x^2")
+    >>> rule_name(rule_for(e, {c: ONE for c in e.children}), e, "x")
+    'constant multiple rule'
+    """
+    name = RULE_NAMES[rule]
+    return name if isinstance(name, str) else name(e, wrt)
+
+
+def _is_subtracted(term: Expr) -> bool:
+    return (type(term) is Num and term.value < 0) or (
+        type(term) is Mul and type(term.factors[0]) is Num and term.factors[0].value < 0)
+
+
+@named(lambda e, wrt: "sum and difference rule" if any(map(_is_subtracted, e.children))
+       else "sum rule")
+def sum_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """(f + g)' = f' + g'"""
+    return add(*[d[t] for t in e.children])
+
+
+@named(lambda e, wrt: "constant multiple rule"
+       if sum(wrt in f.free for f in e.children) == 1 else "product rule")
+def product_rule_of(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """(f g h)' = f' g h + f g' h + f g h', and (c f)' = c f'"""
+    return product_rule(e.children, d)
+
+
+def _with_chain(inner: Expr) -> str:
+    return "" if type(inner) is Sym else f", with the chain rule (inner function u = {inner})"
+
+
+@named(lambda e, wrt: "power rule: d/du u^n = n*u^(n - 1)" + _with_chain(e.children[0]))
+def power_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """(u^n)' = n u^(n-1) u', for an exponent free of the variable"""
+    u, n = e.children
+    return mul(n, power(u, add(n, MINUS_ONE)), d[u])
+
+
+@named(lambda e, wrt: "exponential rule: d/du a^u = a^u*log(a)" + _with_chain(e.children[1]))
+def exponential_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """(a^u)' = a^u log(a) u', for a base free of the variable"""
+    a, u = e.children
+    return mul(e, log(a), d[u])
+
+
+@named("logarithmic differentiation")
+def logarithmic_differentiation(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """(u^v)' = u^v (v' ln u + v u'/u)"""
+    u, v = e.children
+    return mul(e, add(mul(d[v], log(u)), mul(v, d[u], power(u, MINUS_ONE))))
+
+
+@named("variable rule")
+def variable_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    return ONE if e.name == wrt else ZERO  # type: ignore[attr-defined]  # a Sym, by rule_for
+
+
+@named("constant rule")
+def constant_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    return ZERO
+
+
+def _chain_rule_name(e: Expr, wrt: str) -> str:
+    fn, args = e.fn, e.args  # type: ignore[attr-defined]  # a Call, by rule_for
+    function = None if is_derivative_name(fn) else lookup(fn, len(args))
+    if function is None:
+        return f"chain rule for the unknown function {fn}"
+    if len(args) != 1:
+        return function.rule_name
+    u = Sym("u")
+    return f"{function.rule_name}: d/du {fn}(u) = {function.derivatives[0](u)}{_with_chain(args[0])}"
+
+
+@named(_chain_rule_name)
+def chain_rule_of(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """f(u)' = f'(u) u'"""
+    return chain_rule(e.fn, e.args, d)  # type: ignore[attr-defined]  # a Call, by rule_for
 
 
 def product_rule(factors: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:

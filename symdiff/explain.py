@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from .diff import derivative, differentiate_node, preserves_structure, regime, settle, with_forms
-from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, mul, neg, power
-from .functions import is_derivative_name, lookup
+from .diff import derivative, preserves_structure, regime, rule_for, rule_name, settle, with_forms
+from .expr import Call, Expr, Mul, Num, Pow, add, mul, neg, power
 from .limits import bounded
 from .parser import parse
 from .simplify import Step, simplify
@@ -46,40 +45,6 @@ class DerivationStep(NamedTuple):
 def placeholder(u: Expr, wrt: str) -> Expr:
     """``d/dx(u)``: a derivative not yet worked out."""
     return Call(f"d/d{wrt}", (u,))
-
-
-def rule_name(e: Expr, wrt: str) -> str:
-    """The name a teacher gives the rule :func:`differentiate_node` applies to ``e``."""
-    match e:
-        case Num() | Const():
-            return "constant rule"
-        case Sym():
-            return "variable rule"
-        case Add(terms):
-            from .printing import is_negative
-            negative = any(is_negative(t) for t in terms)
-            return "sum and difference rule" if negative else "sum rule"
-        case Mul(factors):
-            varying = [f for f in factors if wrt in f.free]
-            if len(varying) == 1:
-                return "constant multiple rule"
-            return "product rule"
-        case Pow(u, v) if wrt not in v.free:
-            return "power rule: d/du u^n = n*u^(n - 1)" + _chain(u)
-        case Pow(u, v) if wrt not in u.free:
-            return "exponential rule: d/du a^u = a^u*log(a)" + _chain(v)
-        case Pow():
-            return "logarithmic differentiation"
-        case Call(fn, args):
-            if is_derivative_name(fn) or lookup(fn, len(args)) is None:
-                return f"chain rule for the unknown function {fn}"
-            function = lookup(fn, len(args))
-            if len(args) != 1:
-                return function.rule_name  # type: ignore[union-attr]  # in the table: unknown ones returned above
-            u = Sym("u")
-            formula = function.derivatives[0](u)  # type: ignore[union-attr]
-            return f"{function.rule_name}: d/du {fn}(u) = {formula}" + _chain(args[0])  # type: ignore[union-attr]
-    return "rule"
 
 
 def quotient_parts(e: Expr, wrt: str) -> tuple[Expr, Expr] | None:
@@ -110,14 +75,8 @@ def rule_step(node: Expr, wrt: str) -> tuple[str, Expr, list[Expr]]:
         return "quotient rule", after, [n, d]
     children = node.children
     partials = {c: (placeholder(c, wrt) if wrt in c.free else Num(0)) for c in children}
-    return rule_name(node, wrt), differentiate_node(node, partials, wrt), list(children)
-
-
-def _chain(inner: Expr) -> str:
-    if type(inner) is Sym:
-        return ""
-    from .printing import to_text
-    return f", with the chain rule (inner function u = {to_text(inner)})"
+    rule = rule_for(node, partials)              # the rule diff applies, and its name
+    return rule_name(rule, node, wrt), rule(node, partials, wrt), list(children)
 
 
 @bounded

@@ -579,3 +579,21 @@ def test_bad_variable_specifications_raise(args):
 def test_several_variables_need_to_be_named():
     with pytest.raises(DiffError, match="several variables"):
         diff("x y")
+
+
+@pytest.mark.parametrize("formula, rule", [
+    ("x + sin(x)", "sum_rule"), ("x*sin(x)", "product_rule_of"), ("sin(x)", "chain_rule_of"),
+    ("x^3", "power_rule"), ("2^x", "exponential_rule"), ("x^x", "logarithmic_differentiation"),
+    ("x", "variable_rule"),
+])
+def test_one_dispatch_chooses_the_rule_for_diff_and_for_the_steps(formula, rule):
+    from symdiff.diff import RULE_NAMES, derivative, rule_for
+    from symdiff.explain import explain
+    e = parse(formula)
+    d = {c: derivative(c, "x") for c in e.children}
+    chosen = rule_for(e, d)
+    assert chosen.__name__ == rule and chosen in RULE_NAMES
+    assert chosen(e, d, "x") is derivative(e, "x")           # the rule that fired is diff's
+    first = explain(e, "x")[0]
+    name = RULE_NAMES[chosen]
+    assert first.rule == (name if isinstance(name, str) else name(e, "x"))
