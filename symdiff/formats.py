@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .errors import CodegenError
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .functions import lookup
-from .printing import Prec, Printer, split_fraction, to_text
+from .printing import Prec, Printer, coefficient_parts, split_fraction, to_text
 
 JSON_SCHEMA_VERSION = 1
 
@@ -383,13 +383,7 @@ class _PythonWriter:
 
     def product(self, factors: tuple[Expr, ...]) -> _Code:
         """``[-]a * b / c`` or ``a * b / (c * d)``: negative powers below the line."""
-        coefficient = factors[0].value if type(factors[0]) is Num else 1
-        negative = coefficient < 0
-        coefficient = -coefficient if negative else coefficient
-        if isinstance(coefficient, float):
-            top, bottom = coefficient, 1
-        else:
-            top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
+        negative, top, bottom = coefficient_parts(factors)
         above: list[_Code] = []
         below: list[_Code] = [self.number(bottom)] if bottom != 1 else []
         for f in factors:

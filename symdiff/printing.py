@@ -53,6 +53,22 @@ def negated(term: Expr) -> Expr:
     return Mul((Num(coefficient), *rest))
 
 
+def coefficient_parts(factors: tuple[Expr, ...]) -> tuple[bool, int | float, int]:
+    """A product's coefficient as (negative?, numerator, denominator); a float is its own
+    numerator over 1.
+
+    >>> from symdiff import parse
+    >>> coefficient_parts(parse("-2*x/3").factors), coefficient_parts(parse("x*y").factors)
+    ((True, 2, 3), (False, 1, 1))
+    """
+    coefficient = factors[0].value if type(factors[0]) is Num else 1
+    negative = coefficient < 0
+    coefficient = -coefficient if negative else coefficient
+    if isinstance(coefficient, float):
+        return negative, coefficient, 1
+    return negative, Fraction(coefficient).numerator, Fraction(coefficient).denominator
+
+
 def split_fraction(factors: tuple[Expr, ...]) -> tuple[bool, list[Expr], list[Expr]]:
     """Factors of a product as (negative?, numerator factors, denominator factors), with the
     coefficient's numerator and denominator among them and negative powers flipped.
@@ -61,13 +77,7 @@ def split_fraction(factors: tuple[Expr, ...]) -> tuple[bool, list[Expr], list[Ex
     >>> split_fraction(parse("-2*x/(3*y^2)").factors)
     (True, [2, x], [3, y^2])
     """
-    coefficient = factors[0].value if type(factors[0]) is Num else 1
-    negative = coefficient < 0
-    coefficient = -coefficient if negative else coefficient
-    if isinstance(coefficient, float):
-        top, bottom = coefficient, 1
-    else:
-        top, bottom = Fraction(coefficient).numerator, Fraction(coefficient).denominator
+    negative, top, bottom = coefficient_parts(factors)
     numerator, denominator = [], []
     for f in factors:
         if type(f) is Num:
