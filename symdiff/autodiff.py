@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from .errors import DiffError, EvaluationError
-from .evaluate import (FloatOverflow, Overflows, apply_function, compile_overflowing, evaluate,
-                       power_function, product_of, real_power, real_root, sum_of)
-from .expr import (HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, as_expr, call, postorder,
+from .evaluate import (REAL, FloatOverflow, Overflows, compile_overflowing, evaluate,
+                       interpret, real_power, real_root)
+from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, postorder,
                    rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
 from .parser import parse
@@ -154,19 +154,8 @@ class Graph:
 
     def forward(self, point: Mapping[str, float]) -> dict[Expr, float]:
         """The forward pass: every node's value, children first."""
-        values: dict[Expr, float] = {}
         overflows = Overflows()
-        for node in self.nodes:
-            try:
-                value = evaluate_node(node, values, point)
-            except FloatOverflow as error:
-                value = overflows.note(error)
-            except EvaluationError as error:
-                overflows.failed(error, [values[c] for c in node.children])
-            else:
-                if overflows.first is not None:
-                    overflows.trust(node, value, [values[c] for c in node.children])
-            values[node] = value
+        values = interpret(self.nodes, REAL, point, overflows)
         overflows.check(values[self.output])
         return values
 
@@ -216,29 +205,6 @@ class Graph:
         inputs = [values[n] for n in self.nodes if type(n) is Sym] + list(direction.values())
         _settled(overflows, dot[self.output], all(map(math.isfinite, inputs)))
         return dot
-
-
-def evaluate_node(node: Expr, values: Mapping[Expr, float], point: Mapping[str, float]) -> float:
-    """One node's value from its children's (the forward pass's single step)."""
-    match node:
-        case Sym(name):
-            if name not in point:
-                raise EvaluationError(f"no value given for {name}")
-            return float(point[name])
-        case Num() | Const():
-            return evaluate(node)
-        case Add(terms):
-            try:
-                return math.fsum(values[t] for t in terms)
-            except (OverflowError, ValueError):       # a partial sum overflowed, or inf - inf
-                return sum_of([values[t] for t in terms])
-        case Mul(factors):
-            return product_of([values[f] for f in factors])
-        case Pow(base, exponent):
-            return power_function(exponent)(values[base], values[exponent])
-        case Call(fn, args):
-            return apply_function(fn, [values[a] for a in args])
-    raise TypeError(node)
 
 
 def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tuple[float, float]:

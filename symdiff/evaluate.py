@@ -40,7 +40,7 @@ import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from .errors import EvaluationError
 from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
@@ -85,7 +85,7 @@ class Overflows:
             raise EvaluationError(str(self.first)) from None
         return result
 
-    def failed(self, error: EvaluationError, operands) -> NoReturn:
+    def failed(self, error: BaseException, operands) -> NoReturn:
         if self.first is not None and not all(map(math.isfinite, operands)):
             raise EvaluationError(str(self.first)) from None
         raise error
@@ -347,24 +347,56 @@ def evaluate_all(exprs: Sequence, values: Mapping[str, float] | None = None, /,
     [6.0, 7.0, 3.0]
     """
     roots = [parse(e) for e in exprs]
-    point = {**(values or {}), **kwargs}
-    value: dict[Expr, float] = {}
     overflows = Overflows()
-    for root in roots:
-        for node in checked(postorder(root, stop=value.__contains__)):
-            if node in value:
-                continue
-            try:
-                result = _node_value(node, value, point)
-            except FloatOverflow as error:
-                result = overflows.note(error)
-            except EvaluationError as error:
-                overflows.failed(error, [value[c] for c in node.children])
-            else:
-                if overflows.first is not None:
-                    overflows.trust(node, result, [value[c] for c in node.children])
-            value[node] = result
+    value = interpret(postorder_of(roots), REAL, {**(values or {}), **kwargs}, overflows)
     return [overflows.check(value[r]) for r in roots]
+
+
+class Algebra(NamedTuple):
+    """What :func:`interpret` computes with: one node's value from its children's values and
+    the point, the errors that mean "undefined here", and the real part of a value (which
+    the overflow rules judge)."""
+
+    node_value: Callable[[Expr, Mapping[Expr, Any], Mapping[str, Any]], Any]
+    undefined: tuple[type[BaseException], ...]
+    real: Callable[[Any], float]
+
+
+def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
+              overflows: Overflows) -> dict[Expr, Any]:
+    """The value of every node, children first, in ``algebra``: the one walk of the numeric
+    paths (evaluate, the forward pass of reverse mode, the complex step), with the overflow
+    rules of :class:`Overflows` applied the same way in each.
+
+    >>> x = Sym("x")
+    >>> interpret(postorder(x * x + 1), REAL, {"x": 3.0}, Overflows())[x * x + 1]
+    10.0
+    """
+    value: dict[Expr, Any] = {}
+    for node in checked(nodes):
+        try:
+            result = algebra.node_value(node, value, point)
+        except FloatOverflow as error:
+            result = overflows.note(error)
+        except algebra.undefined as error:
+            overflows.failed(error, [algebra.real(value[c]) for c in node.children])
+        else:
+            if overflows.first is not None:
+                overflows.trust(node, result, [value[c] for c in node.children])
+        value[node] = result
+    return value
+
+
+def postorder_of(roots: Sequence[Expr]) -> list[Expr]:
+    """The distinct nodes of several roots, children first, each once."""
+    nodes: list[Expr] = []
+    seen: set[Expr] = set()
+    for root in roots:
+        for node in postorder(root, stop=seen.__contains__):
+            if node not in seen:
+                seen.add(node)
+                nodes.append(node)
+    return nodes
 
 
 def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, float]) -> float:
@@ -387,6 +419,9 @@ def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, flo
         case Call(fn, args):
             return apply_function(fn, [value[a] for a in args])
     raise TypeError(node)
+
+
+REAL = Algebra(_node_value, (EvaluationError,), float)
 
 
 def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[..., float]:

@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from .errors import EvaluationError
-from .evaluate import ROOT_EXPONENTS, FloatOverflow, Overflows, compile_function, evaluate
+from .evaluate import (ROOT_EXPONENTS, Algebra, FloatOverflow, Overflows, compile_function, evaluate,
+                       interpret)
 from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
 from .functions import lookup
 from .parser import parse
@@ -138,19 +139,8 @@ def complex_evaluate(expr: Expr, point: Mapping[str, complex]) -> complex:
     >>> complex_evaluate(parse("x/cosh(x)"), {"x": 1000 + 1e-20j})
     0j
     """
-    value: dict[Expr, complex] = {}
     overflows = Overflows()
-    for node in postorder(expr):
-        try:
-            result = _complex_node(node, value, point)
-        except FloatOverflow as error:
-            result = overflows.note(error)
-        except (ArithmeticError, ValueError) as error:      # cmath's too: sin(inf) after cosh
-            overflows.failed(error, [complex(value[c]).real for c in node.children])
-        else:
-            if overflows.first is not None:
-                overflows.trust(node, result, [value[c] for c in node.children])
-        value[node] = result
+    value = interpret(postorder(expr), COMPLEX, point, overflows)
     result = overflows.check(value[expr])
     if not cmath.isfinite(result) and all(cmath.isfinite(v) for v in point.values()):
         raise EvaluationError("the result overflows the float range")
@@ -216,6 +206,10 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
     if not cmath.isfinite(result) and all(map(cmath.isfinite, operands)):
         return _without_running_overflow(type(node), operands)
     return result
+
+
+# EvaluationError is an ArithmeticError; cmath's errors count too (sin(inf) after cosh).
+COMPLEX = Algebra(_complex_node, (ArithmeticError, ValueError), lambda z: complex(z).real)
 
 
 def _without_running_overflow(kind: type, operands: list[complex]) -> complex:
