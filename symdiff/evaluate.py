@@ -43,7 +43,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn
 
 from .errors import EvaluationError
-from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, postorder_of
 from .expr import call  # noqa: F401 (the docstring examples use it)
 from .functions import FunctionOverflow, lookup
 from .limits import bounded, checked
@@ -385,18 +385,6 @@ def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
                 overflows.trust(node, result, [value[c] for c in node.children])
         value[node] = result
     return value
-
-
-def postorder_of(roots: Sequence[Expr]) -> list[Expr]:
-    """The distinct nodes of several roots, children first, each once."""
-    nodes: list[Expr] = []
-    seen: set[Expr] = set()
-    for root in roots:
-        for node in postorder(root, stop=seen.__contains__):
-            if node not in seen:
-                seen.add(node)
-                nodes.append(node)
-    return nodes
 
 
 def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, float]) -> float:

@@ -1051,6 +1051,23 @@ def postorder(root: Expr, stop=None) -> list[Expr]:
     return order
 
 
+def postorder_of(roots: Sequence[Expr]) -> list[Expr]:
+    """The distinct nodes of several roots, children first, each once.
+
+    >>> x = Symbol("x")
+    >>> [str(n) for n in postorder_of([x + 1, 2 * (x + 1)])]
+    ['x', '1', 'x + 1', '2', '2*(x + 1)']
+    """
+    nodes: list[Expr] = []
+    seen: set[Expr] = set()
+    for root in roots:
+        for node in postorder(root, stop=seen.__contains__):
+            if node not in seen:
+                seen.add(node)
+                nodes.append(node)
+    return nodes
+
+
 def shares_subexpressions(root: Expr) -> bool:
     """Whether some subexpression other than a number or a variable occurs twice in ``root``
     (the DAG is not a tree above its leaves).

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from .errors import LimitError
 from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
-                   postorder, preserving_structure, rebuild)
+                   postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
 
@@ -300,32 +300,34 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     """
     from .parser import parse
     if isinstance(expr, (list, tuple)):
-        bindings, together = cse(Call(_TOGETHER, tuple(map(parse, expr))), prefix)
-        return bindings, list(together.args)  # type: ignore[return-value,attr-defined]  # a list of results for a list; together is the Call above
-    expr = parse(expr)
-    order = postorder(expr)
+        return _shared([parse(e) for e in expr], prefix)  # type: ignore[return-value]  # a list of results for a list
+    bindings, (result,) = _shared([parse(expr)], prefix)
+    return bindings, result
+
+
+def _shared(roots: list[Expr], prefix: str) -> tuple[list[tuple[Sym, Expr]], list[Expr]]:
+    """:func:`cse` of several results at once: a subexpression they share is named once.
+    Each result counts as a use of its root, so a result that another one contains, or that
+    comes twice, is named too."""
+    order = postorder_of(roots)
     uses: dict[Expr, int] = {}
-    for node in order:
-        for child in node.children:
-            uses[child] = uses.get(child, 0) + 1
-    taken = expr.free
+    for used in [*roots, *(child for parent in order for child in parent.children)]:
+        uses[used] = uses.get(used, 0) + 1
+    taken = frozenset().union(*(root.free for root in roots))
     names = (f"{prefix}{i}" for i in range(1, len(order) + 2))
-    bindings: list[tuple[Sym, Expr]] = []  # type: ignore[no-redef]  # the list case returned above
+    bindings: list[tuple[Sym, Expr]] = []
     written: dict[Expr, Expr] = {}
     for node in order:
         children = node.children
         with preserving_structure():        # the bindings show the structure as it is
             body = rebuild(node, [written[c] for c in children]) if children else node
-        if uses.get(node, 0) > 1 and children:
+        if uses[node] > 1 and children:
             name = next(n for n in names if n not in taken)
             symbol = Bound(name)
             bindings.append((symbol, body))
             body = symbol
         written[node] = body
-    return bindings, written[expr]
-
-
-_TOGETHER = "(results)"      # a call that holds several results; never printed
+    return bindings, [written[root] for root in roots]
 
 
 def to_text_cse(expr: Expr, separator: str = "\n") -> str:
