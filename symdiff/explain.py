@@ -22,7 +22,7 @@ import json
 from typing import NamedTuple
 
 from .diff import derivative, preserves_structure, regime, rule_for, rule_name, settle, with_forms
-from .expr import Call, Expr, Mul, Num, Pow, add, mul, neg, power
+from .expr import Derivative, Expr, Mul, Num, Pow, add, mul, neg, power
 from .limits import bounded
 from .parser import parse
 from .simplify import Step, simplify
@@ -44,7 +44,7 @@ class DerivationStep(NamedTuple):
 
 def placeholder(u: Expr, wrt: str) -> Expr:
     """``d/dx(u)``: a derivative not yet worked out."""
-    return Call(f"d/d{wrt}", (u,))
+    return Derivative(u, wrt)
 
 
 def quotient_parts(e: Expr, wrt: str) -> tuple[Expr, Expr] | None:

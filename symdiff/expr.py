@@ -693,6 +693,32 @@ class Call(Expr):
         return (Call, (self.fn, self.args))
 
 
+class Derivative(Call):
+    """``d/dx(u)``: the derivative of ``u`` by ``x``, not worked out yet; the steps show it
+    (:mod:`symdiff.explain`) until they replace it by its value.  It has no numeric value.
+
+    >>> d = Derivative(Symbol("x") ** 2, "x")
+    >>> d, d.of, d.wrt
+    (d/dx(x^2), x^2, 'x')
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, of: Expr, wrt: str):
+        return Call.__new__(cls, f"d/d{wrt}", (of,))
+
+    @property
+    def of(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def wrt(self) -> str:
+        return self.fn[len("d/d"):]
+
+    def __reduce__(self):
+        return (Derivative, (self.of, self.wrt))
+
+
 # The operands' slot setters, used when a node is made (see _set_key).
 _set_terms, _set_factors = Add.terms.__set__, Mul.factors.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
 _set_base, _set_exp = Pow.base.__set__, Pow.exp.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .errors import CodegenError
-from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, spell
+from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .functions import lookup
 from .printing import Prec, Printer, coefficient_parts, split_fraction, to_text
 
@@ -452,6 +452,11 @@ class MathMLPrinter(Printer):
         if sub:
             return Prec.ATOM, [f"<msub><mi>{base}</mi><mi>{sub}</mi></msub>"]
         return Prec.ATOM, [f"<mi>{base}</mi>"]
+
+    def _print_Derivative(self, e: Derivative):
+        """A derivative not yet worked out (the steps): d/dx as a fraction, then (u)."""
+        return Prec.ATOM, [f"<mrow><mfrac><mi>d</mi><mrow><mi>d</mi><mi>{e.wrt}</mi></mrow></mfrac>"
+                           "<mo>(</mo>", (e.of, Prec.SUM), "<mo>)</mo></mrow>"]
 
     def _print_Call(self, e: Call):
         function = lookup(e.fn, len(e.args))

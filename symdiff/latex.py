@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .expr import GREEK, Call, Const, Expr, Mul, Num, Pow, Sym
+from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym
 from .functions import lookup
 from .printing import Prec, Printer, split_fraction
 
@@ -116,13 +116,14 @@ class LatexPrinter(Printer):
             return Prec.ATOM, [before, (args[0], Prec.SUM), after]
         if fn == "exp" and self.exp_power:
             return Prec.POWER, ["e^{", (args[0], Prec.SUM), "}"]
-        if fn.startswith("d/d"):                 # a derivative not yet worked out (explain)
-            return Prec.ATOM, [rf"\frac{{d}}{{d{latex_name(fn[3:])}}}\!\left(", (args[0], Prec.SUM),
-                               r"\right)"]
         if fn == "log" and len(args) == 2:
             return Prec.ATOM, [r"\log_{", (args[1], Prec.SUM), "}", r"\!\left(", (args[0], Prec.SUM),
                                r"\right)"]
         return Prec.ATOM, [self.function_name(fn, args), *self._arguments(e)]
+
+    def _print_Derivative(self, e: Derivative):
+        """A derivative not yet worked out (the steps): \\frac{d}{dx}\\!\\left(u\\right)."""
+        return Prec.ATOM, [rf"\frac{{d}}{{d{latex_name(e.wrt)}}}\!\left(", (e.of, Prec.SUM), r"\right)"]
 
     def _print_Pow(self, e: Pow):
         base, exp = e.base, e.exp

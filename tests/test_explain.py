@@ -27,12 +27,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from symdiff import (Call, EvaluationError, SymdiffError, derivative, diff, evaluate, parse,
+from symdiff import (EvaluationError, SymdiffError, derivative, diff, evaluate, parse,
                      substitute, to_text)
 from symdiff.cli import main, run
+from symdiff.latex import to_latex
 from symdiff.explain import (MAX_STEPS, DerivationStep, explain, placeholder, steps_json,
                              steps_latex, steps_text)
-from symdiff.expr import Num, add, mul, neg, postorder, power
+from symdiff.expr import Derivative, Num, add, mul, neg, postorder, power
 
 from strategies import expressions
 
@@ -44,13 +45,12 @@ KINDS = ("differentiate", "substitute", "simplify", "result")
 
 def placeholders(e) -> list:
     """The subexpressions u of every placeholder d/dx(u) in e."""
-    return [n.args[0] for n in postorder(e) if type(n) is Call and n.fn.startswith("d/d")]
+    return [n.of for n in postorder(e) if type(n) is Derivative]
 
 
 def worked_out(e, wrt: str = "x"):
     """e with every placeholder d/dx(u) replaced by the real derivative of u."""
-    mapping = {n: derivative(n.args[0], n.fn[len("d/d"):])
-               for n in postorder(e) if type(n) is Call and n.fn.startswith("d/d")}
+    mapping = {n: derivative(n.of, n.wrt) for n in postorder(e) if type(n) is Derivative}
     return substitute(e, mapping) if mapping else e
 
 
@@ -470,3 +470,14 @@ def test_every_align_block_renders_in_katex(sample):
     verdicts = render(strings)
     failures = [(s, error) for s, error in verdicts.items() if error]
     assert not failures, f"{len(failures)} of {len(verdicts)} fail, e.g. {failures[0]}"
+
+
+def test_a_derivative_not_worked_out_is_a_node_of_its_own():
+    first = explain("x*sin(x)", "x")[0]
+    pending = [n for n in postorder(first.after) if isinstance(n, Derivative)]
+    assert {(str(n.of), n.wrt) for n in pending} == {("x", "x"), ("sin(x)", "x")}
+    assert type(first.before) is Derivative and first.before.of is parse("x*sin(x)")
+    assert str(first.before) == "d/dx(x*sin(x))"
+    assert to_latex(first.before) == r"\frac{d}{dx}\!\left(x \sin\!\left(x\right)\right)"
+    with pytest.raises(EvaluationError):
+        evaluate(first.before, {"x": 1.0})
