@@ -29,13 +29,9 @@ from .arguments import (Parser, add_limit_options, function_names, limits_from, 
                         protect_formulas, variable_names)
 from .checks import METHOD_NAMES, check_derivatives, compare_methods
 from .errors import EvaluationError, SymdiffError, UsageError
-from .formats import render_json, render_mathml, render_python, render_tree
 from .functions import resolve
-from .graph import run_graph
-from .latex import render_latex
 from .limits import use_limits, work_budget
-from .pipeline import CSE_THRESHOLD, FORMS, Outcome, Request, compute, steps
-from .printing import render_text
+from .pipeline import CSE_THRESHOLD, FORMS, Outcome, Request, compute, renderer, steps
 from .streams import OutputFailed, Stderr, Stdout, Writer, discard, message, read_lines
 
 EXAMPLES = """\
@@ -60,9 +56,7 @@ documentation: docs/reference/cli.md
 # Exit statuses (see the module docstring).
 OK, BUG, BAD_INPUT, OUTPUT_FAILED, INTERRUPTED = 0, 1, 2, 74, 130
 
-# --format: the renderer of each output format; --notation: derivative_operator's partial
-RENDERERS = {"text": render_text, "latex": render_latex, "json": render_json, "tree": render_tree,
-             "python": render_python, "mathml": render_mathml}
+# --notation: derivative_operator's partial
 NOTATIONS = {"auto": None, "d": False, "partial": True}
 
 
@@ -170,7 +164,7 @@ class Run:
         return compute(replace(self.request, formula=formula), self.warn)
 
     def render(self, outcome: Outcome, one_line: bool = False) -> str:
-        return RENDERERS[self.args.format](outcome, one_line, **self.options)
+        return renderer(self.args.format)(outcome, one_line, **self.options)
 
     def one(self, formula: str) -> int:
         with work_budget():                   # one formula, one budget: parse to print
@@ -217,6 +211,7 @@ class Run:
 
 def run(argv: Sequence[str], stdin: TextIO | None, out: Writer, err: Writer) -> int:
     if argv and argv[0] == "graph":
+        from .graph import run_graph
         with work_budget():
             return run_graph(list(argv[1:]), out, err)
     parser = build_parser()

@@ -6,8 +6,6 @@ Graphviz's ``dot`` program.  :func:`symdiff.cli.run` hands it the arguments afte
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 
 from .arguments import Parser, function_names, parse_point, protect_formulas, variable_names
 from .errors import SymdiffError, UsageError
@@ -34,6 +32,8 @@ def build_graph_parser() -> argparse.ArgumentParser:
 
 
 def run_graph(argv: list[str], out: Writer, err: Writer) -> int:
+    import shutil
+    import subprocess
     from .autodiff import format_table, node_table, to_dot
     parser = build_graph_parser()
     args = parser.parse_args(protect_formulas(argv, parser))

@@ -31,7 +31,7 @@ from .evaluate import evaluate, evaluate_all
 from .expr import Expr, Sym, postorder
 from .limits import checked
 from .parser import parse
-from .printing import cse
+from .printing import cse, render_text
 from .simplify import cancel, expand, factor
 
 CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
@@ -80,6 +80,20 @@ class Outcome:
     values: list[float] | None       # the results' values at the point
     shared: tuple[list[tuple[Sym, Expr]], list[Expr]] | None  # (bindings, results using them)
     warnings: list[str] = field(default_factory=list)
+
+
+def renderer(format: str) -> Callable[..., str]:
+    """The renderer of an output format: ``render_text`` (:mod:`symdiff.printing`),
+    ``render_latex`` (:mod:`symdiff.latex`), or ``render_json``, ``render_tree``,
+    ``render_python`` or ``render_mathml`` (:mod:`symdiff.formats`), each a function of an
+    :class:`Outcome`.  A printer module is loaded when its format is first asked for."""
+    if format == "text":
+        return render_text
+    if format == "latex":
+        from .latex import render_latex
+        return render_latex
+    from . import formats
+    return getattr(formats, f"render_{format}")
 
 
 def compute(request: Request, warn: Warn | None = None) -> Outcome:
