@@ -10,7 +10,9 @@ for callers who do not know about symdiff.
     ├── LimitError(ValueError)            a resource limit was reached
     ├── DiffError(ValueError)             the derivative cannot be formed
     ├── CodegenError(ValueError)          code cannot be written for these names
-    └── EvaluationError(ArithmeticError)  a number outside a function's domain
+    ├── EvaluationError(ArithmeticError)  a number outside a function's domain
+    └── UsageError                        a request that cannot be carried out as asked
+                                          (the command line's options, symdiff.pipeline)
 """
 
 from __future__ import annotations
@@ -99,6 +101,24 @@ class CodegenError(SymdiffError, ValueError):
 
 class EvaluationError(SymdiffError, ArithmeticError):
     """A numeric evaluation left a function's domain or the float range."""
+
+
+class UsageError(SymdiffError):
+    """A request that cannot be carried out as asked: a problem with the command line's
+    options, or with a :class:`symdiff.pipeline.Request` (no value for a variable, no choice
+    among several).  ``where`` = (the option as typed, index) puts a caret under the
+    offending character."""
+
+    def __init__(self, message: str, where: tuple[str, int] | None = None):
+        self.message, self.where = message, where
+        super().__init__(self.render())
+
+    def render(self, ascii_only: bool = False) -> str:
+        if self.where is None:
+            return self.message
+        line, index = self.where
+        show = (lambda s: s.encode("ascii", "backslashreplace").decode()) if ascii_only else str
+        return f"{self.message}\n  {show(line)}\n  {' ' * len(show(line[:index]))}^"
 
 
 def _visible(text: str) -> str:

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
-from .errors import CodegenError
+from .errors import CodegenError, UsageError
 from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .functions import lookup
-from .printing import Prec, Printer, coefficient_parts, split_fraction, to_text
+from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label, split_fraction,
+                       to_text)
 
 JSON_SCHEMA_VERSION = 1
 
@@ -515,3 +516,43 @@ def to_mathml(expr: Expr, display: bool = False) -> str:
     """
     mode = ' display="block"' if display else ""
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}>' + MathMLPrinter().doprint(expr) + "</math>"
+
+
+# ---------------------------------------------------------------- results for the command line
+
+def render_json(outcome: Derivatives, one_line: bool = False) -> str:
+    """The JSON document of :func:`to_json` for a computed result; ``one_line`` writes it on
+    one line."""
+    text = to_json(outcome.formula, outcome.expr,
+                   [(n, outcome.order, r) for n, r in zip(outcome.names, outcome.results)],
+                   outcome.warnings, outcome.values)
+    return json.dumps(json.loads(text), ensure_ascii=False) if one_line else text
+
+
+def render_tree(outcome: Derivatives, one_line: bool = False) -> str:
+    """The drawing of :func:`to_tree` for each derivative, labelled when there are several."""
+    if one_line:
+        raise UsageError("--format tree draws several lines; it does not combine with stdin mode")
+    parts = []
+    for name, result in zip(outcome.names, outcome.results):
+        drawing = to_tree(result)
+        parts.append(drawing if len(outcome.names) == 1 else f"{derivative_label(name, outcome.order)}:\n{drawing}")
+    return "\n".join(parts)
+
+
+def render_python(outcome: Derivatives, one_line: bool = False) -> str:
+    """A Python module of :func:`to_python`: one function, or one for each derivative
+    (``d_dx``, ``d2_dx2``, ...) of all the formula's variables."""
+    if one_line:
+        raise UsageError("--format python writes a module; it does not combine with stdin mode")
+    variables = sorted(outcome.expr.free)
+    if len(outcome.names) == 1:
+        return to_python(outcome.results[0], variables).rstrip("\n")
+    functions = [to_python(r, variables, name=f"d_d{n}" if outcome.order == 1 else f"d{outcome.order}_d{n}{outcome.order}")
+                 .split("\n", 3)[3] for n, r in zip(outcome.names, outcome.results)]
+    return "import math\n\n\n" + "\n\n\n".join(f.rstrip("\n") for f in functions)
+
+
+def render_mathml(outcome: Derivatives, one_line: bool = False) -> str:
+    """A ``<math>`` element for each derivative (``display="block"`` unless ``one_line``)."""
+    return ("" if one_line else "\n").join(to_mathml(r, display=not one_line) for r in outcome.results)

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym
 from .functions import lookup
-from .printing import Prec, Printer, split_fraction
+from .printing import Derivatives, Prec, Printer, number, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
                                      "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
@@ -252,3 +252,32 @@ def aligned_cse(bindings, rows: list[tuple[str, Expr]], **options) -> str:
     lines = [f"{latex_name(name.name)} &= {to_latex(body, **options)}" for name, body in bindings]
     lines += [f"{label} &= {to_latex(value, **options)}" for label, value in rows]
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def render_latex(outcome: Derivatives, one_line: bool = False, *, equation: bool = False,
+                 partial: bool | None = None, ln: bool = True, exp_power: bool = True) -> str:
+    r"""The derivatives as LaTeX, one line each: the derivative alone, or ``\frac{d f}{dx} = ...``
+    when there are several (``equation``: ``\frac{d}{dx}\!\left(formula\right) = ...``), with
+    the value at the point; named shared subexpressions make an ``aligned`` block.
+    ``one_line`` joins the lines with ``\quad``; ``partial``, ``ln`` and ``exp_power`` are as
+    for :func:`derivative_operator` and :func:`to_latex`."""
+    options = dict(ln=ln, exp_power=exp_power)
+    single = len(outcome.expr.free) <= 1
+    bindings, written = outcome.shared or ([], outcome.results)
+    labelled = equation or len(written) > 1 or bindings
+    rows = []
+    for i, (name, shown) in enumerate(zip(outcome.names, written)):
+        if equation:
+            operator = derivative_operator([name] * outcome.order, single, partial)
+            left = operator + r"\!\left(" + to_latex(outcome.expr, **options) + r"\right)"
+        else:
+            left = derivative_operator([name] * outcome.order, single, partial, of="f")
+        right = to_latex(shown, **options)
+        if outcome.values is not None:
+            right += f" = {number(outcome.values[i])}"
+        rows.append((left, right))
+    if bindings:
+        return aligned_cse(bindings, [(left, value) for (left, _), value in zip(rows, written)],
+                           **options)
+    lines = [f"{left} = {right}" if labelled else right for left, right in rows]
+    return (r" \quad " if one_line else "\n").join(lines)

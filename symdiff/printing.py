@@ -12,8 +12,10 @@ an explicit stack, so a formula nested 100 000 deep prints without recursion.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from fractions import Fraction
+from typing import Protocol
 
 from .errors import LimitError
 from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
@@ -341,3 +343,52 @@ def to_text_cse(expr: Expr, separator: str = "\n") -> str:
     bindings, result = cse(expr)
     lines = [f"{name.name} = {to_text(body)}" for name, body in bindings]
     return separator.join([*lines, to_text(result)])
+
+
+# ---------------------------------------------------------------- results for the command line
+
+class Derivatives(Protocol):
+    """What the renderers (``render_text`` here, ``render_latex``, ``render_json`` and the
+    others) read of a computed result; :class:`symdiff.pipeline.Outcome` is one."""
+
+    @property
+    def formula(self) -> str: ...
+    @property
+    def expr(self) -> Expr: ...
+    @property
+    def names(self) -> Sequence[str]: ...          # one derivative for each
+    @property
+    def order(self) -> int: ...
+    @property
+    def results(self) -> Sequence[Expr]: ...
+    @property
+    def values(self) -> Sequence[float] | None: ...  # the results' values at the point
+    @property
+    def shared(self) -> tuple[list[tuple[Sym, Expr]], list[Expr]] | None: ...  # cse(results)
+    @property
+    def warnings(self) -> Sequence[str]: ...
+
+
+def derivative_label(name: str, order: int) -> str:
+    """``d/dx``, or ``d^2/dx^2`` for a higher order: the label of one derivative of several."""
+    return f"d/d{name}" if order == 1 else f"d^{order}/d{name}^{order}"
+
+
+def number(value: float) -> str:
+    """A value as the command line prints it: every digit Python's ``repr`` gives."""
+    return repr(value)
+
+
+def render_text(outcome: Derivatives, one_line: bool = False) -> str:
+    """The derivatives as text: the shared subexpressions (``u1 = ...``) first, if named, then
+    one line each (labelled ``d/dx = ...`` when there are several), with the value at the
+    point; ``one_line`` joins the lines with ``; ``."""
+    bindings, written = outcome.shared or ([], outcome.results)
+    lines = [f"{symbol.name} = {to_text(body)}" for symbol, body in bindings]
+    rows = []
+    for i, (name, shown) in enumerate(zip(outcome.names, written)):
+        line = to_text(shown)
+        if outcome.values is not None:
+            line += f" = {number(outcome.values[i])}"
+        rows.append(line if len(written) == 1 else f"{derivative_label(name, outcome.order)} = {line}")
+    return ("; " if one_line else "\n").join(lines + rows)

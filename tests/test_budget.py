@@ -13,7 +13,7 @@ import pytest
 
 from symdiff import (LimitError, Limits, cos, diff, expand, gradient, parse, simplify, sin,
                      to_latex, to_text, use_limits)
-from symdiff.cli import _sizes
+from symdiff.pipeline import sizes
 from symdiff.evaluate import evaluate_all
 from symdiff.formats import to_mathml
 from symdiff.expr import OVERFLOW, dependence, nodes_made, postorder, tree_size
@@ -203,7 +203,7 @@ def test_walks_that_make_no_nodes_are_checked_too():
     simple = parse("+".join(f"x{i}*y{i}" for i in range(20_000)))
     point = dict.fromkeys(simple.free, 1.0)
     for walk in (lambda: simplify(simple), lambda: tree_size(simple),
-                 lambda: _sizes([simple, simple]), lambda: evaluate_all([simple], point)):
+                 lambda: sizes([simple, simple]), lambda: evaluate_all([simple], point)):
         made = nodes_made()
         with use_limits(Limits(max_seconds=0.01)), work_budget():
             time.sleep(0.02)                   # the budget is spent before the walk starts

@@ -621,7 +621,7 @@ def test_a_gradient_is_walked_once_not_once_per_component(capsys, monkeypatch):
             return order
         return postorder
 
-    for module in map(importlib.import_module, ("symdiff.cli", "symdiff.evaluate")):
+    for module in map(importlib.import_module, ("symdiff.pipeline", "symdiff.evaluate")):
         monkeypatch.setattr(module, "postorder", counting(module.postorder))
     costs = {}
     for n in (200, 400):

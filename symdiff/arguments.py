@@ -1,0 +1,183 @@
+"""The argument syntax that ``symdiff`` and ``symdiff graph`` share: a parser whose errors are
+usage errors, formulas that start with '-', the point of ``--at``, the variable names of
+``--wrt``, the function names of ``--func``, and the resource-limit options (``--max-*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+
+from .errors import ParseError, UsageError
+from .evaluate import evaluate
+from .expr import Const, Num, Sym, spell
+from .functions import resolve
+from .limits import OPTIONS, Limits
+from .parser import CONSTANTS, parse
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are usage errors (exit status 2), not exits."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _options_taking_values(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    flags, valued = set(), set()
+    for action in parser._actions:
+        for option in action.option_strings:
+            flags.add(option)
+            if action.nargs != 0:
+                valued.add(option)
+    return flags, valued
+
+
+def _looks_like_an_option(arg: str) -> bool:
+    """``--word`` or ``--word=value`` with a word of two or more letters, digits or hyphens: no
+    formula is written so (``--x`` is one, -(-x))."""
+    name = arg.split("=", 1)[0]
+    return name.startswith("--") and len(name) > 3 and name[2].isalpha() \
+        and all(c.isalnum() or c == "-" for c in name[2:])
+
+
+def _unknown_option(arg: str, flags: set[str]) -> UsageError:
+    name = arg.split("=", 1)[0]
+    close = difflib.get_close_matches(name, sorted(f for f in flags if f.startswith("--")), n=1,
+                                      cutoff=0.7)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return UsageError(f"unknown option {name}; {hint}(a formula that starts with '--' goes "
+                      f"after '--', as in: symdiff -- '{arg}')")
+
+
+def protect_formulas(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let formulas start with '-': an argument that is not an option goes after '--'.
+
+    >>> from symdiff.cli import build_parser
+    >>> protect_formulas(["-x^2", "--wrt", "x"], build_parser())
+    ['--wrt', 'x', '--', '-x^2']
+    """
+    flags, valued = _options_taking_values(parser)
+    options, positional = [], []
+    expect_value = False
+    for i, arg in enumerate(argv):
+        if expect_value:
+            options.append(arg)
+            expect_value = False
+        elif arg == "--":
+            positional.extend(argv[i + 1:])
+            break
+        elif arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in flags:
+            if _looks_like_an_option(arg):  # --serve, --wrtt: a mistyped or unknown option
+                raise _unknown_option(arg, flags)
+            positional.append(arg)           # '-x^2' is a formula, not an option
+        elif arg.startswith("-") and arg != "-":
+            options.append(arg)
+            expect_value = arg in valued and "=" not in arg
+        else:
+            positional.append(arg)
+    return options + (["--", *positional] if positional else [])
+
+
+def parse_point(text: str) -> dict[str, float]:
+    """``x=2,y=pi/2`` -> ``{"x": 2.0, "y": 1.5707963267948966}``.
+
+    >>> parse_point("x=2, y=-1.5")
+    {'x': 2.0, 'y': -1.5}
+    """
+    point: dict[str, float] = {}
+    for start, item in _items(text):
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"--at expects name=value pairs separated by commas, "
+                             f"as in x=2,y=5; got {item.strip()!r}")
+        name = _variable(name, "--at", text, start, "--at expects name=value pairs separated by "
+                                                    "commas, as in x=2,y=5")
+        if name in point:
+            raise UsageError(f"--at gives {name} twice")
+        try:
+            constant = parse(value)
+        except ParseError as error:
+            raise UsageError(f"--at value for {name}: {error}") from None
+        if constant.free:
+            raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
+        point[name] = evaluate(constant)
+    return point
+
+
+def _items(text: str) -> list[tuple[int, str]]:
+    """The comma-separated items of an option's value, each with its index in the value."""
+    items, start = [], 0
+    for item in text.split(","):
+        items.append((start, item))
+        start += len(item) + 1
+    return items
+
+
+def _variable(name: str, option: str, text: str, start: int, expects: str) -> str:
+    """``name`` (found at ``start`` in the option's value ``text``) as the parser reads it in
+    a formula, which must be a variable; anything else is a usage error that points at it.
+    So the command line takes exactly the names a formula can use: θ (spelled theta), not é."""
+    typed = f"{option} {text}"
+    at = len(option) + 1 + start + len(name) - len(name.lstrip())
+    name = name.strip()
+    if not name:
+        raise UsageError(f"{expects}; found an empty name", (typed, at))
+    if name.isascii() and name.isidentifier() and name not in CONSTANTS and resolve(name) is None:
+        return name                           # what parse(name) gives, without its cost
+    try:
+        expr = parse(name)
+    except ParseError as error:
+        raise UsageError(f"{expects}; {name!r} is not a variable name: {error.message}",
+                         (typed, at + error.column - 1)) from None
+    if type(expr) is not Sym or expr.name != spell(name):           # not 1x, (x) or +x either
+        what = ("a constant" if type(expr) is Const else "a number" if type(expr) is Num
+                else "a formula")
+        raise UsageError(f"{expects}; {name!r} is {what}, not a variable name", (typed, at))
+    return expr.name
+
+
+def variable_names(option: str, text: str) -> list[str]:
+    """The names of ``--wrt x,y``, each checked by :func:`_variable`."""
+    return [_variable(item, option, text, start, "--wrt expects variable names separated by commas")
+            for start, item in _items(text)]
+
+
+def function_names(groups: list[str]) -> list[str]:
+    """The names of the functions declared by ``--func f,g --func h``."""
+    return [spell(n) for group in groups for n in group.replace(",", " ").split()]
+
+
+# each resource limit's option (limits.OPTIONS names it): its type, metavar and help
+LIMIT_HELP = {
+    "max_input_length": (int, "N", "longest formula in characters (default {:,})"),
+    "max_depth": (int, "N", "deepest bracket nesting (default {:,})"),
+    "max_int_bits": (int, "N", "largest integer folded exactly, in bits (default {:,})"),
+    "max_order": (int, "N", "highest derivative order (default {:,})"),
+    "max_output_nodes": (int, "N", "most distinct nodes in a result (default {:,})"),
+    "max_seconds": (float, "S", "longest time one formula may take (default {:g} s)"),
+    "max_memory_mb": (int, "MB", "most memory one formula may add (default {:,} MB)"),
+    "max_nodes": (int, "N", "most nodes one formula may make (default {:,})"),
+}
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The resource-limit options, ``--max-length`` and the others, each with its default."""
+    limits = parser.add_argument_group("resource limits (see docs/reference/limits.md)")
+    defaults = Limits()
+    for field, (kind, metavar, text) in LIMIT_HELP.items():
+        default = getattr(defaults, field)
+        limits.add_argument(OPTIONS[field], type=kind, default=default, metavar=metavar,
+                            help=text.format(default))
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    """The Limits of the options that :func:`add_limit_options` added."""
+    try:
+        return Limits(**{field: getattr(args, option[2:].replace("-", "_"))
+                         for field, option in OPTIONS.items()})
+    except ValueError as error:
+        message = str(error)
+        for field, option in OPTIONS.items():
+            message = message.replace(field, option)
+        raise UsageError(message) from None

@@ -1,0 +1,197 @@
+"""From a request to its result: what the command line computes, usable from Python.
+
+A :class:`Request` says what to compute (the formula, the variables, the order, the form,
+a point); :func:`compute` parses, checks the point, differentiates, evaluates and decides on
+shared subexpressions, and returns an :class:`Outcome`, which the renderers print
+(``render_text`` in :mod:`symdiff.printing`, ``render_latex`` in :mod:`symdiff.latex`,
+``render_json``, ``render_tree``, ``render_python`` and ``render_mathml`` in
+:mod:`symdiff.formats`).  Nothing here prints: warnings go to ``warn`` as they arise and are
+kept in ``Outcome.warnings``.
+
+>>> from symdiff.pipeline import Request, compute
+>>> from symdiff.printing import render_text
+>>> outcome = compute(Request("log(x)+x*y-sin(y)", wrt=("x", "y"), point={"x": 2, "y": 5}))
+>>> outcome.names, outcome.values
+(['x', 'y'], [5.5, 1.7163378145367738])
+>>> print(render_text(outcome))
+d/dx = y + 1/x = 5.5
+d/dy = x - cos(y) = 1.7163378145367738
+>>> compute(Request("x^3", order=2, form="factored")).results
+[6*x]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .diff import diff, gradient
+from .errors import EvaluationError, UsageError
+from .evaluate import evaluate, evaluate_all
+from .expr import Expr, Sym, postorder
+from .limits import checked
+from .parser import parse
+from .printing import cse, render_text
+from .simplify import cancel, expand, factor
+
+CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
+SHOWN_NAMES = 20          # variables a message lists before it says "..."
+
+# Request.form: each normal form on request (auto is simplify's own choice, raw no simplification)
+FORMS = {"expanded": expand, "factored": factor, "together": cancel}
+
+Warn = Callable[[str, str], None]
+"""Told each warning as it arises: ``warn(message, kind)``, kind "warning" or "note"."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to compute: the derivatives of ``formula`` of the given ``order`` with respect to
+    each of ``wrt`` (None: the formula's only variable), simplified (``simplify``) into a
+    ``form`` (auto, expanded, factored, together, or raw: not simplified), with their values
+    at ``point`` if given.  ``functions`` declares unknown functions; ``cse`` names shared
+    subexpressions (True), never does (False), or does when the result written out would be
+    large (None)."""
+
+    formula: str
+    wrt: tuple[str, ...] | None = None
+    order: int = 1
+    simplify: bool = True
+    form: str = "auto"
+    point: Mapping[str, float] | None = None
+    functions: tuple[str, ...] = ()
+    cse: bool | None = None
+
+    def __post_init__(self) -> None:           # lists are welcome; kept as tuples
+        if self.wrt is not None:
+            object.__setattr__(self, "wrt", tuple(self.wrt))
+        object.__setattr__(self, "functions", tuple(self.functions))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one formula produced, for the renderers."""
+
+    formula: str
+    expr: Expr                       # the formula parsed
+    names: list[str]                 # the variables, one derivative for each
+    order: int
+    results: list[Expr]
+    values: list[float] | None       # the results' values at the point
+    shared: tuple[list[tuple[Sym, Expr]], list[Expr]] | None  # (bindings, results using them)
+    warnings: list[str] = field(default_factory=list)
+
+
+def renderer(format: str) -> Callable[..., str]:
+    """The renderer of an output format: ``render_text`` (:mod:`symdiff.printing`),
+    ``render_latex`` (:mod:`symdiff.latex`), or ``render_json``, ``render_tree``,
+    ``render_python`` or ``render_mathml`` (:mod:`symdiff.formats`), each a function of an
+    :class:`Outcome`.  A printer module is loaded when its format is first asked for."""
+    if format == "text":
+        return render_text
+    if format == "latex":
+        from .latex import render_latex
+        return render_latex
+    from . import formats
+    return getattr(formats, f"render_{format}")
+
+
+def compute(request: Request, warn: Warn | None = None) -> Outcome:
+    """Parse, check the point, differentiate, and decide on shared subexpressions."""
+    warnings: list[str] = []
+
+    def tell(message: str, kind: str = "warning") -> None:
+        warnings.append(message)
+        if warn is not None:
+            warn(message, kind)
+    expr = parse(request.formula, functions=request.functions)
+    point = request.point
+    if point is not None:
+        missing = sorted(expr.free - point.keys())
+        if missing:
+            raise UsageError(f"--at gives no value for {', '.join(missing)}")
+        try:
+            evaluate(expr, point)             # the point must lie in the formula's own domain
+        except EvaluationError as error:
+            raise EvaluationError(f"the formula is undefined at the point: {error}") from None
+    names = choose_variables(expr, request.wrt, tell)
+    simplified = request.simplify and request.form != "raw"
+    if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
+        results = gradient(expr, names, simplify=simplified)
+    else:
+        results = [diff(expr, name, request.order, simplify=simplified,
+                        functions=request.functions) for name in names]
+    if request.form in FORMS:
+        results = [FORMS[request.form](r) for r in results]
+    # one walk over all results: the components of a gradient share most of their nodes
+    values = evaluate_all(results, point) if point is not None else None
+    shared = cse(results) if share(results, request.cse, tell) else None
+    return Outcome(request.formula, expr, names, request.order, results, values,
+                   shared, warnings)  # type: ignore[arg-type]  # cse of a list gives a list
+
+
+def choose_variables(expr: Expr, wrt: tuple[str, ...] | None, warn: Warn) -> list[str]:
+    """The variables to differentiate by: ``wrt`` (warning of those not in the formula), or
+    the formula's only variable (x for a constant); several without ``wrt`` is an error."""
+    if wrt is not None:
+        free = expr.free
+        for name in wrt:
+            if name not in free:
+                warn(f"{name} does not occur in the formula; its derivative is 0", "warning")
+        return list(wrt)
+    names = sorted(expr.free)
+    if len(names) > 1:
+        if len(names) <= SHOWN_NAMES:
+            listed, all_of_them = ", ".join(names), ",".join(names)
+        else:                                # not thousands of names in one message
+            listed = f"{len(names):,} of them: {', '.join(names[:SHOWN_NAMES])}, ..."
+            all_of_them = f"{','.join(names[:3])},... (all {len(names):,} for the gradient)"
+        raise UsageError(f"the formula has several variables ({listed}); "
+                         f"choose with --wrt, e.g. --wrt {names[0]} or --wrt {all_of_them}")
+    return names or ["x"]
+
+
+def share(results: list[Expr], policy: bool | None, warn: Warn) -> bool:
+    """Name shared subexpressions when asked (``policy``), or, with no policy, when writing
+    them out would be large (with a note to ``warn``)."""
+    if policy is not None:
+        return policy
+    written, distinct = sizes(results)
+    if written > CSE_THRESHOLD and written > 2 * distinct:
+        warn(f"the result has {written:,} nodes written out; printing each shared "
+             f"subexpression once (--no-cse prints it whole)", "note")
+        return True
+    return False
+
+
+def sizes(results: list[Expr]) -> tuple[int, int]:
+    """The nodes of all results written out in full, and their distinct nodes (with one for
+    the list).  One walk over the results together: walking each result on its own would
+    cost the number of results times the shared part (quadratic for a gradient)."""
+    size: dict[int, int] = {}
+
+    def known(node):
+        return id(node) in size
+    for result in results:
+        for node in checked(postorder(result, stop=known)):
+            if id(node) not in size:
+                size[id(node)] = 1 + sum(size[id(c)] for c in node.children)
+    return sum(size[id(r)] for r in results), len(size) + 1
+
+
+def steps(request: Request, warn: Warn | None = None) -> list[list]:
+    """The derivation of the first derivative by each variable, step by step
+    (:func:`symdiff.explain.explain`); with ``simplify`` off or the raw form, the steps up
+    to the raw derivative."""
+    from .explain import explain
+    expr = parse(request.formula, functions=request.functions)
+    derivations = []
+    for name in choose_variables(expr, request.wrt, warn or (lambda message, kind: None)):
+        found = explain(expr, name, functions=request.functions)
+        if not request.simplify or request.form == "raw":
+            # the steps up to the raw derivative (the last one, if nothing was simplified)
+            simplified = any(s.kind == "simplify" for s in found)
+            found = [s for s in found if s.kind in ("differentiate", "substitute")
+                     or s.kind == "result" and not simplified]
+        derivations.append(found)
+    return derivations
