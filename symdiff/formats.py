@@ -80,7 +80,8 @@ def tree_data(expr: Expr) -> dict:
     [{'type': 'Num', 'value': '2'}, {'type': 'Sym', 'name': 'x'}, {'type': 'Mul', 'args': [0, 1]}]
     """
     index: dict[Expr, int] = {}
-    nodes = []
+    nodes: list[dict[str, object]] = []
+    item: dict[str, object]
     for node in postorder(expr):
         match node:
             case Num(v):
@@ -466,12 +467,11 @@ class MathMLPrinter(Printer):
             before, after = shown.split("{}", 1)
             level = Prec.POWER if before.startswith("<msup>") else Prec.ATOM
             return level, [before, (e.args[0], Prec.SUM), after]
-        head = f"<mi>{shown}</mi>"
-        if e.fn == "log" and len(e.args) == 2:
+        head: list = [f"<mi>{shown}</mi>"]
+        args = e.args
+        if e.fn == "log" and len(e.args) == 2:          # the base as a subscript
             head = ["<msub><mi>log</mi><mrow>", (e.args[1], Prec.SUM), "</mrow></msub>"]
             args = e.args[:1]
-        else:
-            head, args = [head], e.args
         return Prec.ATOM, ["<mrow>", *head, "<mo>&#x2061;</mo><mo>(</mo>", *self.arguments(args),
                            "<mo>)</mo></mrow>"]
 

@@ -72,10 +72,9 @@ def generators(root: Expr) -> list[Expr]:
     """
     found: set[Expr] = set()
     for node in postorder(root, stop=lambda n: not is_operation(n)):
-        kind = type(node)
-        if kind is Num:
+        if type(node) is Num:
             continue
-        if kind is Pow and is_operation(node):
+        if type(node) is Pow and is_operation(node):
             parts = root_parts(node)
             if parts is not None:
                 found.add(parts[0])
@@ -88,10 +87,9 @@ def generators(root: Expr) -> list[Expr]:
 def is_operation(e: Expr) -> bool:
     """Whether ``e`` is a polynomial operation read through (a sum, a product, a rational
     power); anything else is a generator or a number."""
-    kind = type(e)
-    if kind is Add or kind is Mul:
+    if type(e) is Add or type(e) is Mul:
         return True
-    return kind is Pow and type(e.exp) is Num and type(e.exp.value) is not float
+    return type(e) is Pow and type(e.exp) is Num and type(e.exp.value) is not float
 
 
 class Reader:
@@ -113,27 +111,26 @@ class Reader:
 
     def _read_node(self, e: Expr) -> tuple[Poly, Denominator]:
         n = self.n
-        kind = type(e)
-        if kind is Num:
+        if type(e) is Num:
             if isinstance(e.value, float):
                 raise NoRationalForm("a decimal number")
             return Poly.constant(e.value, n), {}
         if e in self.index:
             return Poly.generator(self.index[e], n), {}
-        if kind is Add:
+        if type(e) is Add:
             return self._sum([self.memo[t] for t in e.terms])
-        if kind is Mul:
-            numerator, denominator = Poly.constant(1, n), {}
+        if type(e) is Mul:
+            numerator, denominator = Poly.constant(1, n), dict[Expr, int]()
             for f in e.factors:
                 fn, fd = self.memo[f]
                 numerator = _bounded(numerator * fn)
                 for base, m in fd.items():
                     denominator[base] = denominator.get(base, 0) + m
             return numerator, denominator
-        if kind is Pow:
+        if type(e) is Pow:
             parts = root_parts(e)
             if parts is None:                                    # an integer power
-                return self._power(self.memo[e.base], e.exp.value)
+                return self._power(self.memo[e.base], e.exp.value)  # type: ignore[attr-defined]  # an integer power: a Num exponent
             r, k, s = parts
             rn, rd = self._power(self.memo[e.base], k)
             return _bounded(rn * Poly.generator(self.index[r], n) ** s), rd
@@ -248,8 +245,8 @@ def cancel_bases(numerator: Poly, denominator: Denominator) -> tuple[Poly, Denom
             if base.total_degree() == 1:
                 continue                       # irreducible: only a whole base divides
             common = gcd(numerator, base)
-            if not common.is_constant:
-                numerator = numerator.divide_exact(common)
+            if not common.is_constant:           # a gcd divides both exactly
+                numerator = numerator.divide_exact(common)  # type: ignore[assignment]
                 rest = base.divide_exact(common)
                 _take(denominator, base)
                 coefficient, rest_bases = as_denominator(rest)
@@ -386,11 +383,11 @@ def rationalize(numerator: Poly, denominator: Denominator, gens: list[Expr],
     (True, {})
     """
     squares = {}                                   # generator index -> its radicand, r^2 = u
-    for i, g in enumerate(gens):
+    for index, g in enumerate(gens):
         if type(g) is Pow and g.exp is HALF:
             u, below = reader.read(g.base)
             if not below:
-                squares[i] = u
+                squares[index] = u
     if not squares:
         return numerator, denominator
     numerator = _reduce_roots(numerator, squares)

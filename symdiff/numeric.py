@@ -120,7 +120,7 @@ def complex_step(f: Callable[[complex], complex], x: float, h: float = 1e-20) ->
     return Estimate(value, 4 * EPS * max(1.0, abs(value)), h, "complex step")
 
 
-METHODS = {
+METHODS: dict[str, Callable[..., Estimate]] = {
     "forward": forward_difference, "backward": backward_difference, "central": central_difference,
     "richardson": richardson, "complex": complex_step,
 }
@@ -176,7 +176,7 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
                 return b ** e
             except OverflowError:
                 raise FloatOverflow(f"({_show(b.real)})^{_show(e.real)} overflows the float range",
-                                    complex(math.inf)) from None
+                                    complex(math.inf)) from None  # type: ignore[arg-type]  # a complex walk goes on with a complex infinity
         case Call(fn, args):
             function = lookup(fn, len(args))
             if function is None:
@@ -199,7 +199,7 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
                 raise EvaluationError(message) from None
             if cmath.isfinite(limit):
                 return limit
-            raise FloatOverflow(message, limit)
+            raise FloatOverflow(message, limit)  # type: ignore[arg-type]  # a complex infinity, as above
         case _:
             raise TypeError(node)
     operands = [value[c] for c in node.children]             # a sum or a product
@@ -237,7 +237,7 @@ def _without_running_overflow(kind: type, operands: list[complex]) -> complex:
     except OverflowError:
         what = "a sum" if kind is Add else "a product"
         raise FloatOverflow(f"{what} overflows the float range",
-                            complex(math.copysign(math.inf, total.real))) from None
+                            complex(math.copysign(math.inf, total.real))) from None  # type: ignore[arg-type]  # as above
 
 
 def _integer_power(b: complex, n: int) -> complex:
@@ -270,19 +270,19 @@ def partial(expr, wrt: str, point: Mapping[str, float], method: str = "central",
     evaluate(expr, point)                           # the point must be in the domain
     x0 = point[wrt] if wrt in point else 0.0
     if method == "complex":
-        def f(z: complex) -> complex:
+        def at_complex(z: complex) -> complex:
             return complex_evaluate(expr, {**point, wrt: z})
-        return complex_step(f, x0) if h is None else complex_step(f, x0, h)
+        return complex_step(at_complex, x0) if h is None else complex_step(at_complex, x0, h)
     names = sorted(expr.free | {wrt})
     compiled = compile_function(expr, names)
     position = names.index(wrt)
     base = [point.get(n, 0.0) for n in names]
 
-    def f(x: float) -> float:
+    def at(x: float) -> float:
         args = list(base)
         args[position] = x
         return compiled(*args)
-    return METHODS[method](f, x0, h)
+    return METHODS[method](at, x0, h)
 
 
 def numeric_gradient(expr, point: Mapping[str, float], variables: Sequence[str] | None = None,

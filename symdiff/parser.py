@@ -294,7 +294,8 @@ def _tables_from_lark(parser: Lark) -> dict:
     if any(hasattr(Build, name) for name, _ in terminals):
         raise _Unsupported("a terminal callback")
 
-    rules, numbers = [], {}
+    rules: list[list] = []
+    numbers: dict = {}
     for rule in parser.rules:
         numbers[rule] = len(rules)
         rules.append(_rule_plan(rule))
@@ -310,7 +311,7 @@ def _tables_from_lark(parser: Lark) -> dict:
     start, = table.start_states.values()
     end, = table.end_states.values()
     kept = sorted({s.name for r in parser.rules for s in r.expansion
-                   if s.is_term and not s.filter_out})
+                   if s.is_term and not s.filter_out})  # type: ignore[attr-defined]  # a Terminal: is_term
     return {"terminals": terminals, "flags": conf.g_regex_flags, "ignore": sorted(conf.ignore),
             "tokens": kept, "start": order[start], "end": order[end], "table": rows,
             "rules": rules}
@@ -420,9 +421,10 @@ class _Machine:
     def parse(self, text: str) -> Expr | None:
         """The expression, or None where Lark must decide (and explain the error)."""
         table, rules, ignore, tokens, units = self.table, self.rules, self.ignore, self.tokens, self.units
-        states, values = [self.start], []
+        states: list[int] = [self.start]
+        values: list = []
         found = None
-        for found in iter(self.pattern.scanner(text).match, None):   # token after token
+        for found in iter(self.pattern.scanner(text).match, None):  # type: ignore[attr-defined]  # re's scanner: token after token
             kind = found.lastgroup
             if kind in ignore:
                 continue
@@ -747,7 +749,7 @@ def _parse_with_lark(text: str) -> Expr:
     from lark.exceptions import UnexpectedInput
 
     try:
-        return _parser().parse(text)
+        return _parser().parse(text)  # type: ignore[return-value]  # the transformer builds an Expr
     except UnexpectedInput as error:
         raise _explain(text, error) from None
 
@@ -827,8 +829,9 @@ def _explain(text: str, error) -> ParseError:
     from lark.exceptions import UnexpectedCharacters
 
     if isinstance(error, UnexpectedCharacters):
-        char = text[error.pos_in_stream]
-        before = text[error.pos_in_stream - 1] if error.pos_in_stream else ""
+        position: int = error.pos_in_stream  # type: ignore[assignment]  # set for UnexpectedCharacters
+        char = text[position]
+        before = text[position - 1] if position else ""
         hint = ""
         if char == "'" and before and (before.isalnum() or before in "_)"):
             hint = "primes mark derivatives of declared functions only, as in f'(x) with --func f"
