@@ -444,22 +444,22 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
                               "trust": _trust,
                               "overflow_error": _overflow_error(raises),
                               "INFINITIES": (math.inf, -math.inf), "rescaled": _rescaled_step}
-    local: dict[Expr, str] = {}
-    lines = []
-    for i, node in enumerate(postorder(expr)):
+    lines: list[str] = []
+
+    def write(node: Expr, local: Mapping[Expr, str], point: Mapping[str, str]) -> str:
+        """The name that holds ``node``'s value in the generated function, after the lines
+        that compute it: the source-code algebra of :func:`interpret`."""
+        i = len(local)
         target = f"t{i}"
         match node:
             case Num(v):
                 env[target] = _as_float(v)
-                local[node] = target
-                continue
+                return target
             case Const(name):
                 env[target] = Const.VALUES[name]
-                local[node] = target
-                continue
+                return target
             case Sym(name):
-                local[node] = arguments[name]
-                continue
+                return point[name]
             case Add(terms) | Mul(terms):
                 operator = " + " if type(node) is Add else " * "
                 operands = ", ".join(local[t] for t in terms)
@@ -467,11 +467,10 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
                 # as in evaluate: after an overflow the step must be trusted; else a sum or
                 # product that left the range on the way is computed again (sum_of, product_of)
                 left = f"{target} in INFINITIES" + (f" or {target} == 0" if type(node) is Mul else "")
-                lines += [f"    {target} = {operator.join(local[t] for t in terms)}",
-                          f"    if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))",
-                          f"    elif {left}: {target}, overflow = rescaled(n{i}, {target}, ({operands},))"]
-                local[node] = target
-                continue
+                lines.extend([f"    {target} = {operator.join(local[t] for t in terms)}",
+                              f"    if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))",
+                              f"    elif {left}: {target}, overflow = rescaled(n{i}, {target}, ({operands},))"])
+                return target
             case Pow(_, exp):
                 env[f"f{i}"] = power_function(exp)
             case Call(fn, args):
@@ -479,13 +478,16 @@ def compile_overflowing(expr, variables: Sequence[str] | None,
         # as in evaluate: an overflow goes on with its infinity (or the function's limit)
         env[f"n{i}"] = node
         operands = ", ".join(local[a] for a in node.children)
-        lines += ["    try:",
-                  f"        {target} = f{i}({operands})",
-                  "    except EvaluationError as error:",
-                  f"        {target}, overflow = settle(error, f{i}, ({operands},), overflow)",
-                  "    else:",
-                  f"        if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))"]
-        local[node] = target
+        lines.extend(["    try:",
+                      f"        {target} = f{i}({operands})",
+                      "    except EvaluationError as error:",
+                      f"        {target}, overflow = settle(error, f{i}, ({operands},), overflow)",
+                      "    else:",
+                      f"        if overflow is not None: trust(overflow, n{i}, {target}, ({operands},))"])
+        return target
+
+    # writing code raises nothing, so no error is "undefined" and no real part is asked for
+    local = interpret(postorder(expr), Algebra(write, (), float), arguments, Overflows())
     lines.append(f"    result = float({local[expr]})")
     lines.append("    if result - result != 0:")
     lines.append("        if overflow is not None:")
