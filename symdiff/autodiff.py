@@ -4,14 +4,15 @@ The computational graph *is* the expression DAG: its nodes are variables and
 operations, its edges the data flow from children to parents.  Both modes use
 the same local partial derivatives, taken from the one function table.
 
-Forward mode carries a (value, tangent) pair through the nodes in topological
-order: one pass per direction (:func:`jvp`).  Reverse mode stores the values in a
-forward pass, then visits the nodes in *reverse* topological order and adds each
-node's adjoint, times the local partial, into its children's adjoints.  A node
-used k times therefore receives k contributions, all before it is itself
-visited; a recursive backward that re-walks each path would repeat work and, if
-it stopped at visited nodes, lose contributions (:func:`vjp`).  Gradients live
-in dictionaries beside the graph, never in the nodes, which are immutable.
+Both modes are walks of :func:`symdiff.evaluate.interpret`, the one interpreter of the
+DAG.  Forward mode runs it with :class:`Dual` numbers, a (value, tangent) pair per node:
+one walk per direction (:func:`jvp`).  Reverse mode runs it over the floats: the values
+it returns, in the order of the walk, are the tape; the backward pass then visits the
+nodes in *reverse* order and adds each node's adjoint, times the local partial, into
+its children's adjoints.  A node used k times therefore receives k contributions, all
+before it is itself visited; a recursive backward that re-walks each path would repeat
+work and, if it stopped at visited nodes, lose contributions (:func:`vjp`).  Gradients
+live in dictionaries beside the graph, never in the nodes, which are immutable.
 
 Overflow is treated as in :mod:`symdiff.evaluate`: a node or a local partial that
 overflows goes on with its infinity, the forward pass keeps only steps on it that are
@@ -37,9 +38,10 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .errors import DiffError, EvaluationError
-from .evaluate import (REAL, FloatOverflow, Overflows, compile_overflowing, evaluate,
+from .evaluate import (REAL, Algebra, FloatOverflow, Overflows, compile_overflowing, evaluate,
                        interpret, real_power, real_root)
 from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, postorder,
                    rebuild)
@@ -153,7 +155,8 @@ class Graph:
                 self.parents[child] = self.parents.get(child, 0) + 1
 
     def forward(self, point: Mapping[str, float]) -> dict[Expr, float]:
-        """The forward pass: every node's value, children first."""
+        """The forward pass: every node's value, children first (the tape that
+        :meth:`backward` reads in reverse)."""
         overflows = Overflows()
         values = interpret(self.nodes, REAL, point, overflows)
         overflows.check(values[self.output])
@@ -189,22 +192,43 @@ class Graph:
             _settled(overflows, adjoint.get(leaf, 0.0), finite)
         return adjoint
 
-    def tangent(self, values: Mapping[Expr, float], direction: Mapping[str, float]) -> dict[Expr, float]:
-        """The forward-mode pass: each node's directional derivative, children first."""
-        dot: dict[Expr, float] = {}
-        overflows = Overflows()
-        for node in self.nodes:
-            if type(node) is Sym:
-                dot[node] = float(direction.get(node.name, 0.0))
-            elif not node.children or not any(dot[c] for c in node.children):
-                dot[node] = 0.0
-            else:
-                needed = [dot[c] != 0.0 for c in node.children]
-                locals_ = local_partials(node, values, needed, overflows)
-                dot[node] = sum(_times(p, dot[c]) for p, c, n in zip(locals_, node.children, needed) if n)
-        inputs = [values[n] for n in self.nodes if type(n) is Sym] + list(direction.values())
-        _settled(overflows, dot[self.output], all(map(math.isfinite, inputs)))
-        return dot
+
+class Dual(NamedTuple):
+    """A number of forward mode: a value and its derivative along one direction."""
+
+    value: float
+    tangent: float
+
+
+def dual_algebra(direction: Mapping[str, float], overflows: Overflows,
+                 partial_overflows: Overflows) -> Algebra:
+    """Forward mode as an algebra of :func:`symdiff.evaluate.interpret`: each node's
+    :class:`Dual` from its children's, the tangent by the chain rule through the node's
+    local partials.  A value that overflows is noted in ``overflows`` (the walk's), a
+    partial in ``partial_overflows``, and each goes on with its infinity.
+
+    >>> x, y = Sym("x"), Sym("y")
+    >>> walk = Overflows()
+    >>> interpret(postorder(x * y), dual_algebra({"x": 1.0}, walk, Overflows()), {"x": 2, "y": 3}, walk)[x * y]
+    Dual(value=6.0, tangent=3.0)
+    """
+    def node_dual(node: Expr, dual: Mapping[Expr, Dual], point: Mapping[str, float]) -> Dual:
+        value = {child: dual[child].value for child in node.children}
+        try:
+            own = REAL.node_value(node, value, point)
+        except FloatOverflow as error:
+            own = overflows.note(error)
+        if type(node) is Sym:
+            return Dual(own, float(direction.get(node.name, 0.0)))
+        tangents = [dual[child].tangent for child in node.children]
+        if not any(tangents):
+            return Dual(own, 0.0)
+        value[node] = own
+        needed = [t != 0.0 for t in tangents]
+        partials = local_partials(node, value, needed, partial_overflows)
+        return Dual(own, sum(_times(p, t) for p, t, n in zip(partials, tangents, needed) if n))
+
+    return Algebra(node_dual, REAL.undefined, lambda d: d.value)
 
 
 def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tuple[float, float]:
@@ -214,8 +238,13 @@ def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tup
     (6.0, 3.0)
     """
     graph = Graph(parse(expr))
-    values = graph.forward(point)
-    return values[graph.output], graph.tangent(values, direction)[graph.output]
+    overflows, partial_overflows = Overflows(), Overflows()
+    algebra = dual_algebra(direction, overflows, partial_overflows)
+    dual = interpret(graph.nodes, algebra, point, overflows)
+    value, tangent = dual[graph.output]
+    overflows.check(value)
+    inputs = [v.value for n, v in dual.items() if type(n) is Sym] + list(direction.values())
+    return value, _settled(partial_overflows, tangent, all(map(math.isfinite, inputs)))
 
 
 def vjp(expr, point: Mapping[str, float], requires_grad: Iterable[str] | None = None,

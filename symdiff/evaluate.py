@@ -365,8 +365,10 @@ class Algebra(NamedTuple):
 def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
               overflows: Overflows) -> dict[Expr, Any]:
     """The value of every node, children first, in ``algebra``: the one walk of the numeric
-    paths (evaluate, the forward pass of reverse mode, the complex step), with the overflow
-    rules of :class:`Overflows` applied the same way in each.
+    paths (evaluate, the complex step, forward-mode duals, the tape of reverse mode) and of
+    the code writers (compile_function, to_python), with the overflow rules of
+    :class:`Overflows` applied the same way in each.  The dict's order is the order of the
+    walk: reverse mode sweeps it backwards.
 
     >>> x = Sym("x")
     >>> interpret(postorder(x * x + 1), REAL, {"x": 3.0}, Overflows())[x * x + 1]
@@ -381,8 +383,9 @@ def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
         except algebra.undefined as error:
             overflows.failed(error, [algebra.real(value[c]) for c in node.children])
         else:
-            if overflows.first is not None:
-                overflows.trust(node, result, [value[c] for c in node.children])
+            if overflows.first is not None:        # judged by real parts (Overflows.trust)
+                overflows.trust(node, algebra.real(result),
+                                [algebra.real(value[c]) for c in node.children])
         value[node] = result
     return value
 

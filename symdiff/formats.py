@@ -16,11 +16,12 @@ import itertools
 import json
 import keyword
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
 from .errors import CodegenError, UsageError
+from .evaluate import Algebra, Overflows, interpret
 from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, postorder, spell
 from .functions import lookup
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label, split_fraction,
@@ -287,18 +288,25 @@ class _PythonWriter:
                 self.uses[child] = self.uses.get(child, 0) + 1
             if type(node) is Call and (_python_code(node) or "").count("{") > len(node.args):
                 self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
-        self.code: dict[Expr, _Code] = {}
+        self.code: Mapping[Expr, _Code] = {}
         self.bound: set[Expr] = set()
 
     def write(self) -> str:
         """Fill ``lines`` with the temporaries; return the text of the result."""
-        for node in self.order:
-            code = self.node(node)
-            if node.children and (self.uses.get(node, 0) > 1 or code.depth >= DEPTH_LIMIT):
-                code = self.bind(code)
-                self.bound.add(node)
-            self.code[node] = code
+        # the source-code algebra of evaluate.interpret: a node's value is its code; writing
+        # code raises nothing, so no error is "undefined" and no real part is asked for
+        self.code = interpret(self.order, Algebra(self.step, (), float), self.arguments, Overflows())
         return self.code[self.expr].text
+
+    def step(self, node: Expr, code: Mapping[Expr, _Code], arguments: Mapping[str, str]) -> _Code:
+        """The code of ``node``, given its children's; a shared or deeply nested node is
+        bound to a temporary."""
+        self.code = code
+        written = self.node(node)
+        if node.children and (self.uses.get(node, 0) > 1 or written.depth >= DEPTH_LIMIT):
+            written = self.bind(written)
+            self.bound.add(node)
+        return written
 
     def bind(self, code: _Code) -> _Code:
         local = next(self._temporaries)

@@ -460,7 +460,7 @@ def test_zero_times_an_overflow_is_zero_in_both_modes():
     values = graph.forward({"x": 1000.0})
     assert values[graph.output] == 0.0 and values[parse("cosh(x)")] == math.inf
     assert graph.backward(values)[X] == 0.0
-    assert graph.tangent(values, {"x": 1.0})[graph.output] == 0.0
+    assert jvp("1/cosh(x)", {"x": 1000.0}, {"x": 1.0}) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("formula, message", [
