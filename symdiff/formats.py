@@ -475,11 +475,16 @@ class MathMLPrinter(Printer):
             before, after = shown.split("{}", 1)
             level = Prec.POWER if before.startswith("<msup>") else Prec.ATOM
             return level, [before, (e.args[0], Prec.SUM), after]
-        head: list = [f"<mi>{shown}</mi>"]
-        args = e.args
-        if e.fn == "log" and len(e.args) == 2:          # the base as a subscript
-            head = ["<msub><mi>log</mi><mrow>", (e.args[1], Prec.SUM), "</mrow></msub>"]
-            args = e.args[:1]
+        return self.applied([f"<mi>{shown}</mi>"], e.args)
+
+    def _print_call_log(self, e: Call):
+        if len(e.args) != 2:
+            return self._print_Call(e)
+        value, base = e.args                           # log(u, b): the base as a subscript
+        return self.applied(["<msub><mi>log</mi><mrow>", (base, Prec.SUM), "</mrow></msub>"], (value,))
+
+    def applied(self, head: list, args: tuple[Expr, ...]):
+        """The function ``head`` applied to ``args``: head, function application, (args)."""
         return Prec.ATOM, ["<mrow>", *head, "<mo>&#x2061;</mo><mo>(</mo>", *self.arguments(args),
                            "<mo>)</mo></mrow>"]
 

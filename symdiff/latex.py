@@ -75,7 +75,8 @@ class LatexPrinter(Printer):
     open_paren, close_paren = r"\left(", r"\right)"
 
     def __init__(self, ln: bool = True, exp_power: bool = True):
-        self.ln, self.exp_power = ln, exp_power
+        self.exp_power = exp_power
+        self.renamed = {} if ln else {"log": r"\log"}     # names that differ from the table's
 
     def _print_Num(self, e: Num):
         v = e.value
@@ -98,11 +99,9 @@ class LatexPrinter(Printer):
         return [r"\!\left(", *self.arguments(e.args), r"\right)"]
 
     def function_name(self, fn: str, args) -> str:
-        if fn == "log" and len(args) == 1:
-            return r"\ln" if self.ln else r"\log"
         function = lookup(fn, len(args))
         if function is not None:
-            return function.latex
+            return self.renamed.get(fn, function.latex)
         base = fn.rstrip("'")
         primes = "'" * (len(fn) - len(base))
         name = base if len(base) == 1 else rf"\operatorname{{{base}}}"
@@ -114,12 +113,18 @@ class LatexPrinter(Printer):
         if function is not None and "{}" in function.latex:     # a template: |u|, the cube root
             before, after = function.latex.split("{}", 1)
             return Prec.ATOM, [before, (args[0], Prec.SUM), after]
-        if fn == "exp" and self.exp_power:
-            return Prec.POWER, ["e^{", (args[0], Prec.SUM), "}"]
-        if fn == "log" and len(args) == 2:
-            return Prec.ATOM, [r"\log_{", (args[1], Prec.SUM), "}", r"\!\left(", (args[0], Prec.SUM),
-                               r"\right)"]
         return Prec.ATOM, [self.function_name(fn, args), *self._arguments(e)]
+
+    def _print_call_exp(self, e: Call):
+        if not self.exp_power or len(e.args) != 1:
+            return self._print_Call(e)
+        return Prec.POWER, ["e^{", (e.args[0], Prec.SUM), "}"]
+
+    def _print_call_log(self, e: Call):
+        if len(e.args) != 2:
+            return self._print_Call(e)
+        value, base = e.args                               # log(u, b): the base as a subscript
+        return Prec.ATOM, [r"\log_{", (base, Prec.SUM), "}", r"\!\left(", (value, Prec.SUM), r"\right)"]
 
     def _print_Derivative(self, e: Derivative):
         """A derivative not yet worked out (the steps): \\frac{d}{dx}\\!\\left(u\\right)."""

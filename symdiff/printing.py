@@ -202,6 +202,10 @@ class Printer:
         return [self.minus, (negated(term), Prec.PRODUCT)]
 
     def print_node(self, node: Expr) -> tuple[int, list]:
+        if type(node) is Call:                          # a function's own printer: _print_call_log
+            own = getattr(self, "_print_call_" + node.fn, None)
+            if own is not None:
+                return own(node)
         for cls in type(node).__mro__:                  # a Bound name prints like a Sym
             method = getattr(self, "_print_" + cls.__name__, None)
             if method is not None:
