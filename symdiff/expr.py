@@ -289,40 +289,16 @@ class Expr:
     # An operand that is neither an expression nor a number gives NotImplemented when its
     # type has the reflected method (so a Variable, or a NumPy array, has its say), and a
     # TypeError with a hint otherwise (a string: parse it first).
-    def __add__(self, other):
-        other = _operand(other, "__radd__")
-        return NotImplemented if other is None else add(self, other)
-
-    def __radd__(self, other):
-        return add(_operand(other), self)
-
-    def __sub__(self, other):
-        other = _operand(other, "__rsub__")
-        return NotImplemented if other is None else add(self, neg(other))
-
-    def __rsub__(self, other):
-        return add(_operand(other), neg(self))
-
-    def __mul__(self, other):
-        other = _operand(other, "__rmul__")
-        return NotImplemented if other is None else mul(self, other)
-
-    def __rmul__(self, other):
-        return mul(_operand(other), self)
-
-    def __truediv__(self, other):
-        other = _operand(other, "__rtruediv__")
-        return NotImplemented if other is None else mul(self, power(other, MINUS_ONE))
-
-    def __rtruediv__(self, other):
-        return mul(_operand(other), power(self, MINUS_ONE))
-
-    def __pow__(self, other):
-        other = _operand(other, "__rpow__")
-        return NotImplemented if other is None else power(self, other)
-
-    def __rpow__(self, other):
-        return power(_operand(other), self)
+    def __add__(self, other): return _either(self, other, "__radd__", add)
+    def __radd__(self, other): return add(_operand(other), self)
+    def __sub__(self, other): return _either(self, other, "__rsub__", _minus)
+    def __rsub__(self, other): return _minus(_operand(other), self)
+    def __mul__(self, other): return _either(self, other, "__rmul__", mul)
+    def __rmul__(self, other): return mul(_operand(other), self)
+    def __truediv__(self, other): return _either(self, other, "__rtruediv__", _over)
+    def __rtruediv__(self, other): return _over(_operand(other), self)
+    def __pow__(self, other): return _either(self, other, "__rpow__", power)
+    def __rpow__(self, other): return power(_operand(other), self)
 
     def __neg__(self):
         return neg(self)
@@ -581,8 +557,41 @@ def _union(children: Iterable[Expr]) -> int:
     return mask
 
 
+def _new_sum(cls: type, terms: tuple[Expr, ...]) -> Expr:
+    """A new Add node, not yet interned."""
+    node: Expr = object.__new__(cls)
+    _set_terms(node, terms)
+    _setup(node, _RANK_ADD, terms[0].key[2], _digest(4, *[t.key[4] for t in terms]), _union(terms), terms)
+    return node
+
+
+def _new_product(cls: type, factors: tuple[Expr, ...]) -> Expr:
+    """A new Mul node, not yet interned.  c*x sorts beside x, so 2*x + y reads in the same
+    order as x + y."""
+    node: Expr = object.__new__(cls)
+    _set_factors(node, factors)
+    symbolic = factors[1:] if type(factors[0]) is Num else factors
+    alone = symbolic[0] if len(symbolic) == 1 else None
+    _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *[f.key[4] for f in factors]),
+           _union(factors), factors, like=alone, power_key=symbolic[0].key[3])
+    return node
+
+
 class _Nary(Expr):
+    """A sum or a product: one interned node per (kind, operands), built by the kind's
+    ``_build`` when new."""
+
     __slots__ = ()
+    _build: Callable[[type, tuple[Expr, ...]], Expr]
+
+    def __new__(cls, operands: tuple[Expr, ...]):
+        ident = (cls, operands)
+        node = _intern(ident)
+        return node if node is not None else _remember(ident, cls._build(cls, operands))
+
+    @property
+    def operands(self) -> tuple[Expr, ...]:
+        return self.children
 
     def __reduce__(self):
         return (type(self), (self.operands,))
@@ -594,21 +603,7 @@ class Add(_Nary):
     __slots__ = ("terms",)
     __match_args__ = ("terms",)
     terms: tuple[Expr, ...]
-
-    def __new__(cls, terms: tuple[Expr, ...]):
-        ident = (cls, terms)
-        node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            _set_terms(node, terms)
-            _setup(node, _RANK_ADD, terms[0].key[2],
-                   _digest(4, *[t.key[4] for t in terms]), _union(terms), terms)
-            node = _remember(ident, node)
-        return node
-
-    @property
-    def operands(self):
-        return self.terms
+    _build = staticmethod(_new_sum)
 
 
 class Mul(_Nary):
@@ -617,25 +612,20 @@ class Mul(_Nary):
     __slots__ = ("factors",)
     __match_args__ = ("factors",)
     factors: tuple[Expr, ...]
+    _build = staticmethod(_new_product)
 
-    def __new__(cls, factors: tuple[Expr, ...]):
-        ident = (cls, factors)
-        node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            _set_factors(node, factors)
-            symbolic = factors[1:] if type(factors[0]) is Num else factors
-            # c*x sorts beside x, so 2*x + y reads in the same order as x + y.
-            alone = symbolic[0] if len(symbolic) == 1 else None
-            _setup(node, _RANK_MUL, symbolic[0].key[2], _digest(5, *[f.key[4] for f in factors]),
-                   _union(factors), factors, like=alone,
-                   power_key=symbolic[0].key[3])
-            node = _remember(ident, node)
-        return node
 
-    @property
-    def operands(self):
-        return self.factors
+def _new_power(cls: type, base: Expr, exp: Expr) -> Expr:
+    """A new Pow node, not yet interned.  x^2 sorts beside x; a reciprocal x^-1 sorts with
+    the powers, so y + 1/x."""
+    node: Expr = object.__new__(cls)
+    _set_base(node, base)
+    _set_exp(node, exp)
+    numeric = type(exp) is Num and exp.value > 0
+    _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
+           _union((base, exp)), (base, exp), like=base if numeric else None,
+           power_key=-exp.value if numeric else -1)  # type: ignore[attr-defined]  # numeric: exp is a Num
+    return node
 
 
 class Pow(Expr):
@@ -649,20 +639,21 @@ class Pow(Expr):
     def __new__(cls, base: Expr, exp: Expr):
         ident = (cls, base, exp)
         node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            _set_base(node, base)
-            _set_exp(node, exp)
-            # x^2 sorts beside x; a reciprocal x^-1 sorts with the powers, so y + 1/x
-            numeric = type(exp) is Num and exp.value > 0
-            _setup(node, _RANK_POW, base.key[2], _digest(6, base.key[4], exp.key[4]),
-                   _union((base, exp)), (base, exp), like=base if numeric else None,
-                   power_key=-exp.value if numeric else -1)  # type: ignore[attr-defined]  # numeric: exp is a Num
-            node = _remember(ident, node)
-        return node
+        return node if node is not None else _remember(ident, _new_power(cls, base, exp))
 
     def __reduce__(self):
         return (Pow, (self.base, self.exp))
+
+
+def _new_call(cls: type, fn: str, args: tuple[Expr, ...]) -> Expr:
+    """A new Call node, not yet interned."""
+    node: Expr = object.__new__(cls)
+    _set_fn(node, fn)
+    _set_args(node, args)
+    _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
+           _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
+           power_key=args[0].key[3])
+    return node
 
 
 class Call(Expr):
@@ -679,15 +670,7 @@ class Call(Expr):
     def __new__(cls, fn: str, args: tuple[Expr, ...]):
         ident = (cls, fn, args)
         node = _intern(ident)
-        if node is None:
-            node = object.__new__(cls)
-            _set_fn(node, fn)
-            _set_args(node, args)
-            _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
-                   _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
-                   power_key=args[0].key[3])
-            node = _remember(ident, node)
-        return node
+        return node if node is not None else _remember(ident, _new_call(cls, fn, args))
 
     def __reduce__(self):
         return (Call, (self.fn, self.args))
@@ -845,6 +828,18 @@ def _operand(value, reflected: str = ""):
     return as_expr(value)                      # raises the TypeError with its hint
 
 
+def _either(left: Expr, right, reflected: str, build: Callable[[Expr, Expr], Expr]):
+    """``build(left, right)``, or NotImplemented for a right operand whose type has the
+    ``reflected`` method, so that it has its say."""
+    operand = _operand(right, reflected)
+    return NotImplemented if operand is None else build(left, operand)
+
+
+# The operators' arithmetic that is not one constructor.
+def _minus(a: Expr, b: Expr) -> Expr: return add(a, neg(b))
+def _over(a: Expr, b: Expr) -> Expr: return mul(a, power(b, MINUS_ONE))
+
+
 def as_expr(value) -> Expr:
     """Numbers become ``Num``; expressions pass through."""
     if isinstance(value, Expr):
@@ -853,6 +848,15 @@ def as_expr(value) -> Expr:
         return Num(value)
     raise TypeError(f"cannot use {type(value).__name__} {value!r} in an expression; "
                     f"parse strings with symdiff.parse")
+
+
+def _join(operands: list[Expr], kind: type, rest: tuple[Expr, ...], limit: int) -> None:
+    """The rest of a sum (product) kept whole once its number is taken out joins ``operands``:
+    flattened if short enough, as it would be if given alone, else as one node."""
+    if len(rest) <= limit:
+        operands.extend(rest)
+    else:
+        operands.append(kind(rest))
 
 
 def add(*terms: Expr) -> Expr:
@@ -885,11 +889,7 @@ def add(*terms: Expr) -> Expr:
                 # kept whole, but its number joins ours: (a + b + 1) + 2 is (a + b) + 3
                 constant = constant + t.terms[-1].value if numbers else t.terms[-1].value  # type: ignore[attr-defined]  # kind is type(...)
                 numbers += 1
-                rest = t.terms[:-1]  # type: ignore[attr-defined]  # kind is type(...)
-                if len(rest) <= limit:         # short enough to flatten, as given alone it would be
-                    symbolic.extend(rest)
-                else:
-                    symbolic.append(Add(rest))
+                _join(symbolic, Add, t.terms[:-1], limit)  # type: ignore[attr-defined]  # kind is type(...)
             else:
                 symbolic.append(t)
     except OverflowError:
@@ -957,19 +957,17 @@ def mul(*factors: Expr) -> Expr:
                 coefficient = coefficient * p.value if numbers else p.value
                 numbers += 1
                 number = p
-                rest = f.factors[1:]  # type: ignore[attr-defined]  # kind is type(...)
-                if len(rest) <= limit:         # short enough to flatten, as given alone it would be
-                    symbolic.extend(rest)
-                else:
-                    symbolic.append(Mul(rest))
+                _join(symbolic, Mul, f.factors[1:], limit)  # type: ignore[attr-defined]  # kind is type(...)
             else:
                 symbolic.append(f)
     except OverflowError:
         raise EvaluationError("a product overflows the float range") from None
+    if not symbolic and numbers == 1:
+        return number                  # the one number given, as it was
     if numbers > 1:                    # a new number: check its size
         _check_number(coefficient, "a product")
     if not symbolic:
-        return number if numbers == 1 else Num(coefficient)
+        return Num(coefficient)
     if numbers and coefficient == 0 and not any(is_singular(f) for f in symbolic):
         return Num(coefficient)
     if len(symbolic) > 1:

@@ -46,6 +46,7 @@ g0 + g1
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from operator import add, sub
 
@@ -508,25 +509,24 @@ class Poly:
             return Poly.constant(other, self.nvars)
         return NotImplemented
 
-    def __add__(self, other):
+    def _combined(self, other, combine: Callable[[dict, dict], dict]):
+        """Poly(combine(self's terms, other's terms)), or NotImplemented for an operand
+        that is neither a polynomial nor a number."""
         other = self._coerce(other)
         if other is NotImplemented:
             return other
-        return Poly(_add_terms(self.terms, other.terms), self.nvars)
+        return Poly(combine(self.terms, other.terms), self.nvars)
+
+    def __add__(self, other):
+        return self._combined(other, _add_terms)
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return other
-        return Poly(_sub_terms(self.terms, other.terms), self.nvars)
+        return self._combined(other, _sub_terms)
 
     def __rsub__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return other
-        return Poly(_sub_terms(other.terms, self.terms), self.nvars)
+        return self._combined(other, lambda mine, theirs: _sub_terms(theirs, mine))
 
     def __neg__(self):
         return Poly(_neg_terms(self.terms), self.nvars)
@@ -537,10 +537,7 @@ class Poly:
     def __mul__(self, other):
         if type(other) is not Poly and isinstance(other, (int, Fraction)):
             return Poly(_scale_terms(self.terms, _number(other)), self.nvars)
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return other
-        return Poly(_mul_terms(self.terms, other.terms), self.nvars)
+        return self._combined(other, _mul_terms)
 
     __rmul__ = __mul__
 

@@ -66,6 +66,11 @@ def split_power(factor: Expr) -> tuple[Expr, Expr]:
 
 # ---------------------------------------------------------------- rules
 
+def _all_but(operands: Sequence[Expr], i: int, j: int) -> list[Expr]:
+    """The operands other than the i-th and the j-th (two that a rule makes one)."""
+    return [u for k, u in enumerate(operands) if k != i and k != j]
+
+
 def rewrites(kind: type, needs: frozenset = frozenset()):
     """Declare the node type a rule rewrites, so the strategy offers it only such nodes, and
     the functions (``needs``) one of which must be among the node's operands (as ``f(u)`` or
@@ -318,7 +323,7 @@ def sign_times_abs(e: Expr) -> Expr | None:
                 base, exponent = split_power(g)
                 if type(base) is Call and base.fn == "abs" and base.args[0] is u \
                         and exponent in (ONE, MINUS_ONE):
-                    rest = [h for k, h in enumerate(factors) if k != i and k != j]
+                    rest = _all_but(factors, i, j)
                     return mul(*rest, power(u, exponent))
     return None
 
@@ -352,7 +357,7 @@ def even_power_beside_abs(e: Expr) -> Expr | None:
     for i, f in enumerate(e.factors):
         if type(f) is Pow and f.base in magnitudes and is_integer(f.exp) and f.exp.value % 2 == 0:
             j, magnitude, exponent = magnitudes[f.base]
-            rest = [g for k, g in enumerate(e.factors) if k != i and k != j]
+            rest = _all_but(e.factors, i, j)
             return mul(*rest, power(magnitude, add(f.exp, exponent)))
     return None
 
@@ -548,7 +553,7 @@ def _complete(relation, name, u, rest, coefficient, index, terms, i, squared):
         (b, third), = [(b, s) for b, s in relation if s != name and s != slot]
         replaced = mul(Num(-scale * b), rest,
                        power(call(third, u), TWO) if third is not None else ONE)
-        return add(*[t for k, t in enumerate(terms) if k != i and k != j], replaced)
+        return add(*_all_but(terms, i, j), replaced)
     return None
 
 
@@ -557,11 +562,9 @@ def exp_to_hyperbolic(e: Expr) -> Expr | None:
     """c*exp(u) + c*exp(-u) -> 2c*cosh(u) and c*exp(u) - c*exp(-u) -> 2c*sinh(u)."""
     if type(e) is not Add:
         return None
-    exponentials = {}
-    for i, t in enumerate(e.terms):
-        coefficient, factors = _term_parts(t)
-        if len(factors) == 1 and type(factors[0]) is Call and factors[0].fn == "exp":
-            exponentials[factors[0].args[0]] = (i, coefficient)
+    exponentials = {factors[0].args[0]: (i, coefficient)        # u: (where, c) for each c*exp(u)
+                    for i, (coefficient, factors) in enumerate(map(_term_parts, e.terms))
+                    if len(factors) == 1 and type(factors[0]) is Call and factors[0].fn == "exp"}
     for u, (i, c) in exponentials.items():
         opposite = exponentials.get(mul(MINUS_ONE, u))
         if opposite is None or u.key > mul(MINUS_ONE, u).key:
@@ -570,7 +573,7 @@ def exp_to_hyperbolic(e: Expr) -> Expr | None:
         if d == c or d == -c:
             # e^u + e^-u = 2 cosh u; e^u - e^-u = 2 sinh u (with u the one that sorts first)
             hyperbolic = call("cosh", u) if d == c else call("sinh", u)
-            rest = [t for k, t in enumerate(e.terms) if k != i and k != j]
+            rest = _all_but(e.terms, i, j)
             return add(*rest, mul(Num(2 * c), hyperbolic))
     return None
 
