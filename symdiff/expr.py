@@ -50,10 +50,12 @@ Number = int | Fraction | float
 # the table never grows unbounded.  (A plain dict of weak references is about twice
 # as fast to look up as weakref.WeakValueDictionary, and lookups are the hot path.)
 #
-# Threads: looking a node up takes no lock (a dict read is atomic); adding or removing an
-# entry takes _TABLE_LOCK, and a node made by two threads at once is kept once: the thread
-# that comes second gets the first one's node.  The lock is re-entrant because a node that
-# dies while the lock is held removes its entry from within (a weak-reference callback).
+# Threads: looking a node up takes no lock (a dict read is atomic), nor does adding a new
+# entry (dict.setdefault is atomic); replacing or removing one takes _TABLE_LOCK.  A node
+# made by two threads at once is kept once: the thread that comes second gets the first
+# one's node.  The lock is re-entrant because a node that dies while the lock is held
+# removes its entry from within (a weak-reference callback).  (_made, the count of nodes
+# made, is not locked: a count lost to a race only delays a budget check.)
 _INTERNED: dict[tuple, _Entry] = {}
 _TABLE_LOCK = threading.RLock()
 
@@ -356,16 +358,16 @@ def _remember(ident: tuple, node: Expr) -> Expr:
     """Enter a new node in the table and return it, or return the equal node another
     thread entered first.  Every CHECK_EVERY nodes, the work budget is checked."""
     global _made
-    with _TABLE_LOCK:
-        entry = _INTERNED.get(ident)
-        if entry is not None:
-            first = entry()
+    entry = _Entry(node, ident)
+    if _INTERNED.setdefault(ident, entry) is not entry:      # atomic: the key was taken
+        with _TABLE_LOCK:
+            taken = _INTERNED.get(ident)
+            first = taken() if taken is not None else None
             if first is not None:
-                return first
-        _INTERNED[ident] = _Entry(node, ident)
-        _made += 1
-        due = not _made % CHECK_EVERY
-    if due:
+                return first                                   # another thread's node
+            _INTERNED[ident] = entry                           # a dead node's entry, not yet gone
+    _made += 1
+    if not _made % CHECK_EVERY:
         check_work(_made)
     return node
 
