@@ -5,10 +5,11 @@
 y + 1/x
 """
 
-from .diff import derivative, diff, gradient, hessian, jacobian
+from .api import (cancel, collect, compile_function, cse, diff, evaluate, expand, factor, gradient,
+                  hessian, jacobian, jvp, numeric_gradient, simplify, to_latex, together, vjp)
+from .diff import derivative
 from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      UnknownFunctionError)
-from .evaluate import compile_function, evaluate
 from . import expr as _expr_module
 from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
                    symbols, tree_size)
@@ -18,7 +19,6 @@ from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, a
 from .limits import Limits, use_limits
 from .parser import parse
 from .printing import to_text
-from .simplify import cancel, collect, expand, factor, simplify, together
 
 __version__ = "0.1.0"
 
@@ -33,17 +33,15 @@ _expr_module.show_with("text", to_text)
 
 
 def _typeset(expr: Expr) -> str:
-    from .latex import to_latex                # loaded on first use, as below
-    return to_latex(expr)
+    from . import latex                        # loaded on first use, as below
+    return latex.to_latex(expr)
 
 
 _expr_module.show_with("latex", _typeset)
 
-# Loaded on first use, so the command line starts fast.
-_LAZY = {
-    "Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff", "jvp": "autodiff",
-    "vjp": "autodiff", "to_latex": "latex", "numeric_gradient": "numeric", "cse": "printing",
-}
+# Loaded on first use, so the command line starts fast.  (The functions of the API that
+# need autodiff, numeric or latex load them when first called.)
+_LAZY = {"Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff"}
 
 
 def __getattr__(name: str):
@@ -55,7 +53,8 @@ def __getattr__(name: str):
 __all__ = [
     "parse", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "expand", "together", "cancel", "factor", "collect",
-    "evaluate", "compile_function", "to_text", "substitute", "dag_size", "tree_size",
+    "evaluate", "compile_function", "numeric_gradient", "jvp", "vjp",
+    "to_text", "to_latex", "cse", "substitute", "dag_size", "tree_size",
     "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",
     "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "asec", "acsc",

@@ -43,10 +43,9 @@ from typing import NamedTuple
 from .errors import DiffError, EvaluationError
 from .evaluate import (REAL, Algebra, FloatOverflow, Overflows, compile_overflowing, evaluate,
                        interpret, real_power, real_root)
-from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, postorder,
-                   rebuild)
+from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, expression,
+                   postorder, rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
-from .parser import parse
 
 __all__ = ["Graph", "jvp", "vjp", "Variable", "Traced", "sin", "cos", "log", "exp", "sqrt"]
 
@@ -137,6 +136,7 @@ def _settled(overflows: Overflows, value: float, finite_inputs: bool) -> float:
 class Graph:
     """The computational graph of an expression: its distinct nodes in topological order.
 
+    >>> from symdiff import parse
     >>> g = Graph(parse("log(x) + x*y - sin(y)"))
     >>> values = g.forward({"x": 2, "y": 5})
     >>> adjoints = g.backward(values)
@@ -147,7 +147,7 @@ class Graph:
     output: Expr
 
     def __post_init__(self):
-        self.output = parse(self.output)
+        self.output = expression(self.output, "Graph", "parse")
         self.nodes: list[Expr] = postorder(self.output)
         self.parents: dict[Expr, int] = {}
         for node in self.nodes:
@@ -231,13 +231,14 @@ def dual_algebra(direction: Mapping[str, float], overflows: Overflows,
     return Algebra(node_dual, REAL.undefined, lambda d: d.value)
 
 
-def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tuple[float, float]:
+def jvp(expr: Expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tuple[float, float]:
     """Forward mode: the value and the directional derivative along ``direction``.
 
-    >>> jvp("x*y", {"x": 2, "y": 3}, {"x": 1})
+    >>> x, y = Sym("x"), Sym("y")
+    >>> jvp(x*y, {"x": 2, "y": 3}, {"x": 1})
     (6.0, 3.0)
     """
-    graph = Graph(parse(expr))
+    graph = Graph(expression(expr, "jvp"))
     overflows, partial_overflows = Overflows(), Overflows()
     algebra = dual_algebra(direction, overflows, partial_overflows)
     dual = interpret(graph.nodes, algebra, point, overflows)
@@ -247,15 +248,16 @@ def jvp(expr, point: Mapping[str, float], direction: Mapping[str, float]) -> tup
     return value, _settled(partial_overflows, tangent, all(map(math.isfinite, inputs)))
 
 
-def vjp(expr, point: Mapping[str, float], requires_grad: Iterable[str] | None = None,
+def vjp(expr: Expr, point: Mapping[str, float], requires_grad: Iterable[str] | None = None,
         seed: float = 1.0) -> tuple[float, dict[str, float]]:
     """Reverse mode: the value and the gradient with respect to every variable that
     requires one (default: all), in one backward pass.
 
-    >>> vjp("log(x) + x*y - sin(y)", {"x": 2, "y": 5}, requires_grad=["x"])
+    >>> x, y = Sym("x"), Sym("y")
+    >>> vjp(log(x) + x*y - sin(y), {"x": 2, "y": 5}, requires_grad=["x"])
     (11.652..., {'x': 5.5})
     """
-    graph = Graph(parse(expr))
+    graph = Graph(expression(expr, "vjp"))
     values = graph.forward(point)
     wanted = sorted(graph.output.free if requires_grad is None else requires_grad)
     adjoint = graph.backward(values, wanted, seed)
@@ -335,9 +337,9 @@ class Traced:
         return self.expr
 
     @classmethod
-    def from_expr(cls, expr, values: Mapping[str, float], requires_grad=True) -> Traced:
+    def from_expr(cls, expr: Expr, values: Mapping[str, float], requires_grad=True) -> Traced:
         """Back from a symbolic expression: one Variable per free variable."""
-        expr = parse(expr)
+        expr = expression(expr, "Traced.from_expr", "parse")
         variables = {n: Variable(values[n], requires_grad=requires_grad, name=n) for n in expr.free}
         return cls(expr, variables)
 
@@ -391,11 +393,12 @@ class NodeRow:
     adjoint: float | None
 
 
-def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[NodeRow]:
+def node_table(expr: Expr, point: Mapping[str, float], requires_grad=None) -> list[NodeRow]:
     """The chapter's table: variables first, then operations in topological order,
     each with its inputs, forward value and adjoint; numbers appear inline.
 
-    >>> for row in node_table("log(x) + x*y - sin(y)", {"x": 2, "y": 5}):
+    >>> from symdiff import parse
+    >>> for row in node_table(parse("log(x) + x*y - sin(y)"), {"x": 2, "y": 5}):
     ...     print(row.number, row.kind, row.formula, row.inputs)
     1 variable x []
     2 variable y []
@@ -405,7 +408,7 @@ def node_table(expr, point: Mapping[str, float], requires_grad=None) -> list[Nod
     6 operation -v5 [5]
     7 output v3 + v4 + v6 [3, 4, 6]
     """
-    graph = Graph(parse(expr))
+    graph = Graph(expression(expr, "node_table", "parse"))
     values = graph.forward(point)
     adjoint = graph.backward(values, requires_grad)
     shown, number = _numbering(graph)
@@ -451,10 +454,10 @@ def format_table(rows: list[NodeRow]) -> str:
     return "\n".join(lines)
 
 
-def to_dot(expr, point: Mapping[str, float], requires_grad=None) -> str:
+def to_dot(expr: Expr, point: Mapping[str, float], requires_grad=None) -> str:
     """Graphviz DOT of the DAG: shared nodes drawn once, nodes labelled with value and
     adjoint, edges with the local derivative ∂parent/∂child at the point."""
-    graph = Graph(parse(expr))
+    graph = Graph(expression(expr, "to_dot", "parse"))
     values = graph.forward(point)
     rows = node_table(graph.output, point, requires_grad)
     shown, number = _numbering(graph)

@@ -5,9 +5,12 @@ Each function's own derivative lives in the function table
 derivative.  The walk is iterative and memoised over the DAG, so every distinct
 subexpression is differentiated once per variable, however often it is shared.
 
->>> diff("log(x) + x*y - sin(y)", "x")
+Text is read at the public API (:func:`symdiff.diff`); here expressions go in:
+
+>>> from symdiff import parse
+>>> diff(parse("log(x) + x*y - sin(y)"), "x")
 y + 1/x
->>> diff("x^4", "x", 3)
+>>> diff(parse("x^4"), "x", 3)
 24*x
 """
 
@@ -19,10 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
                    dag_larger_than, dag_size, flatten_limit, is_reserved, live_nodes, mul, postorder, power,
-                   flattened, preserving_structure, shares_subexpressions, spell, dependence)
+                   expression, flattened, preserving_structure, shares_subexpressions, spell,
+                   dependence)
 from .functions import is_derivative_name, log, lookup
 from .limits import Limits, bounded, current_limits, use_limits
-from .parser import parse
 
 
 def derivative(expr: Expr, wrt: str) -> Expr:
@@ -259,22 +262,22 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
 
 
 @bounded
-def diff(expr, *wrt, simplify: bool = True, functions=(), limits: Limits | None = None) -> Expr:
+def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) -> Expr:
     """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
-    ``diff(f, "x", "y")``.  Accepts a string or an expression.  With one variable
-    in ``f``, the variable may be left out.  Each order is simplified before the
-    next one is taken, unless ``simplify=False``.  ``limits`` overrides the
-    resource limits in force (:class:`symdiff.Limits`).
+    ``diff(f, "x", "y")``.  With one variable in ``f``, the variable may be left out.
+    Each order is simplified before the next one is taken, unless ``simplify=False``.
+    ``limits`` overrides the resource limits in force (:class:`symdiff.Limits`).
 
-    >>> diff("x^2 y^3", "x", "y")
+    >>> from symdiff import parse
+    >>> diff(parse("x^2 y^3"), "x", "y")
     6*x*y^2
-    >>> diff("sin(x)", "x", 0)
+    >>> diff(parse("sin(x)"), "x", 0)
     sin(x)
     """
     if limits is not None:
         with use_limits(limits):
-            return diff(expr, *wrt, simplify=simplify, functions=functions)
-    expr = parse(expr, functions=functions)
+            return diff(expr, *wrt, simplify=simplify)
+    expr = expression(expr, "diff")
     spec = _variables(wrt)
     if not spec:
         names = sorted(expr.free)
@@ -310,6 +313,7 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
     simplified before the next.  With ``give_up_above``, None as soon as an order's DAG has
     more nodes than that, or the next order's will have if it grows by the same factor again.
 
+    >>> from symdiff import parse
     >>> repeated_derivative(parse("x^3 y"), [("x", 2), ("y", 1)])
     6*x
     """
@@ -345,14 +349,14 @@ def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bo
 
 
 @bounded
-def gradient(expr, variables: Sequence | None = None, *, simplify: bool = True,
-             functions=()) -> list[Expr]:
+def gradient(expr: Expr, variables: Sequence | None = None, *, simplify: bool = True) -> list[Expr]:
     """The partial derivatives with respect to ``variables`` (default: all, sorted).
 
-    >>> gradient("log(x) + x*y - sin(y)")
+    >>> from symdiff import parse
+    >>> gradient(parse("log(x) + x*y - sin(y)"))
     [y + 1/x, x - cos(y)]
     """
-    expr = parse(expr, functions=functions)
+    expr = expression(expr, "gradient")
     return simplified_gradient(expr, _names(expr, variables), simplify, {})
 
 
@@ -405,6 +409,7 @@ SMALL_RESULT = 60
 def is_large(expr: Expr) -> bool:
     """Whether ``expr`` is large: more than PRESERVE_ABOVE distinct nodes.
 
+    >>> from symdiff import parse
     >>> is_large(parse("sin(x)")), is_large(parse("+".join(f"x{i}^2" for i in range(9))))
     (False, True)
     """
@@ -417,6 +422,7 @@ def preserves_structure(expr: Expr, orders: int = 1) -> bool:
     tree-shaped expression has no shared node to copy; a shared node's derivative is shared
     too, so it is kept whole.)
 
+    >>> from symdiff import parse
     >>> preserves_structure(parse("sin(" * 20 + "x" + ")" * 20))
     False
     >>> preserves_structure(parse("sin(" * 20 + "x" + ")" * 20), orders=2)
@@ -490,6 +496,7 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     structure across all partials, so its DAG is a small constant times the input's
     (the cheap gradient principle) whatever the number of variables.
 
+    >>> from symdiff import parse
     >>> reverse_gradient(parse("x*y + sin(x)"), ["x", "y"])
     [y + cos(x), x]
     """
@@ -518,29 +525,31 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
 
 
 @bounded
-def jacobian(exprs: Sequence, variables: Sequence | None = None, *, simplify: bool = True,
-             functions=()) -> list[list[Expr]]:
+def jacobian(exprs: Sequence[Expr], variables: Sequence | None = None, *,
+             simplify: bool = True) -> list[list[Expr]]:
     """The matrix of first partials, one row per expression.
 
-    >>> jacobian(["x*y", "x + y"], ["x", "y"])
+    >>> x, y = Sym("x"), Sym("y")
+    >>> jacobian([x*y, x + y], ["x", "y"])
     [[y, x], [1, 1]]
     """
-    parsed = [parse(e, functions=functions) for e in exprs]
+    exprs = [expression(e, "jacobian") for e in exprs]
     if variables is None:
-        variables = sorted(set().union(*(e.free for e in parsed)))
-    return [gradient(e, variables, simplify=simplify) for e in parsed]
+        variables = sorted(set().union(*(e.free for e in exprs)))
+    return [gradient(e, variables, simplify=simplify) for e in exprs]
 
 
 @bounded
-def hessian(expr, variables: Sequence | None = None, *, simplify: bool = True,
-            functions=()) -> list[list[Expr]]:
+def hessian(expr: Expr, variables: Sequence | None = None, *,
+            simplify: bool = True) -> list[list[Expr]]:
     """The matrix of second partials: reverse mode over each first partial; mixed partials
     are computed once and mirrored.
 
-    >>> hessian("x^2 y", ["x", "y"])
+    >>> x, y = Sym("x"), Sym("y")
+    >>> hessian(x**2 * y, ["x", "y"])
     [[2*y, 2*x], [2*x, 0]]
     """
-    expr = parse(expr, functions=functions)
+    expr = expression(expr, "hessian")
     names = _names(expr, variables)
     simplifiers: dict = {}             # one memo per regime: the rows share the first partials
     first = simplified_gradient(expr, names, simplify, simplifiers, forms=False)

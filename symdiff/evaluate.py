@@ -19,15 +19,16 @@ where the result itself is not finite (exp(1000)), the first overflow is the err
 A table function whose computation overflows inside at a finite argument gives its
 finite limit there (sech(1000) = 1/cosh(1000) = 0.0).
 
->>> evaluate("log(x) + x*y - sin(y)", x=2, y=5)  # doctest: +ELLIPSIS
+>>> from symdiff import parse
+>>> evaluate(parse("log(x) + x*y - sin(y)"), x=2, y=5)  # doctest: +ELLIPSIS
 11.652...
->>> evaluate("1/x", x=0)
+>>> evaluate(parse("1/x"), x=0)
 Traceback (most recent call last):
     ...
 symdiff.errors.EvaluationError: division by zero: 0^-1
->>> evaluate("1/cosh(x)", x=1000), evaluate("sech(x)^2", x=-1000)
+>>> evaluate(parse("1/cosh(x)"), x=1000), evaluate(parse("sech(x)^2"), x=-1000)
 (0.0, 0.0)
->>> evaluate("cosh(x)", x=1000)
+>>> evaluate(parse("cosh(x)"), x=1000)
 Traceback (most recent call last):
     ...
 symdiff.errors.EvaluationError: cosh(1000) overflows the float range
@@ -43,11 +44,10 @@ from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn
 
 from .errors import EvaluationError
-from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder, postorder_of
+from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, expression, postorder, postorder_of
 from .expr import call  # noqa: F401 (the docstring examples use it)
 from .functions import FunctionOverflow, lookup
 from .limits import bounded, checked
-from .parser import parse
 
 
 class FloatOverflow(EvaluationError):
@@ -328,25 +328,27 @@ def _as_float(value) -> float:
 
 
 @bounded
-def evaluate(expr, values: Mapping[str, float] | None = None, /, **kwargs: float) -> float:
+def evaluate(expr: Expr, values: Mapping[str, float] | None = None, /, **kwargs: float) -> float:
     """The value of ``expr`` at the given point, as a float.
 
-    >>> evaluate("x^2 + y", {"x": 3}, y=1)
+    >>> x, y = Sym("x"), Sym("y")
+    >>> evaluate(x**2 + y, {"x": 3}, y=1)
     10.0
     """
-    return evaluate_all([expr], values, **kwargs)[0]
+    return evaluate_all([expression(expr, "evaluate")], values, **kwargs)[0]
 
 
 @bounded
-def evaluate_all(exprs: Sequence, values: Mapping[str, float] | None = None, /,
+def evaluate_all(exprs: Sequence[Expr], values: Mapping[str, float] | None = None, /,
                  **kwargs: float) -> list[float]:
     """The values of several expressions at one point, in one walk: a subexpression they
     share (as the components of a gradient do) is computed once.
 
-    >>> evaluate_all(["x*y", "x*y + 1", "y"], x=2, y=3)
+    >>> x, y = Sym("x"), Sym("y")
+    >>> evaluate_all([x*y, x*y + 1, y], x=2, y=3)
     [6.0, 7.0, 3.0]
     """
-    roots = [parse(e) for e in exprs]
+    roots = [expression(e, "evaluate_all", "evaluate") for e in exprs]
     overflows = Overflows()
     value = interpret(postorder_of(roots), REAL, {**(values or {}), **kwargs}, overflows)
     return [overflows.check(value[r]) for r in roots]
@@ -415,25 +417,26 @@ def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, flo
 REAL = Algebra(_node_value, (EvaluationError,), float)
 
 
-def compile_function(expr, variables: Sequence[str] | None = None) -> Callable[..., float]:
+def compile_function(expr: Expr, variables: Sequence[str] | None = None) -> Callable[..., float]:
     """A fast Python function of ``variables`` (default: sorted free variables).
 
     The code is generated from the expression tree (never from the user's text):
     one local per distinct subexpression, so shared work is done once.
 
-    >>> f = compile_function("x*sin(x) + sin(x)^2", ["x"])
+    >>> from symdiff import parse
+    >>> f = compile_function(parse("x*sin(x) + sin(x)^2"), ["x"])
     >>> round(f(1.0), 6)
     1.549544
     """
-    return compile_overflowing(expr, variables, EvaluationError)
+    return compile_overflowing(expression(expr, "compile_function"), variables, EvaluationError)
 
 
-def compile_overflowing(expr, variables: Sequence[str] | None,
+def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
                         raises: type[EvaluationError]) -> Callable[..., float]:
     """:func:`compile_function`, whose function raises ``raises`` for a result that overflows:
     :class:`FloatOverflow` (carrying the infinity or NaN) for callers that go on with it,
     as the local partials of :mod:`symdiff.autodiff` do."""
-    expr = parse(expr)
+    expr = expression(expr, "compile_overflowing", "compile_function")
     names = sorted(expr.free) if variables is None else list(variables)
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:

@@ -8,7 +8,8 @@ The simplification steps are the simplifier's own trace (rules, and the form cho
 and the last step is exactly the result ``diff`` prints; when nothing was simplified, that
 last step is the one that puts the sub-derivatives together, shown once.
 
->>> for step in explain("x*sin(x)", "x"):
+>>> from symdiff import parse
+>>> for step in explain(parse("x*sin(x)"), "x"):
 ...     print(step.number, step.rule, "|", step.before, "=", step.after)
 1 product rule | d/dx(x*sin(x)) = d/dx(x)*sin(x) + x*d/dx(sin(x))
 2 variable rule | d/dx(x) = 1
@@ -22,9 +23,8 @@ import json
 from typing import NamedTuple
 
 from .diff import derivative, preserves_structure, regime, rule_for, rule_name, settle, with_forms
-from .expr import Derivative, Expr, Mul, Num, Pow, add, mul, neg, power
+from .expr import Derivative, Expr, Mul, Num, Pow, add, expression, mul, neg, power
 from .limits import bounded
-from .parser import parse
 from .simplify import Step, simplify
 
 MAX_STEPS = 200          # beyond this many sub-derivatives, the rest are summarised in one step
@@ -80,9 +80,9 @@ def rule_step(node: Expr, wrt: str) -> tuple[str, Expr, list[Expr]]:
 
 
 @bounded
-def explain(expr, wrt: str, *, max_steps: int = MAX_STEPS, functions=()) -> list[DerivationStep]:
+def explain(expr: Expr, wrt: str, *, max_steps: int = MAX_STEPS) -> list[DerivationStep]:
     """The derivation of d(expr)/d(wrt) as data; see the module docstring."""
-    expr = parse(expr, functions=functions)
+    expr = expression(expr, "explain", "api.explain")
     steps: list[DerivationStep] = []
     explained: dict[Expr, int] = {}          # sub-derivative -> the step that worked it out
     todo = [expr]

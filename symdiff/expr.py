@@ -861,6 +861,24 @@ def _join(operands: list[Expr], kind: type, rest: tuple[Expr, ...], limit: int) 
         operands.append(kind(rest))
 
 
+def expression(value, taker: str, reader: str = "") -> Expr:
+    """``value``, which the function ``taker`` takes as an expression: text is read only at the
+    public API (:mod:`symdiff.api`), by ``symdiff.<reader>`` (by default the function of the
+    same name), which the TypeError for anything else names.
+
+    >>> expression(Symbol("x"), "diff")
+    x
+    >>> expression("x^2", "diff")
+    Traceback (most recent call last):
+        ...
+    TypeError: diff takes an expression (an Expr), not str; symdiff.diff reads text
+    """
+    if isinstance(value, Expr):
+        return value
+    raise TypeError(f"{taker} takes an expression (an Expr), not {type(value).__name__}; "
+                    f"symdiff.{reader or taker} reads text")
+
+
 def add(*terms: Expr) -> Expr:
     """The canonical sum: flattened, numbers folded, zeros dropped, terms sorted.
 

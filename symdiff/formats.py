@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from .errors import CodegenError, UsageError
 from .evaluate import Algebra, Overflows, interpret
-from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, postorder, spell
+from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder, spell
 from .functions import lookup
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label, split_fraction,
                        to_text)
@@ -202,7 +202,7 @@ def _variable_names(expr: Expr, variables: object) -> list[str]:
     return list(names)
 
 
-def to_python(expr: Expr | str, variables: Sequence[str] | None = None,
+def to_python(expr: Expr, variables: Sequence[str] | None = None,
               name: str = "derivative") -> str:
     """Source of an importable Python function computing ``expr``; every shared
     subexpression is one local variable.  The arguments are ``variables`` (default: the
@@ -225,11 +225,7 @@ def to_python(expr: Expr | str, variables: Sequence[str] | None = None,
         return t1 * t2**2 - lambda_ / t2
     <BLANKLINE>
     """
-    if isinstance(expr, str):
-        from .parser import parse
-        expr = parse(expr)
-    if not isinstance(expr, Expr):
-        raise CodegenError(f"to_python needs an expression, not {type(expr).__name__}")
+    expr = expression(expr, "to_python", "parse")
     name = _function_name(name)
     names = _variable_names(expr, variables)
     writer = _PythonWriter(expr, {n: python_name(n) for n in names})

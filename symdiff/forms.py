@@ -13,6 +13,7 @@ All the arithmetic is done by :mod:`symdiff.poly`; this module only translates. 
 polynomial is bounded by :data:`MAX_TERMS`; an expression whose forms would be larger,
 or that holds a decimal number, has no rational form here (:class:`NoRationalForm`).
 
+>>> from symdiff import parse
 >>> together(parse("-1/(x + 1) - (1 - x)/(x + 1)^2"), cancelled=True)
 -2/(x + 1)^2
 >>> together(parse("1/x + 1/y"))
@@ -29,7 +30,6 @@ from fractions import Fraction
 
 from .expr import HALF, Add, Expr, Mul, Num, Pow, add, mul, postorder, power
 from .expr import Sym  # noqa: F401 (the docstring examples use it)
-from .parser import parse  # noqa: F401 (the docstring examples use it)
 from .poly import Poly, factor as factor_poly, gcd
 
 # Polynomials of more terms than this are not formed: the expression has no rational form
@@ -67,6 +67,7 @@ def root_parts(e: Pow) -> tuple[Expr, int, int] | None:
 def generators(root: Expr) -> list[Expr]:
     """The generators of ``root``, in canonical order (``x`` before ``y``, as expressions sort).
 
+    >>> from symdiff import parse
     >>> generators(parse("sin(x)*x + x^(3/2) + y"))
     [x, sqrt(x), y, sin(x)]
     """
@@ -376,6 +377,7 @@ def rationalize(numerator: Poly, denominator: Denominator, gens: list[Expr],
     in a root, a + b*r, multiplied away by its conjugate: (a + b*r)(a - b*r) = a^2 - b^2*u.
     So 1/(x + sqrt(x^2 + 1)) is sqrt(x^2 + 1) - x, and cancellations through r^2 = u are seen.
 
+    >>> from symdiff import parse
     >>> x, r = Poly.generator(0, 2), Poly.generator(1, 2)
     >>> gens = [Sym("x"), power(parse("x^2 + 1"), Num(Fraction(1, 2)))]
     >>> n, d = rationalize(Poly.constant(1, 2), {x + r: 1}, gens, Reader(gens))
@@ -433,6 +435,7 @@ def together(e: Expr, *, cancelled: bool = False, factored: bool = False,
     with ``cancelled``, common factors divided out; with ``factored``, numerator and
     denominator factored too.
 
+    >>> from symdiff import parse
     >>> together(parse("1/(x + 1) + 1/(x - 1)"))
     2*x/((x - 1)*(x + 1))
     >>> together(parse("(x^2 - 1)/(x + 1)"), cancelled=True)
@@ -452,6 +455,7 @@ def expand(e: Expr) -> Expr | None:
     """Products and integer powers of sums multiplied out, term by term; each term keeps its
     own denominator (expanded too), as SymPy's ``expand`` does.
 
+    >>> from symdiff import parse
     >>> expand(parse("(x + 1)^2 - 1"))
     x^2 + 2*x
     """
@@ -473,6 +477,7 @@ def expand(e: Expr) -> Expr | None:
 def collect(expanded: Expr, x: Expr) -> Expr:
     """An expanded sum grouped by powers of ``x``: ``sum of x^k * (coefficient)``.
 
+    >>> from symdiff import parse
     >>> collect(parse("x*y + x*z + y"), Sym("x"))
     y + x*(y + z)
     """

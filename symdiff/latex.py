@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym
+from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression
 from .functions import lookup
 from .printing import Derivatives, Prec, Printer, number, split_fraction
 
@@ -186,14 +186,14 @@ def _starts_with_digit(e: Expr) -> bool:
                 return False
 
 
-def to_latex(expr, *, ln: bool = True, exp_power: bool = True) -> str:
-    r"""LaTeX for an expression (or a formula string).
+def to_latex(expr: Expr, *, ln: bool = True, exp_power: bool = True) -> str:
+    r"""LaTeX for an expression.
 
-    >>> to_latex("log(x) + exp(x)", ln=False, exp_power=False)
+    >>> from symdiff import parse
+    >>> to_latex(parse("log(x) + exp(x)"), ln=False, exp_power=False)
     '\\exp\\!\\left(x\\right) + \\log\\!\\left(x\\right)'
     """
-    from .parser import parse
-    return LatexPrinter(ln, exp_power).doprint(parse(expr))
+    return LatexPrinter(ln, exp_power).doprint(expression(expr, "to_latex"))
 
 
 def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None,
@@ -224,7 +224,7 @@ def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | N
     return rf"\frac{{{top}}}{{{thin_space.join(pieces)}}}"
 
 
-def equation(expr, result, wrt: list[str], *, partial: bool | None = None, **options) -> str:
+def equation(expr: Expr, result: Expr, wrt: list[str], *, partial: bool | None = None, **options) -> str:
     r"""``\frac{d}{dx}\!\left(f\right) = f'``: the derivative written as an equation.
 
     ``partial`` chooses ``\partial`` (True) or ``d`` (False); by default ``d``
@@ -235,8 +235,7 @@ def equation(expr, result, wrt: list[str], *, partial: bool | None = None, **opt
     >>> equation(f, diff(f, "x"), ["x"])
     '\\frac{d}{dx}\\!\\left(x^{2}\\right) = 2 x'
     """
-    from .parser import parse
-    expr, result = parse(expr), parse(result)
+    expr, result = expression(expr, "equation", "parse"), expression(result, "equation", "parse")
     operator = derivative_operator(wrt, len(expr.free) <= 1, partial)
     return (operator + r"\!\left(" + to_latex(expr, **options) + r"\right) = "
             + to_latex(result, **options))

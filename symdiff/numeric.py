@@ -9,7 +9,8 @@ and cbrt(eps)*max(1, |x|) for central ones; pass ``h`` to override.
 >>> d = central_difference(math.sin, 1.0)
 >>> abs(d.value - math.cos(1.0)) < 1e-9, d.error < 1e-8
 (True, True)
->>> round(partial("log(x) + x*y - sin(y)", "x", {"x": 2, "y": 5}).value, 8)
+>>> from symdiff import parse
+>>> round(partial(parse("log(x) + x*y - sin(y)"), "x", {"x": 2, "y": 5}).value, 8)
 5.5
 """
 
@@ -24,9 +25,8 @@ from typing import NamedTuple
 from .errors import EvaluationError
 from .evaluate import (ROOT_EXPONENTS, Algebra, FloatOverflow, Overflows, compile_function, evaluate,
                        interpret)
-from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, postorder
+from .expr import Add, Call, Const, Expr, Mul, Num, Pow, Sym, expression, postorder
 from .functions import lookup
-from .parser import parse
 
 EPS = sys.float_info.epsilon
 
@@ -136,6 +136,7 @@ def complex_evaluate(expr: Expr, point: Mapping[str, complex]) -> complex:
     side, a later step on that infinity must be :func:`~symdiff.evaluate.trusted`, and a
     result that is not finite is an error.
 
+    >>> from symdiff import parse
     >>> complex_evaluate(parse("x/cosh(x)"), {"x": 1000 + 1e-20j})
     0j
     """
@@ -256,14 +257,14 @@ def _show(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
 
 
-def partial(expr, wrt: str, point: Mapping[str, float], method: str = "central",
+def partial(expr: Expr, wrt: str, point: Mapping[str, float], method: str = "central",
             h: float | None = None) -> Estimate:
     """∂expr/∂wrt at ``point`` by a numerical method (see ``METHODS``).
 
-    >>> partial("x^3", "x", {"x": 2.0}, "complex").value
+    >>> partial(Sym("x")**3, "x", {"x": 2.0}, "complex").value
     12.0
     """
-    expr = parse(expr)
+    expr = expression(expr, "partial", "parse")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
     point = {k: float(v) for k, v in point.items()}
@@ -285,14 +286,15 @@ def partial(expr, wrt: str, point: Mapping[str, float], method: str = "central",
     return METHODS[method](at, x0, h)
 
 
-def numeric_gradient(expr, point: Mapping[str, float], variables: Sequence[str] | None = None,
+def numeric_gradient(expr: Expr, point: Mapping[str, float], variables: Sequence[str] | None = None,
                      method: str = "central") -> dict[str, Estimate]:
     """Every partial derivative by one numerical method.
 
-    >>> g = numeric_gradient("x*y", {"x": 2.0, "y": 3.0})
+    >>> x, y = Sym("x"), Sym("y")
+    >>> g = numeric_gradient(x*y, {"x": 2.0, "y": 3.0})
     >>> round(g["x"].value, 8), round(g["y"].value, 8)
     (3.0, 2.0)
     """
-    expr = parse(expr)
+    expr = expression(expr, "numeric_gradient")
     names = sorted(expr.free) if variables is None else list(variables)
     return {name: partial(expr, name, point, method) for name in names}

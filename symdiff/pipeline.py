@@ -119,8 +119,7 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
     if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
         results = gradient(expr, names, simplify=simplified)
     else:
-        results = [diff(expr, name, request.order, simplify=simplified,
-                        functions=request.functions) for name in names]
+        results = [diff(expr, name, request.order, simplify=simplified) for name in names]
     if request.form in FORMS:
         results = [FORMS[request.form](r) for r in results]
     # one walk over all results: the components of a gradient share most of their nodes
@@ -187,7 +186,7 @@ def steps(request: Request, warn: Warn | None = None) -> list[list]:
     expr = parse(request.formula, functions=request.functions)
     derivations = []
     for name in choose_variables(expr, request.wrt, warn or (lambda message, kind: None)):
-        found = explain(expr, name, functions=request.functions)
+        found = explain(expr, name)
         if not request.simplify or request.form == "raw":
             # the steps up to the raw derivative (the last one, if nothing was simplified)
             simplified = any(s.kind == "simplify" for s in found)

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from .errors import LimitError
 from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
-                   postorder_of, preserving_structure, rebuild)
+                   expression, postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
 
@@ -290,7 +290,7 @@ def to_text(expr: Expr) -> str:
 
 # ---------------------------------------------------------------- shared subexpressions
 
-def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
+def cse(expr: Expr | Sequence[Expr], prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     """Name every compound subexpression used more than once, innermost first.
 
     Returns the bindings and the result written with the names; substituting the
@@ -304,10 +304,9 @@ def cse(expr, prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
     >>> result
     u1^2 + cos(u1)
     """
-    from .parser import parse
     if isinstance(expr, (list, tuple)):
-        return _shared([parse(e) for e in expr], prefix)  # type: ignore[return-value]  # a list of results for a list
-    bindings, (result,) = _shared([parse(expr)], prefix)
+        return _shared([expression(e, "cse") for e in expr], prefix)  # type: ignore[return-value]  # a list of results for a list
+    bindings, (result,) = _shared([expression(expr, "cse")], prefix)
     return bindings, result
 
 

@@ -14,6 +14,7 @@ the parser refuses a literal division by zero, so ``y/0`` could not be read back
 evaluating the kept denominator fails with the same division by zero (see
 :func:`kept_denominator`).
 
+>>> from symdiff import parse
 >>> simplify(parse("2x + 3x - x*x/x"))
 4*x
 """
@@ -28,12 +29,11 @@ from typing import NamedTuple, TypeGuard
 
 from . import forms
 from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
-                   call, dag_larger_than, flatten_limit, is_integer, is_singular, mul, postorder,
-                   power, rebuild, substitute)
+                   call, dag_larger_than, expression, flatten_limit, is_integer, is_singular, mul,
+                   postorder, power, rebuild, substitute)
 from .functions import FUNCTIONS
 from .errors import EvaluationError
 from .limits import bounded, checked
-from .parser import parse
 
 Rule = Callable[[Expr], Expr | None]
 
@@ -43,6 +43,7 @@ def split_coefficient(term: Expr) -> tuple:
     of the rest, so that the rest needs no node of its own (``3*(x*y)``, kept whole when
     structure is preserved, has the same rest as ``x*y``).
 
+    >>> from symdiff import parse
     >>> split_coefficient(parse("3*x*y")), split_coefficient(parse("x*y"))
     ((3, (x, y)), (1, (x, y)))
     """
@@ -87,6 +88,7 @@ def functions_among(e: Expr) -> set[str]:
     sum also to the factors of its terms (where the sum's rules look).  (A call's rules are
     chosen by its name, see :func:`_rules_for_call`.)
 
+    >>> from symdiff import parse
     >>> sorted(functions_among(parse("x*sin(x)*cos(x)^2"))), sorted(functions_among(parse("2*tan(x)^2 + 1")))
     (['cos', 'sin'], ['tan'])
     """
@@ -709,7 +711,7 @@ MAX_REWRITES_PER_NODE = 50     # a safety net; every accepted rewrite shrinks or
 
 
 @bounded
-def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES,
+def simplify(expr: Expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] = RULES,
              forms: bool = True) -> Expr:
     """Simplify bottom-up, each distinct node once, then choose the best form.
 
@@ -720,24 +722,26 @@ def simplify(expr, *, trace: list[Step] | None = None, rules: tuple[Rule, ...] =
     forms and keeps the smallest.  Pass a list as ``trace`` to receive every rule
     firing, and the form chosen, as a :class:`Step`.
 
+    >>> from symdiff import parse
     >>> simplify(parse("x*x^2 + x^3"))
     2*x^3
     >>> simplify(parse("1/(x + 1) - x/(x + 1)^2"))
     1/(x + 1)^2
     """
-    result = _Simplifier(rules, trace).run(parse(expr))
+    result = _Simplifier(rules, trace).run(expression(expr, "simplify"))
     return best_form(result, trace=trace, memo=FormMemo(rules)) if forms else result
 
 
 @bounded
-def simplify_all(exprs, *, trace: list[Step] | None = None) -> list[Expr]:
+def simplify_all(exprs: Sequence[Expr], *, trace: list[Step] | None = None) -> list[Expr]:
     """Simplify several expressions with one memo, so structure they share stays shared.
 
+    >>> from symdiff import parse
     >>> simplify_all([parse("x + x"), parse("2*x + 0")])
     [2*x, 2*x]
     """
     simplify_more = simplifier(trace=trace)
-    return [simplify_more(expr) for expr in map(parse, exprs)]
+    return [simplify_more(expression(expr, "simplify_all", "simplify")) for expr in exprs]
 
 
 def simplifier(*, trace: list[Step] | None = None) -> Callable[[Expr], Expr]:
@@ -745,6 +749,7 @@ def simplifier(*, trace: list[Step] | None = None) -> Callable[[Expr], Expr]:
     or produced, is not visited again.  Repeated derivatives use one, so each order skips
     the subexpressions it shares with the order before.
 
+    >>> from symdiff import parse
     >>> simplify_more = simplifier()
     >>> simplify_more(parse("x*x")), simplify_more(parse("3*x^2 + x*x"))
     (x^2, 4*x^2)
@@ -756,6 +761,7 @@ def unchanged(node: Expr, children: tuple[Expr, ...]) -> bool:
     """Whether rebuilding ``node`` from ``children`` would give ``node`` back: the children
     are its own and none could be flattened into it (as after preserving structure).
 
+    >>> from symdiff import parse
     >>> x, y = parse("x"), parse("y")
     >>> unchanged(parse("x*y"), (x, y)), unchanged(parse("x*y"), (y, x))
     (True, False)
@@ -875,6 +881,7 @@ def kept_denominator(node: Pow, simplified: tuple[Expr, ...]) -> tuple[Expr, ...
     there: its text (``y/0``) is one the parser refuses, while ``y/(x - x)`` reads back, and
     evaluating it fails with the same division by zero.  A ``0^-n`` already there stays.
 
+    >>> from symdiff import parse
     >>> x_minus_x = parse("x - x")
     >>> kept_denominator(parse("(x - x)^-1"), (Num(0), Num(-1))) == (x_minus_x, Num(-1))
     True
@@ -901,6 +908,7 @@ def written_size(expr: Expr) -> int:
     """Nodes written out as a tree, not counting numbers, numeric coefficients (``3*t``)
     or numeric exponents (``t^3``): the measure no accepted rewrite increases.
 
+    >>> from symdiff import parse
     >>> written_size(parse("x*x")), written_size(parse("x^2"))
     (3, 1)
     """
@@ -913,6 +921,7 @@ def size(expr: Expr) -> int:
     Numbers, a numeric coefficient (``3*t``) and a numeric exponent (``t^3``)
     are annotations of the node they decorate and do not count.
 
+    >>> from symdiff import parse
     >>> size(parse("3*x^2 + x")), size(parse("x*x + x"))
     (2, 3)
     """
@@ -958,6 +967,7 @@ def best_form(e: Expr, *, trace: list[Step] | None = None, memo: FormMemo | None
     when it has more than FORM_BUDGET distinct nodes or structure is being preserved.  ``memo`` (a :class:`FormMemo`) may be
     shared between calls.
 
+    >>> from symdiff import parse
     >>> best_form(parse("-1/(x + 1) - (1 - x)/(x + 1)^2"))
     -2/(x + 1)^2
     >>> best_form(parse("sin(1/x - 1/(x + 1))"))
@@ -1071,6 +1081,7 @@ def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
     as powers of sine and cosine, so that a common denominator sees what they share; None
     when there are none.  The rule pass writes tan back where that is shorter.
 
+    >>> from symdiff import parse
     >>> in_sines_and_cosines(parse("tan(x) + sec(x)"), [parse("sec(x)"), parse("tan(x)")])
     1/cos(x) + sin(x)/cos(x)
     """
@@ -1087,10 +1098,10 @@ def in_sines_and_cosines(e: Expr, gens: list[Expr]) -> Expr | None:
 
 # ---------------------------------------------------------------- normal forms on request
 
-def _normal_form(expr, make: Callable[[Expr], Expr | None]) -> Expr:
+def _normal_form(e: Expr, make: Callable[[Expr], Expr | None]) -> Expr:
     """The form ``make`` builds from the expression after the rule pass (the expression
     itself where it has none), through the rule pass again."""
-    e = _rules_only(parse(expr))
+    e = _rules_only(e)
     return _rules_only(make(e) or e)
 
 
@@ -1099,55 +1110,60 @@ def _rules_only(e: Expr) -> Expr:
 
 
 @bounded
-def expand(expr) -> Expr:
+def expand(expr: Expr) -> Expr:
     """Products and integer powers of sums multiplied out; each term keeps its denominator.
 
-    >>> expand("(x + 1)^2/x")
+    >>> from symdiff import parse
+    >>> expand(parse("(x + 1)^2/x"))
     x + 1/x + 2
     """
-    return _normal_form(expr, forms.expand)
+    return _normal_form(expression(expr, "expand"), forms.expand)
 
 
 @bounded
-def together(expr) -> Expr:
+def together(expr: Expr) -> Expr:
     """One fraction over the least common multiple of the denominators.
 
-    >>> together("1/x + 1/y")
+    >>> x, y = Sym("x"), Sym("y")
+    >>> together(1/x + 1/y)
     (x + y)/(x*y)
     """
-    return _normal_form(expr, forms.together)
+    return _normal_form(expression(expr, "together"), forms.together)
 
 
 @bounded
-def cancel(expr) -> Expr:
+def cancel(expr: Expr) -> Expr:
     """One fraction with the common factors of numerator and denominator divided out.
 
-    >>> cancel("(x^2 - 1)/(x + 1)")
+    >>> x = Sym("x")
+    >>> cancel((x**2 - 1)/(x + 1))
     x - 1
     """
-    return _normal_form(expr, functools.partial(forms.together, cancelled=True))
+    return _normal_form(expression(expr, "cancel"), functools.partial(forms.together, cancelled=True))
 
 
 @bounded
-def factor(expr) -> Expr:
+def factor(expr: Expr) -> Expr:
     """Cancelled, with numerator and denominator factored over the rationals: content,
     powers of variables, square-free parts and linear factors.
 
-    >>> factor("x^3 - x")
+    >>> x = Sym("x")
+    >>> factor(x**3 - x)
     x*(x - 1)*(x + 1)
     """
-    return _normal_form(expr, functools.partial(forms.together, factored=True))
+    return _normal_form(expression(expr, "factor"), functools.partial(forms.together, factored=True))
 
 
 @bounded
-def collect(expr, x) -> Expr:
+def collect(expr: Expr, x: Expr) -> Expr:
     """Expanded and grouped by powers of the variable ``x``.
 
-    >>> collect("x*y + x*z + y", "x")
+    >>> x, y, z = Sym("x"), Sym("y"), Sym("z")
+    >>> collect(x*y + x*z + y, x)
     y + x*(y + z)
     """
-    x = parse(x)
-    return _rules_only(forms.collect(expand(expr), x))
+    x = expression(x, "collect")
+    return _rules_only(forms.collect(expand(expression(expr, "collect")), x))
 
 
 def _worth_a_form(e: Expr) -> bool:
@@ -1218,6 +1234,7 @@ def printed_size(e: Expr, sizes: dict | None = None) -> int:
     :func:`best_form` compares candidates by (bench/readable.py compares systems by the
     same count, without the digits).
 
+    >>> from symdiff import parse
     >>> printed_size(parse("-2/(x + 1)^2")), printed_size(parse("sqrt(x)"))
     (8, 2)
     """

@@ -19,11 +19,33 @@ def import_graph() -> dict[str, set[str]]:
     for path in PACKAGE.glob("*.py"):
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
-                imported.update(n for n in names if n in modules)
+            imported.update(n for n in named_modules(node) if n in modules)
         graph[path.stem] = imported - {path.stem}
     return graph
+
+
+def named_modules(node: ast.AST) -> list[str]:
+    """The names of the package's modules an import may name: ``from .m import``,
+    ``from . import m``, and spelt in full, ``from symdiff.m import``, ``from symdiff import m``
+    and ``import symdiff.m``."""
+    if isinstance(node, ast.Import):
+        return [alias.name.split(".")[1] for alias in node.names if alias.name.startswith("symdiff.")]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    if node.level == 1:
+        path = node.module
+    elif node.level == 0 and node.module and f"{node.module}.".startswith("symdiff."):
+        path = node.module.removeprefix("symdiff").lstrip(".")
+    else:
+        return []
+    return [path.split(".")[0]] if path else [alias.name for alias in node.names]
+
+
+def test_imports_spelt_in_full_count_too():
+    found = [named_modules(ast.parse(line).body[0])
+             for line in ("from .parser import parse", "from . import diff as d", "import symdiff.parser",
+                          "from symdiff.parser import parse", "from symdiff import parser", "import os")]
+    assert found == [["parser"], ["diff"], ["parser"], ["parser"], ["parser"], []]
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -80,3 +102,16 @@ def test_the_core_imports_no_printer_and_no_parser():
     graph = import_graph()
     for module in ("expr", "limits", "errors", "functions", "poly"):
         assert not graph[module] & {"parser", "printing", "latex", "formats", "cli"}, module
+
+
+# Modules that are a public surface for text: the API, the command line's request -> result
+# library (pipeline), the graph subcommand, the command line and its arguments; and the
+# parser itself.  Every other module takes expressions.
+READS_TEXT = {"api", "pipeline", "graph", "arguments", "cli", "__init__", "__main__", "parser"}
+
+
+def test_only_the_public_surfaces_read_text():
+    graph = import_graph()
+    assert READS_TEXT <= set(graph)
+    readers = {module for module, imported in graph.items() if "parser" in imported}
+    assert readers <= READS_TEXT, f"stage modules that import the parser: {sorted(readers - READS_TEXT)}"

@@ -16,9 +16,8 @@ import mpmath
 import pytest
 
 import symdiff
-from symdiff import EvaluationError, diff, evaluate, log, parse, sin
-from symdiff.autodiff import (Graph, Traced, Variable, format_table, jvp, local_partials,
-                              node_table, to_dot, vjp)
+from symdiff import EvaluationError, diff, evaluate, jvp, log, parse, sin, vjp  # jvp, vjp read text
+from symdiff.autodiff import Graph, Traced, Variable, format_table, local_partials, node_table, to_dot
 from symdiff.cli import main
 from symdiff.expr import Mul, Sym
 from symdiff.numeric import partial
@@ -213,7 +212,7 @@ def reverse_ad(formula, x):
 
 
 def central(formula, x):
-    return partial(formula, "x", {"x": x}, "central").value
+    return partial(parse(formula), "x", {"x": x}, "central").value
 
 
 EXACT_METHODS = [symbolic, forward_ad, reverse_ad]
@@ -296,7 +295,7 @@ def test_sqrt_of_a_variable():
 
 
 def test_graph_of_a_square_root():
-    rows = node_table("sqrt(x^2 + 1)", {"x": 0.0})
+    rows = node_table(parse("sqrt(x^2 + 1)"), {"x": 0.0})
     assert [r.formula for r in rows] == ["x", "v1^2", "v2 + 1", "sqrt(v3)"]
     assert rows[-1].value == 1.0
 
@@ -310,14 +309,14 @@ def test_exponent_derivative_needs_a_positive_base():
 # ---------------------------------------------------------------- node table and DOT
 
 def test_node_table_rows():
-    rows = node_table(CHAPTER, AT)
+    rows = node_table(parse(CHAPTER), AT)
     assert [(r.number, r.kind, r.formula, r.inputs) for r in rows] == [
         (1, "variable", "x", []), (2, "variable", "y", []),
         (3, "operation", "v1*v2", [1, 2]), (4, "operation", "log(v1)", [1]),
         (5, "operation", "sin(v2)", [2]), (6, "operation", "-v5", [5]),
         (7, "output", "v3 + v4 + v6", [3, 4, 6])]
     assert [r.adjoint for r in rows] == [5.5, pytest.approx(DY, rel=1e-15), 1.0, 1.0, -1.0, 1.0, 1.0]
-    assert [r.adjoint for r in node_table(CHAPTER, AT, ["x"])] == [5.5, None, 1.0, 1.0, None, None, 1.0]
+    assert [r.adjoint for r in node_table(parse(CHAPTER), AT, ["x"])] == [5.5, None, 1.0, 1.0, None, None, 1.0]
 
 
 def test_graph_of_a_constant(capsys):
@@ -380,7 +379,7 @@ def test_cli_graph_dot(capsys):
 
 
 def test_chapter_dot_matches_the_table(capsys):
-    out = to_dot(CHAPTER, AT)
+    out = to_dot(parse(CHAPTER), AT)
     assert 'v1 [label="v1 = x\\nvalue 2\\nadjoint 5.5", style=rounded];' in out
     assert 'v7 [label="v7 = v3 + v4 + v6\\nvalue 11.6521\\nadjoint 1", peripheries=2];' in out
     assert '  v2 -> v5 [label="0.283662"];' in out                  # cos 5
@@ -389,7 +388,7 @@ def test_chapter_dot_matches_the_table(capsys):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_graph_dot_is_valid_graphviz():
-    done = subprocess.run(["dot", "-Tcanon"], input=to_dot(CHAPTER, AT), capture_output=True,
+    done = subprocess.run(["dot", "-Tcanon"], input=to_dot(parse(CHAPTER), AT), capture_output=True,
                           text=True, timeout=30)
     assert done.returncode == 0, done.stderr
 
@@ -417,7 +416,7 @@ def test_graph_svg_with_graphviz(tmp_path):
 
 
 def test_format_table_aligns_columns():
-    text = format_table(node_table("x*y", {"x": 1.0, "y": 2.0}))
+    text = format_table(node_table(X * Y, {"x": 1.0, "y": 2.0}))
     assert text.splitlines() == [
         "node  kind      operation  inputs  value  adjoint",
         "----  --------  ---------  ------  -----  -------",

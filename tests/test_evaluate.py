@@ -11,7 +11,7 @@ import re
 import mpmath
 import pytest
 
-from symdiff import EvaluationError, SymdiffError, compile_function, diff, evaluate, parse
+from symdiff import EvaluationError, Sym, SymdiffError, compile_function, diff, evaluate, parse
 from symdiff.evaluate import evaluate_all
 
 VALUES = [
@@ -334,9 +334,10 @@ def test_evaluate_all_walks_the_shared_nodes_once():
     exprs = [parse("x*y*z"), parse("x*y"), parse("sin(x*y) + z")]
     point = {"x": 2.0, "y": 3.0, "z": 0.5}
     assert evaluate_all(exprs, point) == [evaluate(e, point) for e in exprs]
-    assert evaluate_all(["x", "2*x"], x=4) == [4.0, 8.0]
+    x = Sym("x")
+    assert evaluate_all([x, 2*x], x=4) == [4.0, 8.0]
     with pytest.raises(EvaluationError, match="log"):
-        evaluate_all(["x", "log(x - 5)"], x=4)
+        evaluate_all([x, parse("log(x - 5)")], x=4)
 
 
 @pytest.mark.parametrize("formula, point, expected", [

@@ -29,10 +29,11 @@ from hypothesis import HealthCheck, given, settings
 
 from symdiff import (EvaluationError, SymdiffError, derivative, diff, evaluate, parse,
                      substitute, to_text)
+from symdiff.api import explain                 # the derivation of a formula, as text or Expr
 from symdiff.cli import main, run
 from symdiff.latex import to_latex
-from symdiff.explain import (MAX_STEPS, DerivationStep, explain, placeholder, steps_json,
-                             steps_latex, steps_text)
+from symdiff.explain import (MAX_STEPS, DerivationStep, placeholder, steps_json, steps_latex,
+                             steps_text)
 from symdiff.expr import Derivative, Num, add, mul, neg, postorder, power
 
 from strategies import expressions

@@ -11,10 +11,9 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from symdiff import diff, evaluate, parse, simplify, to_text
+from symdiff import cancel, collect, diff, evaluate, expand, factor, parse, simplify, to_text, together
 from symdiff.errors import EvaluationError
 from symdiff.expr import Num, Sym, add, mul, power
-from symdiff.simplify import cancel, collect, expand, factor, together
 from symdiff.simplify import best_form, printed_size
 
 from strategies import expressions

@@ -440,7 +440,8 @@ def test_equation_function():
     g = parse("x*y")
     assert equation(g, diff(g, "x"), ["x"]) == r"\frac{\partial}{\partial x}\!\left(x y\right) = y"
     assert equation(g, diff(g, "x"), ["x"], partial=False).startswith(r"\frac{d}{dx}")
-    assert equation("exp(x)", "exp(x)", ["x"], exp_power=False) == \
+    h = parse("exp(x)")
+    assert equation(h, h, ["x"], exp_power=False) == \
         r"\frac{d}{dx}\!\left(\exp\!\left(x\right)\right) = \exp\!\left(x\right)"
 
 

@@ -13,13 +13,13 @@ import re
 import mpmath
 import pytest
 
-from symdiff import EvaluationError, autodiff, diff, evaluate, functions
+from symdiff import EvaluationError, autodiff, diff, evaluate, functions, parse
 from symdiff.cli import main
 from symdiff.numeric import (EPS, METHODS, Estimate, backward_difference, central_difference,
                              central_step, complex_evaluate, complex_step, forward_difference,
                              numeric_gradient, one_sided_step, partial, richardson)
 
-CHAPTER = "log(x) + x*y - sin(y)"
+CHAPTER = parse("log(x) + x*y - sin(y)")
 AT = {"x": 2.0, "y": 5.0}
 DY = 2 - math.cos(5)
 
@@ -116,7 +116,7 @@ def test_richardson_is_more_accurate_than_central_differences():
 
 
 def test_backward_difference_estimate_bounds_the_error_with_a_given_step():
-    estimate = partial("x^3", "x", {"x": 2.0}, "backward", h=1e-3)
+    estimate = partial(parse("x^3"), "x", {"x": 2.0}, "backward", h=1e-3)
     assert abs(estimate.value - 12.0) <= estimate.error
 
 
@@ -135,7 +135,7 @@ def test_automatic_steps(x):
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_h_overrides_the_step(method):
-    estimate = partial("x^3", "x", {"x": 2.0}, method, h=1e-3)
+    estimate = partial(parse("x^3"), "x", {"x": 2.0}, method, h=1e-3)
     assert estimate.step == 1e-3
     # the leading truncation terms: f''h/2 = 6e-3 (one-sided), f'''h^2/6 = 1e-6 (central,
     # complex step); Richardson cancels them (what is left is rounding)
@@ -167,13 +167,13 @@ def test_the_step_rule_balances_truncation_and_rounding():
 
 def test_partial_checks_the_point_and_the_method():
     with pytest.raises(EvaluationError, match="log"):
-        partial("log(x)", "x", {"x": -1.0})
+        partial(parse("log(x)"), "x", {"x": -1.0})
     with pytest.raises(ValueError, match="unknown method 'secant'"):
-        partial("x^2", "x", {"x": 1.0}, "secant")
+        partial(parse("x^2"), "x", {"x": 1.0}, "secant")
 
 
 def test_partial_of_a_variable_not_in_the_formula_is_zero():
-    assert partial("x^2", "y", {"x": 1.0, "y": 2.0}).value == 0.0
+    assert partial(parse("x^2"), "y", {"x": 1.0, "y": 2.0}).value == 0.0
 
 
 @pytest.mark.parametrize("formula, point, expected", [
@@ -188,7 +188,7 @@ def test_partial_of_a_variable_not_in_the_formula_is_zero():
     (CHAPTER,            AT,                    evaluate(CHAPTER, AT)),
 ])
 def test_complex_evaluate_agrees_with_evaluate_on_the_real_axis(formula, point, expected):
-    value = complex_evaluate(__import__("symdiff").parse(formula), point)
+    value = complex_evaluate(parse(formula), point)
     assert value.imag == 0
     assert value.real == pytest.approx(expected, rel=1e-15)
 
@@ -202,12 +202,12 @@ def test_complex_evaluate_agrees_with_evaluate_on_the_real_axis(formula, point, 
 ])
 def test_complex_step_of_square_roots_is_exact_to_rounding(formula, derivative, points):
     for x in points:
-        estimate = partial(formula, "x", {"x": x}, "complex")
+        estimate = partial(parse(formula), "x", {"x": x}, "complex")
         assert abs(estimate.value - derivative(x)) <= estimate.error <= 8 * EPS * max(1.0, abs(derivative(x)))
 
 
 def test_complex_square_root_is_the_principal_branch():
-    root = __import__("symdiff").parse("sqrt(x)")
+    root = parse("sqrt(x)")
     for z in (complex(-4.0, 1e-20), complex(-4.0, -1e-20), complex(2.0, 1e-20), 1j):
         assert complex_evaluate(root, {"x": z}) == cmath.sqrt(z)
     assert complex_evaluate(root, {"x": complex(-4.0, 1e-20)}).imag > 0      # above the cut: +2i
@@ -215,9 +215,9 @@ def test_complex_square_root_is_the_principal_branch():
 
 def test_forward_difference_of_abs_at_zero_is_one():
     """The documented one-sided convention: a forward difference sees the right branch."""
-    assert partial("abs(x)", "x", {"x": 0.0}, "forward").value == 1.0
-    assert partial("abs(x)", "x", {"x": 0.0}, "backward").value == -1.0
-    assert partial("abs(x)", "x", {"x": 0.0}, "central").value == 0.0
+    assert partial(parse("abs(x)"), "x", {"x": 0.0}, "forward").value == 1.0
+    assert partial(parse("abs(x)"), "x", {"x": 0.0}, "backward").value == -1.0
+    assert partial(parse("abs(x)"), "x", {"x": 0.0}, "central").value == 0.0
 
 
 # ---------------------------------------------------------------- CLI: --method
@@ -331,7 +331,7 @@ def test_check_fails_when_the_derivative_is_wrong(capsys, wrong_sin):
 def test_check_after_the_table_is_restored(capsys):
     """The fixture above restores the table (this runs after it in file order)."""
     assert run(capsys, "sin(x)", "--check")[0] == 0
-    assert diff("sin(x)", "x") == __import__("symdiff").parse("cos(x)")
+    assert diff("sin(x)", "x") == parse("cos(x)")
 
 
 def test_check_with_no_point_in_the_domain(capsys):
@@ -360,7 +360,7 @@ def test_numerical_derivatives_at_large_arguments(formula, x, method):
     with mpmath.workdps(60):
         first, second = (float(mpmath.diff(MP[formula], mpmath.mpf(x), n)) for n in (1, 2))
     for expr, exact in ((formula, first), (diff(formula, "x"), second)):   # and of its derivative
-        estimate = partial(expr, "x", {"x": float(x)}, method)
+        estimate = partial(parse(expr), "x", {"x": float(x)}, method)
         # Richardson's first step is 0.1*|x|: at 710 it samples sech near 639, where its value
         # is about 1e-277, so its error there is at that scale
         tolerance = 1e-270 if method == "richardson" else 1e-300
@@ -375,11 +375,10 @@ def test_numerical_derivatives_at_large_arguments(formula, x, method):
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_true_overflows_are_evaluation_errors_by_every_method(formula, x, message, method):
     with pytest.raises(EvaluationError, match=re.escape(message)):
-        partial(formula, "x", {"x": x}, method)
+        partial(parse(formula), "x", {"x": x}, method)
 
 
 def test_complex_evaluate_of_an_overflow():
-    parse = __import__("symdiff").parse
     assert complex_evaluate(parse("1/cosh(x)"), {"x": complex(1000, 1e-20)}) == 0
     assert complex_evaluate(parse("tanh(x)"), {"x": complex(-1000, 1e-20)}) == -1
     with pytest.raises(EvaluationError, match=re.escape("cosh(1000) overflows the float range")):

@@ -1,0 +1,271 @@
+"""The public API: where text becomes expressions.
+
+Each function here takes a formula as text or as an expression (``str | Expr``; a list of
+them where the work takes a list), reads text with :func:`symdiff.parse` (declaring the
+``functions=`` it offers, and within the ``limits=`` it offers, so that reading is bounded
+as the work is), and hands the expression to the module that does the work:
+:mod:`symdiff.diff`, :mod:`symdiff.simplify`, :mod:`symdiff.evaluate`,
+:mod:`symdiff.printing`, and (loaded on first use) :mod:`symdiff.latex`,
+:mod:`symdiff.numeric`, :mod:`symdiff.autodiff` and :mod:`symdiff.explain`.  Those modules
+take expressions only; given text, they name the function here that reads it.
+``symdiff.diff`` and the other names the package exports are these functions.
+
+>>> from symdiff import api, parse
+>>> api.diff("x*sin(x)", "x") is api.diff(parse("x*sin(x)"), "x")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from . import diff as differentiation, evaluate as evaluation, printing, simplify as simplification
+from .expr import Expr, Sym
+from .limits import Limits, bounded
+from .parser import parse
+
+if TYPE_CHECKING:                       # loaded on first use, below
+    from .explain import DerivationStep
+    from .numeric import Estimate
+
+__all__ = ["diff", "gradient", "jacobian", "hessian", "explain", "simplify", "expand", "together",
+           "cancel", "factor", "collect", "evaluate", "compile_function", "numeric_gradient", "jvp",
+           "vjp", "to_latex", "cse"]
+
+Formula = str | Expr
+"""A formula as text, or an expression already built."""
+
+
+def _read_each(formulas: Iterable[Formula], functions=()) -> list[Expr]:
+    return [parse(formula, functions=functions) for formula in formulas]
+
+
+# ---------------------------------------------------------------- derivatives
+
+@bounded
+def diff(expr: Formula, *wrt, simplify: bool = True, functions=(),
+         limits: Limits | None = None) -> Expr:
+    """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
+    ``diff(f, "x", "y")``.  Accepts a string or an expression; ``functions`` declares the
+    unknown functions the string may use.  With one variable in ``f``, the variable may be
+    left out.  Each order is simplified before the next one is taken, unless
+    ``simplify=False``.  ``limits`` overrides the resource limits in force
+    (:class:`symdiff.Limits`), for reading the string too.
+
+    >>> diff("log(x) + x*y - sin(y)", "x")
+    y + 1/x
+    >>> diff("x^4", "x", 3), diff("x^2 y^3", "x", "y"), diff("sin(x)", "x", 0)
+    (24*x, 6*x*y^2, sin(x))
+    >>> diff("f(x)^2", "x", functions=["f"])
+    2*f'(x)*f(x)
+    """
+    return differentiation.diff(parse(expr, functions=functions, limits=limits), *wrt,
+                                simplify=simplify, limits=limits)
+
+
+@bounded
+def gradient(expr: Formula, variables: Sequence | None = None, *, simplify: bool = True,
+             functions=()) -> list[Expr]:
+    """The partial derivatives with respect to ``variables`` (default: all, sorted).
+
+    >>> gradient("log(x) + x*y - sin(y)")
+    [y + 1/x, x - cos(y)]
+    """
+    return differentiation.gradient(parse(expr, functions=functions), variables, simplify=simplify)
+
+
+@bounded
+def jacobian(exprs: Sequence[Formula], variables: Sequence | None = None, *,
+             simplify: bool = True, functions=()) -> list[list[Expr]]:
+    """The matrix of first partials, one row per expression.
+
+    >>> jacobian(["x*y", "x + y"], ["x", "y"])
+    [[y, x], [1, 1]]
+    """
+    return differentiation.jacobian(_read_each(exprs, functions), variables, simplify=simplify)
+
+
+@bounded
+def hessian(expr: Formula, variables: Sequence | None = None, *, simplify: bool = True,
+            functions=()) -> list[list[Expr]]:
+    """The matrix of second partials; mixed partials are computed once and mirrored.
+
+    >>> hessian("x^2 y", ["x", "y"])
+    [[2*y, 2*x], [2*x, 0]]
+    """
+    return differentiation.hessian(parse(expr, functions=functions), variables, simplify=simplify)
+
+
+@bounded
+def explain(expr: Formula, wrt: str, *, max_steps: int | None = None,
+            functions=()) -> list[DerivationStep]:
+    """The derivation of d(expr)/d(wrt), step by step, as data (:mod:`symdiff.explain`);
+    at most ``max_steps`` sub-derivatives are worked out (by default
+    ``symdiff.explain.MAX_STEPS``), the rest summarised in one step.
+
+    >>> for step in explain("x*sin(x)", "x"):
+    ...     print(step.number, step.rule, "|", step.before, "=", step.after)
+    1 product rule | d/dx(x*sin(x)) = d/dx(x)*sin(x) + x*d/dx(sin(x))
+    2 variable rule | d/dx(x) = 1
+    3 sine rule: d/du sin(u) = cos(u) | d/dx(sin(x)) = cos(x)*d/dx(x)
+    4 substitute the sub-derivatives | d/dx(x*sin(x)) = x*cos(x) + sin(x)
+    """
+    from . import explain as explanation
+    steps = explanation.MAX_STEPS if max_steps is None else max_steps
+    return explanation.explain(parse(expr, functions=functions), wrt, max_steps=steps)
+
+
+# ---------------------------------------------------------------- simplification and forms
+
+@bounded
+def simplify(expr: Formula, *, trace: list[simplification.Step] | None = None,
+             rules: tuple[simplification.Rule, ...] = simplification.RULES,
+             forms: bool = True) -> Expr:
+    """Simplify by the named rules, then choose the best form (unless ``forms=False``).
+    Pass a list as ``trace`` to receive every rule firing, and the form chosen.
+
+    >>> simplify("2x + 3x - x*x/x")
+    4*x
+    >>> simplify("1/(x + 1) - x/(x + 1)^2")
+    1/(x + 1)^2
+    """
+    return simplification.simplify(parse(expr), trace=trace, rules=rules, forms=forms)
+
+
+@bounded
+def expand(expr: Formula) -> Expr:
+    """Products and integer powers of sums multiplied out; each term keeps its denominator.
+
+    >>> expand("(x + 1)^2/x")
+    x + 1/x + 2
+    """
+    return simplification.expand(parse(expr))
+
+
+@bounded
+def together(expr: Formula) -> Expr:
+    """One fraction over the least common multiple of the denominators.
+
+    >>> together("1/x + 1/y")
+    (x + y)/(x*y)
+    """
+    return simplification.together(parse(expr))
+
+
+@bounded
+def cancel(expr: Formula) -> Expr:
+    """One fraction with the common factors of numerator and denominator divided out.
+
+    >>> cancel("(x^2 - 1)/(x + 1)")
+    x - 1
+    """
+    return simplification.cancel(parse(expr))
+
+
+@bounded
+def factor(expr: Formula) -> Expr:
+    """Cancelled, with numerator and denominator factored over the rationals.
+
+    >>> factor("x^3 - x")
+    x*(x - 1)*(x + 1)
+    """
+    return simplification.factor(parse(expr))
+
+
+@bounded
+def collect(expr: Formula, x: Formula) -> Expr:
+    """Expanded and grouped by powers of the variable ``x``.
+
+    >>> collect("x*y + x*z + y", "x")
+    y + x*(y + z)
+    """
+    return simplification.collect(parse(expr), parse(x))
+
+
+# ---------------------------------------------------------------- numbers
+
+@bounded
+def evaluate(expr: Formula, values: Mapping[str, float] | None = None, /, **kwargs: float) -> float:
+    """The value of ``expr`` at the given point, as a float.
+
+    >>> evaluate("x^2 + y", {"x": 3}, y=1)
+    10.0
+    >>> evaluate("log(x) + x*y - sin(y)", x=2, y=5)  # doctest: +ELLIPSIS
+    11.652...
+    """
+    return evaluation.evaluate(parse(expr), values, **kwargs)
+
+
+def compile_function(expr: Formula, variables: Sequence[str] | None = None) -> Callable[..., float]:
+    """A fast Python function of ``variables`` (default: sorted free variables), generated
+    from the expression (never from the text), each shared subexpression computed once.
+
+    >>> f = compile_function("x*sin(x) + sin(x)^2", ["x"])
+    >>> round(f(1.0), 6)
+    1.549544
+    """
+    return evaluation.compile_function(parse(expr), variables)
+
+
+def numeric_gradient(expr: Formula, point: Mapping[str, float],
+                     variables: Sequence[str] | None = None,
+                     method: str = "central") -> dict[str, Estimate]:
+    """Every partial derivative at ``point`` by one numerical method
+    (:data:`symdiff.numeric.METHODS`), each an estimate with its error.
+
+    >>> g = numeric_gradient("x*y", {"x": 2.0, "y": 3.0})
+    >>> round(g["x"].value, 8), round(g["y"].value, 8)
+    (3.0, 2.0)
+    """
+    from . import numeric
+    return numeric.numeric_gradient(parse(expr), point, variables, method)
+
+
+def jvp(expr: Formula, point: Mapping[str, float],
+        direction: Mapping[str, float]) -> tuple[float, float]:
+    """Forward mode: the value and the directional derivative along ``direction``.
+
+    >>> jvp("x*y", {"x": 2, "y": 3}, {"x": 1})
+    (6.0, 3.0)
+    """
+    from . import autodiff
+    return autodiff.jvp(parse(expr), point, direction)
+
+
+def vjp(expr: Formula, point: Mapping[str, float], requires_grad: Iterable[str] | None = None,
+        seed: float = 1.0) -> tuple[float, dict[str, float]]:
+    """Reverse mode: the value and the gradient with respect to every variable that
+    requires one (default: all), in one backward pass.
+
+    >>> vjp("log(x) + x*y - sin(y)", {"x": 2, "y": 5}, requires_grad=["x"])  # doctest: +ELLIPSIS
+    (11.652..., {'x': 5.5})
+    """
+    from . import autodiff
+    return autodiff.vjp(parse(expr), point, requires_grad, seed)
+
+
+# ---------------------------------------------------------------- printing
+
+def to_latex(expr: Formula, *, ln: bool = True, exp_power: bool = True) -> str:
+    r"""LaTeX for a formula; ``ln=False`` writes ``\log``, ``exp_power=False`` writes
+    ``\exp(u)`` for ``e^u``.
+
+    >>> to_latex("log(x) + exp(x)", ln=False, exp_power=False)
+    '\\exp\\!\\left(x\\right) + \\log\\!\\left(x\\right)'
+    """
+    from . import latex
+    return latex.to_latex(parse(expr), ln=ln, exp_power=exp_power)
+
+
+def cse(expr: Formula | Sequence[Formula], prefix: str = "u") -> tuple[list[tuple[Sym, Expr]], Expr]:
+    """Name every compound subexpression used more than once, innermost first: the
+    bindings, and the result written with the names.  Given a list of formulas, the
+    bindings are shared by all of them and the results come as a list.
+
+    >>> bindings, result = cse("sin(x+1)^2 + cos(sin(x+1))")
+    >>> [(str(name), str(body)) for name, body in bindings], result
+    ([('u1', 'sin(x + 1)')], u1^2 + cos(u1))
+    """
+    read = _read_each(expr) if isinstance(expr, (list, tuple)) else parse(expr)
+    return printing.cse(read, prefix)
