@@ -60,8 +60,19 @@ def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
         raise EvaluationError(f"{fn} is a declared function without a numeric value")
     names = [f"a{i}" for i in range(arity)]
     args = [Sym(n) for n in names]
-    return tuple(compile_overflowing(partial(*args), names, FloatOverflow)
-                 for partial in function.derivatives)
+    return tuple(_compiled_partial(partial, args, names) for partial in function.derivatives)
+
+
+def _compiled_partial(partial: Callable[..., Expr], args: list[Expr], names: list[str]) -> Callable[..., float]:
+    """One partial derivative as a float function; one without a closed form (a Bessel
+    function's order) raises its DiffError when it is needed, not before."""
+    try:
+        derivative = partial(*args)
+    except DiffError as error:
+        def missing(*values: float, error: DiffError = error) -> float:
+            raise error
+        return missing
+    return compile_overflowing(derivative, names, FloatOverflow)
 
 
 def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[bool],
@@ -95,7 +106,9 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
                 except FloatOverflow as error:
                     power = overflows.note(error)
                 partials[0] = _times(e, power)
-            if needed[1]:
+            if needed[1] and b == 0 and e > 0:
+                partials[1] = 0.0                                 # 0^e = 0 for every e > 0
+            elif needed[1]:
                 if b <= 0:
                     raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
                 partials[1] = value[node] * math.log(b)           # d(b^e)/de = b^e ln b

@@ -131,11 +131,13 @@ def power_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
     return mul(n, power(u, add(n, MINUS_ONE)), d[u])
 
 
-@named(lambda e, wrt: "exponential rule: d/du a^u = a^u*log(a)" + _with_chain(e.children[1]))
+@named(lambda e, wrt: "zero to a power: d/du 0^u = 0 (where 0^u is defined, u > 0)"
+       if e.children[0] is ZERO else
+       "exponential rule: d/du a^u = a^u*log(a)" + _with_chain(e.children[1]))
 def exponential_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
-    """(a^u)' = a^u log(a) u', for a base free of the variable"""
+    """(a^u)' = a^u log(a) u', for a base free of the variable; (0^u)' = 0, not a log(0)"""
     a, u = e.children
-    return mul(e, log(a), d[u])
+    return ZERO if a is ZERO else mul(e, log(a), d[u])
 
 
 @named("logarithmic differentiation")
@@ -478,7 +480,7 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
                     for other, need in zip(products_of_others(factors), needed)]
         case Pow(u, v):
             return [mul(v, power(u, add(v, MINUS_ONE))) if needed[0] else ZERO,   # power rule
-                    mul(e, log(u)) if needed[1] else ZERO]                        # exponential rule
+                    mul(e, log(u)) if needed[1] and u is not ZERO else ZERO]      # exponential rule
         case Call(fn, args):
             if is_derivative_name(fn) or lookup(fn, len(args)) is None:
                 return [call(fn + "'", *args)]

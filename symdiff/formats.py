@@ -120,8 +120,9 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int, Expr]],
 #
 # Names in the generated code (the hygiene rules):
 #
-# * The code refers to exactly three outside names: the module ``math`` and the builtins
-#   ``abs`` and ``float`` (CODE_NAMES).  They are never rebound: a variable, the function's
+# * The code refers to outside names only from CODE_NAMES: the modules ``math`` and
+#   ``mpmath`` (imported only when a special function needs it) and the builtins ``abs``,
+#   ``float``, ``min`` and ``max``.  They are never rebound: a variable, the function's
 #   name or a temporary can never be one of them.
 # * A variable keeps its own name as the parameter name unless that name, stripped of
 #   trailing underscores, is a Python keyword or a code name; then one underscore is
@@ -139,7 +140,7 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int, Expr]],
 #   theta) with no name twice.  Anything else raises CodegenError before any source is
 #   written.
 
-CODE_NAMES = frozenset({"math", "abs", "float"})       # every outside name the code reads
+CODE_NAMES = frozenset({"math", "mpmath", "abs", "float", "min", "max"})   # every outside name the code reads
 RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
 
 
@@ -231,7 +232,7 @@ def to_python(expr: Expr, variables: Sequence[str] | None = None,
     writer = _PythonWriter(expr, {n: python_name(n) for n in names})
     result = writer.write()
     doc = to_text(expr).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return ("import math\n\n\n"
+    return (f"{writer.imports}\n\n"
             f"def {name}({', '.join(writer.arguments[n] for n in names)}):\n"
             f'    """{doc}"""\n'
             + "".join(line + "\n" for line in writer.lines)
@@ -284,6 +285,10 @@ class _PythonWriter:
                 self.uses[child] = self.uses.get(child, 0) + 1
             if type(node) is Call and (_python_code(node) or "").count("{") > len(node.args):
                 self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
+        # special functions math lacks (Bessel, digamma, ...) are mpmath's: imported if used
+        self.imports = "import math\nimport mpmath\n" if any(
+            type(node) is Call and "mpmath." in (_python_code(node) or "") for node in self.order) \
+            else "import math\n"
         self.code: Mapping[Expr, _Code] = {}
         self.bound: set[Expr] = set()
 
@@ -479,6 +484,22 @@ class MathMLPrinter(Printer):
         value, base = e.args                           # log(u, b): the base as a subscript
         return self.applied(["<msub><mi>log</mi><mrow>", (base, Prec.SUM), "</mrow></msub>"], (value,))
 
+    def _print_order_subscript(self, e: Call):
+        """A Bessel function with its order as a subscript: J_n(x)."""
+        order, argument = e.args
+        shown = lookup(e.fn, 2).mathml  # type: ignore[union-attr]  # a row of the table
+        return self.applied([f"<msub><mi>{shown}</mi><mrow>", (order, Prec.SUM), "</mrow></msub>"],
+                            (argument,))
+
+    _print_call_besselj = _print_call_bessely = _print_order_subscript
+    _print_call_besseli = _print_call_besselk = _print_order_subscript
+
+    def _print_call_polygamma(self, e: Call):
+        """psi^(n)(x)."""
+        order, argument = e.args
+        return self.applied(["<msup><mi>&#x3C8;</mi><mrow><mo>(</mo>", (order, Prec.SUM),
+                             "<mo>)</mo></mrow></msup>"], (argument,))
+
     def applied(self, head: list, args: tuple[Expr, ...]):
         """The function ``head`` applied to ``args``: head, function application, (args)."""
         return Prec.ATOM, ["<mrow>", *head, "<mo>&#x2061;</mo><mo>(</mo>", *self.arguments(args),
@@ -557,9 +578,10 @@ def render_python(outcome: Derivatives, one_line: bool = False) -> str:
     variables = sorted(outcome.expr.free)
     if len(outcome.names) == 1:
         return to_python(outcome.results[0], variables).rstrip("\n")
-    functions = [to_python(r, variables, name=f"d_d{n}" if outcome.order == 1 else f"d{outcome.order}_d{n}{outcome.order}")
-                 .split("\n", 3)[3] for n, r in zip(outcome.names, outcome.results)]
-    return "import math\n\n\n" + "\n\n\n".join(f.rstrip("\n") for f in functions)
+    modules = [to_python(r, variables, name=f"d_d{n}" if outcome.order == 1 else f"d{outcome.order}_d{n}{outcome.order}")
+               .split("\n\n\n", 1) for n, r in zip(outcome.names, outcome.results)]
+    imports = max((header for header, _ in modules), key=len)    # with mpmath if any uses it
+    return imports + "\n\n\n" + "\n\n\n".join(f.rstrip("\n") for _, f in modules)
 
 
 def render_mathml(outcome: Derivatives, one_line: bool = False) -> str:

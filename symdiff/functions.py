@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .errors import EvaluationError
-from .expr import (E, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
+from .errors import DiffError, EvaluationError
+from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
                    neg, power, reserve_names)
 
 
@@ -61,13 +61,12 @@ def _builder(name: str, arities: tuple[int, ...] = (1,)) -> Callable[..., Expr]:
     def build(*args) -> Expr:
         if len(args) not in arities:
             raise TypeError(f"{name} takes {takes}, got {len(args)}")
-        for a in args:
-            if not isinstance(a, Expr):      # an autodiff Variable builds its own kind of result
+        for a in args:                       # an autodiff Variable builds its own kind of
+            if not isinstance(a, Expr):      # result, wherever it stands: besselj(2, v)
                 apply = getattr(a, "__symdiff_apply__", None)
                 if apply is not None:
                     return apply(name, args)
-                return call(name, *map(as_expr, args))
-        return call(name, *args)             # the derivative rules' case: expressions already
+        return call(name, *map(as_expr, args))   # expressions, or numbers made Num
     build.__name__ = build.__qualname__ = name
     build.__doc__ = f"The expression {name}(...)."
     return build
@@ -80,6 +79,15 @@ asinh, acosh, atanh = map(_builder, ("asinh", "acosh", "atanh"))
 exp, log2, log10, sqrt, cbrt = map(_builder, ("exp", "log2", "log10", "sqrt", "cbrt"))
 log = _builder("log", arities=(1, 2))                # log(x), or log(x, base)
 Abs, sign = _builder("abs"), _builder("sign")
+acoth, asech, acsch = map(_builder, ("acoth", "asech", "acsch"))
+erf, erfc, erfi, gamma, loggamma, digamma = map(_builder, ("erf", "erfc", "erfi", "gamma", "loggamma",
+                                                           "digamma"))
+LambertW, Ei, Si, Ci, li, sinc = map(_builder, ("LambertW", "Ei", "Si", "Ci", "li", "sinc"))
+Heaviside, floor, ceil = map(_builder, ("Heaviside", "floor", "ceil"))
+atan2, hypot, polygamma, beta, Min, Max = (_builder(name, arities=(2,)) for name in
+                                           ("atan2", "hypot", "polygamma", "beta", "min", "max"))
+besselj, bessely, besseli, besselk = (_builder(name, arities=(2,)) for name in
+                                      ("besselj", "bessely", "besseli", "besselk"))
 
 
 def square(u: Expr) -> Expr:
@@ -132,6 +140,14 @@ def _real(fn: Callable[[float], float], name: str, ok: Callable[[float], bool] |
         return float(result)
     value.__name__ = name
     value.domain = domain or "all reals"  # type: ignore[attr-defined]  # a function's own attribute, for the table in the grammar reference
+    return value
+
+
+def _real2(fn: Callable[[float, float], float], name: str) -> Callable[[float, float], float]:
+    """A function of two reals defined everywhere (hypot, min, max); NaN propagates."""
+    def value(a: float, b: float) -> float:
+        return math.nan if a != a or b != b else float(fn(a, b))
+    value.__name__ = name
     return value
 
 
@@ -242,8 +258,160 @@ def _complex_sign(z: complex) -> complex:
     return complex(_sign(z.real))
 
 
+# ----- special functions: values from mpmath, imported on first use -----
+# mpmath is imported inside the functions that need it, so that the command line's start
+# (and every formula without a special function) never loads it.
+def _mp(name: str, mp_name: str, ok: Callable[..., bool] | None = None,
+        domain: str = "") -> Callable[..., float]:
+    """The real value of mpmath's ``mp_name``: undefined where mpmath finds a pole or a
+    complex value, or where ``ok`` says no."""
+    def value(*args: float) -> float:
+        if any(a != a for a in args):
+            return math.nan                              # NaN propagates
+        shown = f"{name}({', '.join(map(_show, args))})"
+        if ok is not None and not ok(*args):
+            raise EvaluationError(f"{shown} is undefined: {name} needs {domain}")
+        import mpmath
+        try:
+            result = getattr(mpmath, mp_name)(*args)
+        except (ValueError, ZeroDivisionError):
+            raise EvaluationError(f"{shown} is undefined") from None
+        if isinstance(result, mpmath.mpc):
+            if result.imag != 0:
+                raise EvaluationError(f"{shown} is undefined: its value is not real")
+            result = result.real
+        if not mpmath.isfinite(result):
+            raise EvaluationError(f"{shown} is undefined" if mpmath.isnan(result) or
+                                  not all(map(math.isfinite, args)) or mp_name not in _OVERFLOWING
+                                  else f"{shown} overflows the float range")
+        number = float(result)
+        if math.isinf(number):
+            raise EvaluationError(f"{shown} overflows the float range")
+        return number
+    value.__name__ = name
+    value.domain = domain or "all reals"  # type: ignore[attr-defined]  # as _real's
+    return value
+
+
+_OVERFLOWING = frozenset({"ei", "erfi", "besseli"})   # grow past any float, with no pole
+
+
+def _mp_complex(mp_name: str | Callable[..., Any]) -> Callable[..., complex]:
+    """mpmath's ``mp_name`` (or ``mp_name(mpmath, *args)``) on complex numbers: the analytic
+    continuation of the real function, for the complex step."""
+    def value(*args: complex) -> complex:
+        import mpmath
+        if not isinstance(mp_name, str):
+            with mpmath.workprec(64 + _extra_bits(args)):
+                return complex(mp_name(mpmath, *args))
+        # the complex step's imaginary part is tiny (1e-20): carried with enough bits more
+        # than a float's that the part of the value it makes is exact to a float's digits
+        with mpmath.workprec(64 + _extra_bits(args)):
+            return complex(getattr(mpmath, mp_name)(*args))
+    return value
+
+
+def _extra_bits(args) -> int:
+    """The complex step's imaginary part is tiny (1e-20): mpmath carries enough bits more
+    than a float's that the part of the value it makes is exact to a float's digits."""
+    extra = max((math.log2(abs(z) / abs(complex(z).imag)) for z in args
+                 if complex(z).imag != 0), default=0.0)
+    return int(min(extra, 2000))
+
+
+def _ei_continued(mpmath, z):
+    """Ei continued from the real line: for x < 0 the real Ei(x) is -E1(-x), and -E1(-z) is
+    analytic there (mpmath's complex Ei jumps by 2 pi i across the negative axis)."""
+    return -mpmath.e1(-z) if mpmath.re(z) < 0 else mpmath.ei(z)
+
+
+def _li_continued(mpmath, z):
+    """li(z) = Ei(log z), continued as Ei is (mpmath's complex li jumps across (0, 1))."""
+    return _ei_continued(mpmath, mpmath.log(z))
+
+
+def _polygamma_continued(mpmath, n, z):
+    """polygamma of a real integer order n."""
+    if n.imag != 0 or not float(n.real).is_integer() or n.real < 0:
+        raise ValueError("polygamma needs an order n = 0, 1, 2, ...")
+    return mpmath.polygamma(int(n.real), z)
+
+
+def _is_integer(x: float) -> bool:
+    return float(x).is_integer()
+
+
+def _gamma_exact(v):
+    """gamma(n) = (n-1)! for a positive integer n up to 30."""
+    if type(v) is int and 0 < v <= 30:
+        return math.factorial(v - 1)
+    return None
+
+
+def _no_closed_form(function: str, argument: str) -> Callable[..., Expr]:
+    """The partial derivative with respect to an order argument, which has no closed form."""
+    def partial(*args: Expr) -> Expr:
+        raise DiffError(f"the derivative of {function} with respect to its {argument} has no "
+                        f"closed form; symdiff differentiates {function} only in its other argument")
+    return partial
+
+
+def _heaviside(x: float) -> float:
+    """H(x): 0 left of 0, 1 right of it, and 1/2 at 0 (as SymPy's Heaviside)."""
+    return 1.0 if x > 0 else 0.0 if x < 0 else 0.5
+
+
+def _heaviside_exact(v):
+    return 1 if v > 0 else 0 if v < 0 else Fraction(1, 2)
+
+
+def _atan2(y: float, x: float) -> float:
+    if y != y or x != x:
+        return math.nan
+    if y == 0 and x == 0:
+        raise EvaluationError("atan2(0, 0) is undefined: atan2 needs a point other than the origin")
+    return math.atan2(y, x)
+
+
+def _complex_atan2(y: complex, x: complex) -> complex:
+    """atan2 continued off the real plane, on the branch of the real point (y.real, x.real)."""
+    if x.real != 0:
+        return cmath.atan(y / x) + (math.atan2(y.real, x.real) - math.atan(y.real / x.real))
+    return math.copysign(math.pi / 2, y.real) - cmath.atan(x / y)
+
+
+def _complex_real_branch(fn: Callable[[float], float]) -> Callable[[complex], complex]:
+    """A function that is not analytic (floor, Heaviside) on the branch of the real point,
+    as abs and sign: constant near it, so its complex step is 0."""
+    def value(z: complex) -> complex:
+        return complex(fn(z.real))
+    return value
+
+
+def _sinc(x: float) -> float:
+    return 1.0 if x == 0 else math.sin(x) / x
+
+
+def _complex_sinc(z: complex) -> complex:
+    return 1 + 0j if z == 0 else cmath.sin(z) / z
+
+
+def _complex_min(a: complex, b: complex) -> complex:
+    return a if a.real <= b.real else b
+
+
+def _complex_max(a: complex, b: complex) -> complex:
+    return a if a.real >= b.real else b
+
+
+def _order_ok(n: float, x: float) -> bool:
+    return n >= 0 and _is_integer(n)
+
+
 _unit: dict[str, Any] = dict(ok=lambda x: -1 <= x <= 1, domain="an argument in [-1, 1]")
 _outside_unit: dict[str, Any] = dict(ok=lambda x: abs(x) >= 1, domain="|argument| >= 1")
+_outside_unit_open: dict[str, Any] = dict(ok=lambda x: abs(x) > 1, domain="|argument| > 1")
+_INV_SQRT_PI = power(PI, Num(Fraction(-1, 2)))
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     #        name     partial derivative(s)                          numeric                                  LaTeX      exact values
@@ -310,6 +478,85 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              rule="absolute-value rule"),
     Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, (), _sign,
              complex=_complex_sign, python="float(({a} > 0) - ({a} < 0))"),
+    # ----- inverse hyperbolic functions of the reciprocal, as SymPy defines them -----
+    Function("acoth", (lambda u: recip(add(ONE, neg(square(u)))),), _real(lambda x: math.atanh(1 / x), "acoth", **_outside_unit_open), r"\operatorname{arcoth}", {}, ("arccoth", "arcoth"),
+             complex=lambda z: cmath.atanh(1 / z), python="math.atanh(1 / {p})"),
+    Function("asech", (lambda u: neg(recip(mul(u, sqrt(add(ONE, neg(square(u))))))),), _real(lambda x: math.acosh(1 / x), "asech", lambda x: 0 < x <= 1, "an argument in (0, 1]"), r"\operatorname{arsech}", {ONE: ZERO}, ("arcsech", "arsech"),
+             complex=lambda z: cmath.acosh(1 / z), python="math.acosh(1 / {p})"),
+    Function("acsch", (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), ONE))))),), _nonzero("acsch", lambda x: math.asinh(1 / x)), r"\operatorname{arcsch}", {}, ("arccsch", "arcsch"),
+             complex=lambda z: cmath.asinh(1 / z), python="math.asinh(1 / {p})"),
+    # ----- two-argument elementary functions -----
+    Function("atan2", (lambda y, x: over(x, add(square(x), square(y))),            # atan2(y, x)
+                       lambda y, x: neg(over(y, add(square(x), square(y))))), _atan2, r"\operatorname{atan2}",
+             complex=_complex_atan2, python="math.atan2({a}, {b})", rule="atan2 rule"),
+    Function("hypot", (lambda x, y: over(x, hypot(x, y)), lambda x, y: over(y, hypot(x, y))),
+             _real2(math.hypot, "hypot"), r"\operatorname{hypot}",
+             complex=lambda x, y: cmath.sqrt(x * x + y * y), python="math.hypot({a}, {b})", rule="hypot rule"),
+    # ----- error functions (DLMF 7.2, 7.10) -----
+    Function("erf",   (lambda u: mul(TWO, _INV_SQRT_PI, exp(neg(square(u)))),), _real(math.erf, "erf"), r"\operatorname{erf}", {ZERO: ZERO},
+             complex=_mp_complex("erf"), python="math.erf({a})"),
+    Function("erfc",  (lambda u: mul(Num(-2), _INV_SQRT_PI, exp(neg(square(u)))),), _real(math.erfc, "erfc"), r"\operatorname{erfc}", {ZERO: ONE},
+             complex=_mp_complex("erfc"), python="math.erfc({a})"),
+    Function("erfi",  (lambda u: mul(TWO, _INV_SQRT_PI, exp(square(u))),), _mp("erfi", "erfi"), r"\operatorname{erfi}", {ZERO: ZERO},
+             complex=_mp_complex("erfi"), python="float(mpmath.erfi({a}))"),
+    # ----- gamma and its relatives (DLMF 5.2, 5.15, 5.12) -----
+    Function("gamma", (lambda u: mul(gamma(u), digamma(u)),),       _real(math.gamma, "gamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\Gamma",
+             {}, ("Gamma",), _gamma_exact, complex=_mp_complex("gamma"), python="math.gamma({a})", mathml="&#x393;"),
+    Function("loggamma", (lambda u: digamma(u),),                   _real(math.lgamma, "loggamma", lambda x: x > 0, "a positive argument"), r"\ln\Gamma", {ONE: ZERO, TWO: ZERO}, ("lgamma", "ln_gamma"),
+             complex=_mp_complex("loggamma"), python="math.lgamma({a})", mathml="ln&#x393;"),
+    Function("digamma", (lambda u: polygamma(ONE, u),),             _mp("digamma", "digamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\psi", {}, ("psi",),
+             complex=_mp_complex("digamma"), python="float(mpmath.digamma({a}))", mathml="&#x3C8;"),
+    Function("polygamma", (_no_closed_form("polygamma", "order n"), lambda n, u: polygamma(add(n, ONE), u)),
+             _mp("polygamma", "polygamma", lambda n, x: _order_ok(n, x) and (x > 0 or not _is_integer(x)), "an order n = 0, 1, 2, ... and an argument that is not 0 or a negative integer"), r"\psi",
+             complex=_mp_complex(_polygamma_continued), python="float(mpmath.polygamma({a}, {b}))"),
+    Function("beta",  (lambda a, b: mul(beta(a, b), add(digamma(a), neg(digamma(add(a, b))))),
+                       lambda a, b: mul(beta(a, b), add(digamma(b), neg(digamma(add(a, b)))))),
+             _mp("beta", "beta"), r"\mathrm{B}", complex=_mp_complex("beta"), python="float(mpmath.beta({a}, {b}))", mathml="B"),
+    # ----- Lambert W, principal branch (DLMF 4.13): W' = W/(u (1 + W)) = e^-W/(1 + W) -----
+    Function("LambertW", (lambda u: over(exp(neg(LambertW(u))), add(ONE, LambertW(u))),), _mp("LambertW", "lambertw", lambda x: x >= -math.exp(-1), "an argument >= -1/e"), r"W_{0}", {ZERO: ZERO}, ("lambertw",),
+             complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
+    # ----- Bessel functions of order nu (DLMF 10.6.1, 10.29.1) -----
+    Function("besselj", (_no_closed_form("besselj", "order nu"),
+                         lambda n, u: mul(HALF, add(besselj(add(n, MINUS_ONE), u), neg(besselj(add(n, ONE), u))))),
+             _mp("besselj", "besselj"), "J", {(ZERO, ZERO): ONE}, complex=_mp_complex("besselj"),
+             python="float(mpmath.besselj({a}, {b}))", mathml="J", rule="Bessel J rule"),
+    Function("bessely", (_no_closed_form("bessely", "order nu"),
+                         lambda n, u: mul(HALF, add(bessely(add(n, MINUS_ONE), u), neg(bessely(add(n, ONE), u))))),
+             _mp("bessely", "bessely", lambda n, x: x > 0, "a positive argument"), "Y", complex=_mp_complex("bessely"),
+             python="float(mpmath.bessely({a}, {b}))", mathml="Y", rule="Bessel Y rule"),
+    Function("besseli", (_no_closed_form("besseli", "order nu"),
+                         lambda n, u: mul(HALF, add(besseli(add(n, MINUS_ONE), u), besseli(add(n, ONE), u)))),
+             _mp("besseli", "besseli"), "I", {(ZERO, ZERO): ONE}, complex=_mp_complex("besseli"),
+             python="float(mpmath.besseli({a}, {b}))", mathml="I", rule="Bessel I rule"),
+    Function("besselk", (_no_closed_form("besselk", "order nu"),
+                         lambda n, u: mul(Num(Fraction(-1, 2)), add(besselk(add(n, MINUS_ONE), u), besselk(add(n, ONE), u)))),
+             _mp("besselk", "besselk", lambda n, x: x > 0, "a positive argument"), "K", complex=_mp_complex("besselk"),
+             python="float(mpmath.besselk({a}, {b}))", mathml="K", rule="Bessel K rule"),
+    # ----- exponential, sine, cosine and logarithmic integrals (DLMF 6.2, 6.6) -----
+    Function("Ei",    (lambda u: over(exp(u), u),),                 _mp("Ei", "ei", lambda x: x != 0, "a non-zero argument"), r"\operatorname{Ei}",
+             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))"),
+    Function("Si",    (lambda u: sinc(u),),                         _mp("Si", "si"), r"\operatorname{Si}", {ZERO: ZERO},
+             complex=_mp_complex("si"), python="float(mpmath.si({a}))"),
+    Function("Ci",    (lambda u: over(cos(u), u),),                 _mp("Ci", "ci", lambda x: x > 0, "a positive argument"), r"\operatorname{Ci}",
+             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))"),
+    Function("li",    (lambda u: recip(log(u)),),                   _mp("li", "li", lambda x: x >= 0 and x != 1, "a non-negative argument other than 1"), r"\operatorname{li}", {ZERO: ZERO},
+             complex=_mp_complex(_li_continued), python="float(mpmath.li({a}))"),
+    # sinc(u) = sin(u)/u, unnormalised (as SymPy's), with sinc(0) = 1
+    Function("sinc",  (lambda u: add(over(cos(u), u), neg(over(sin(u), square(u)))),), _real(_sinc, "sinc"), r"\operatorname{sinc}", {ZERO: ONE},
+             complex=_complex_sinc, python="(math.sin({a}) / {p} if {a} != 0 else 1.0)", python_binds="atom"),
+    # ----- steps and kinks: the derivative is 0 away from the jumps (and at them, undefined) -----
+    Function("Heaviside", (lambda u: ZERO,),                        _real(_heaviside, "Heaviside"), r"\theta", {}, ("heaviside",), _heaviside_exact,
+             complex=_complex_real_branch(_heaviside), python="(1.0 if {a} > 0 else 0.0 if {a} < 0 else 0.5)", mathml="&#x3B8;"),
+    Function("floor", (lambda u: ZERO,),                            _real(math.floor, "floor"), r"\left\lfloor {}\right\rfloor", {}, (), math.floor,
+             complex=_complex_real_branch(math.floor), python="float(math.floor({a}))", mathml="<mrow><mo>&#x230A;</mo>{}<mo>&#x230B;</mo></mrow>"),
+    Function("ceil",  (lambda u: ZERO,),                            _real(math.ceil, "ceil"), r"\left\lceil {}\right\rceil", {}, ("ceiling",), math.ceil,
+             complex=_complex_real_branch(math.ceil), python="float(math.ceil({a}))", mathml="<mrow><mo>&#x2308;</mo>{}<mo>&#x2309;</mo></mrow>"),
+    # min and max of two arguments; at a tie each partial is H(0) = 1/2, so that
+    # d/dx min(x, x) = 1
+    Function("min",   (lambda a, b: Heaviside(add(b, neg(a))), lambda a, b: Heaviside(add(a, neg(b)))),
+             _real2(min, "min"), r"\min", {}, (), min, complex=_complex_min, python="min({a}, {b})"),
+    Function("max",   (lambda a, b: Heaviside(add(a, neg(b))), lambda a, b: Heaviside(add(b, neg(a)))),
+             _real2(max, "max"), r"\max", {}, (), max, complex=_complex_max, python="max({a}, {b})"),
 )}
 
 # log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.  Its
@@ -320,7 +567,12 @@ LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
                     python="math.log({a}, {b})", rule="logarithm rule (base b)")
 
 _ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
-reserve_names([*FUNCTIONS, *_ALIASES])
+
+# Greek letters that are also functions: gamma(x) is the gamma function and gamma*x a
+# variable gamma times x (a name directly followed by "(" is a call), so these names stay
+# free for variables.
+ALSO_VARIABLES = frozenset({"gamma", "Gamma", "beta", "psi"})
+reserve_names([name for name in (*FUNCTIONS, *_ALIASES) if name not in ALSO_VARIABLES])
 
 
 def resolve(name: str) -> Function | None:

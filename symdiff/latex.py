@@ -126,6 +126,21 @@ class LatexPrinter(Printer):
         value, base = e.args                               # log(u, b): the base as a subscript
         return Prec.ATOM, [r"\log_{", (base, Prec.SUM), "}", r"\!\left(", (value, Prec.SUM), r"\right)"]
 
+    def _print_order_subscript(self, e: Call):
+        """A Bessel function with its order as a subscript: J_{n}\\!\\left(x\\right)."""
+        order, argument = e.args
+        return Prec.ATOM, [self.function_name(e.fn, e.args), "_{", (order, Prec.SUM), "}",
+                           r"\!\left(", (argument, Prec.SUM), r"\right)"]
+
+    _print_call_besselj = _print_call_bessely = _print_order_subscript
+    _print_call_besseli = _print_call_besselk = _print_order_subscript
+
+    def _print_call_polygamma(self, e: Call):
+        """\\psi^{(n)}\\!\\left(x\\right): the order as a bracketed superscript."""
+        order, argument = e.args
+        return Prec.ATOM, [r"\psi^{\left(", (order, Prec.SUM), r"\right)}\!\left(", (argument, Prec.SUM),
+                           r"\right)"]
+
     def _print_Derivative(self, e: Derivative):
         """A derivative not yet worked out (the steps): \\frac{d}{dx}\\!\\left(u\\right)."""
         return Prec.ATOM, [rf"\frac{{d}}{{d{latex_name(e.wrt)}}}\!\left(", (e.of, Prec.SUM), r"\right)"]

@@ -171,6 +171,8 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
                 if exp in ROOT_EXPONENTS:
                     # sqrt(u) and 1/sqrt(u): the principal branch, as exact as cmath makes it
                     return cmath.sqrt(b) if e.real > 0 else 1 / cmath.sqrt(b)
+                if b == 0 and e.real > 0:
+                    return 0j                     # 0^u = 0 for u > 0: constant, so its step is 0
                 if e.imag == 0 and float(e.real).is_integer():
                     # An integer power stays exact (and defined) for negative real bases.
                     return _integer_power(b, int(e.real))

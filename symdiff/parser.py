@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
-from .functions import known_names, lookup, resolve
+from .functions import ALSO_VARIABLES, known_names, lookup, resolve
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
@@ -127,7 +127,7 @@ class Build:
         if name in CONSTANTS:
             return CONSTANTS[name]
         source = _source.get()
-        if resolve(name) is not None or name in source.functions:
+        if (resolve(name) is not None and name not in ALSO_VARIABLES) or name in source.functions:
             raise source.error(f"'{name}' is a function and needs an argument", token,
                                hint=f"write {name}(...)")
         return Sym(name)

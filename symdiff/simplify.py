@@ -142,20 +142,25 @@ def collect_like_factors(e: Expr) -> Expr | None:
 
 @rewrites(Call)
 def evaluate_special_values(e: Expr) -> Expr | None:
-    """sin(0) -> 0, log(1) -> 0, cbrt(8) -> 2, abs(-3) -> 3; floats fold to floats."""
-    if type(e) is not Call or e.fn not in FUNCTIONS or len(e.args) != 1:
+    """sin(0) -> 0, log(1) -> 0, cbrt(8) -> 2, abs(-3) -> 3, min(2, 3) -> 2; floats fold to
+    floats."""
+    if type(e) is not Call or e.fn not in FUNCTIONS:
         return None
-    function, (u,) = FUNCTIONS[e.fn], e.args
-    if u in function.special:
-        return function.special[u]
-    if type(u) is Num:
-        if isinstance(u.value, float):
+    function, args = FUNCTIONS[e.fn], e.args
+    if len(args) != function.arity:
+        return None                               # log(x, b): a row of its own
+    key = args[0] if len(args) == 1 else args     # a two-argument row's values: {(a, b): ...}
+    if key in function.special:
+        return function.special[key]
+    if all(type(u) is Num for u in args):
+        values = [u.value for u in args]          # type: ignore[attr-defined]  # Nums, checked above
+        if any(isinstance(v, float) for v in values):
             try:
-                return Num(function.numeric(u.value))
+                return Num(function.numeric(*map(float, values)))
             except EvaluationError:
                 return None
         if function.exact is not None:
-            value = function.exact(u.value)
+            value = function.exact(*values)
             return None if value is None else Num(value)
     return None
 

@@ -63,7 +63,16 @@ from symdiff.expr import (E, PI, Add, Call, Const, Mul, Num, Pow, Sym, add, call
 
 X, Y = Sym("x"), Sym("y")
 VARIABLES = ("x", "y")
-UNARY_FUNCTIONS = sorted(FUNCTIONS)        # sqrt among them: it builds the power u^(1/2)
+# The special functions (issue 17) are left out of the random expressions: the rows of two
+# arguments do not fit a one-argument call, floor, ceil and Heaviside jump (a finite
+# difference across a jump is no derivative), and the mpmath-valued rows have poles and
+# cuts the walks below do not judge; each is checked on the grid (test_function_grid.py)
+# and against SymPy and mpmath in test_special_functions.py.
+SPECIAL_FUNCTIONS = frozenset({
+    "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
+    "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
+    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max"})
+UNARY_FUNCTIONS = sorted(set(FUNCTIONS) - SPECIAL_FUNCTIONS)   # sqrt among them: it builds u^(1/2)
 
 # ---------------------------------------------------------------- strategies
 
@@ -467,6 +476,31 @@ def _at_least_one(u):
     return u
 
 
+def _outside_unit_open(u):
+    if abs(abs(u) - 1) < TINY:
+        raise Undefined("needs |u| > 1") if abs(u) == 1 else Ambiguous("near |u| = 1")
+    if abs(u) < 1:
+        raise Undefined("needs |u| > 1")
+    return u
+
+
+def _no_gamma_pole(u):
+    """gamma's poles: 0, -1, -2, ..."""
+    if u <= 0 and abs(u - mpmath.nint(u)) < TINY:
+        raise Undefined("a pole of gamma") if u == mpmath.nint(u) else Ambiguous("near a pole")
+    return u
+
+
+def _at_least_minus_one_over_e(u):
+    """Lambert W's principal branch is real from -1/e on."""
+    edge = -1 / mpmath.e
+    if abs(u - edge) < TINY:
+        raise Ambiguous("near -1/e")
+    if u < edge:
+        raise Undefined("needs u >= -1/e")
+    return u
+
+
 def _no_pole(value_at_pole_zero):
     """A function with poles where ``value_at_pole_zero(u)`` vanishes (cos for tan)."""
     def check(u):
@@ -531,7 +565,32 @@ MP_FUNCTIONS = {
     "log10": _checked(mpmath.log10, _positive),
     "sqrt": lambda u: mpmath.sqrt(_nonnegative(u)),
     "cbrt": _cbrt, "abs": abs, "sign": _sign,
+    # the special functions, from their definitions in mpmath (DLMF's notation)
+    "acoth": _checked(lambda u: mpmath.atanh(1 / u), _outside_unit_open),
+    "asech": _checked(lambda u: mpmath.acosh(1 / u), lambda u: _within(_positive(u), 0, 1)),
+    "acsch": _checked(lambda u: mpmath.asinh(1 / u), _nonzero),
+    "erf": mpmath.erf, "erfc": mpmath.erfc, "erfi": mpmath.erfi,
+    "gamma": _checked(mpmath.gamma, _no_gamma_pole),
+    "loggamma": _checked(mpmath.loggamma, _positive),
+    "digamma": _checked(mpmath.digamma, _no_gamma_pole),
+    "LambertW": _checked(lambda u: mpmath.re(mpmath.lambertw(u)), _at_least_minus_one_over_e),
+    "Ei": _checked(mpmath.ei, _nonzero), "Si": mpmath.si,
+    "Ci": _checked(mpmath.ci, _positive),
+    "li": _checked(mpmath.li, lambda u: _nonzero(_nonnegative(u) - 1) + 1),    # u >= 0, u != 1
+    "sinc": lambda u: mpf(1) if u == 0 else mpmath.sin(u) / u,      # unnormalised
+    "Heaviside": lambda u: mpf(1) if u > 0 else mpf(0) if u < 0 else mpf(1) / 2,
+    "floor": mpmath.floor, "ceil": mpmath.ceil,
+    # two arguments
+    "atan2": mpmath.atan2, "hypot": mpmath.hypot,
+    "polygamma": lambda n, u: mpmath.polygamma(n, _no_gamma_pole(u)),
+    "beta": mpmath.beta,
+    "besselj": mpmath.besselj, "besseli": mpmath.besseli,
+    "bessely": lambda n, u: mpmath.bessely(n, _positive(u)),
+    "besselk": lambda n, u: mpmath.besselk(n, _positive(u)),
+    "min": min, "max": max,
 }
+TWO_ARGUMENTS = frozenset({"atan2", "hypot", "polygamma", "beta", "besselj", "bessely", "besseli",
+                           "besselk", "min", "max"})
 ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot",
            "arcsec": "asec", "arccsc": "acsc", "arcsinh": "asinh", "arsinh": "asinh",
            "arccosh": "acosh", "arcosh": "acosh", "arctanh": "atanh", "artanh": "atanh",

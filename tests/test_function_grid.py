@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ElementTree
 
 import mpmath
 import pytest
-from strategies import MP_FUNCTIONS
+from strategies import MP_FUNCTIONS, TWO_ARGUMENTS
 
 from symdiff import FUNCTIONS, compile_function, diff, evaluate, parse, to_text
 from symdiff.autodiff import Variable, jvp, to_dot, vjp
@@ -35,14 +35,29 @@ Y = 1.3
 ROWS = [*sorted(FUNCTIONS), "log/2"]
 
 
+# Rows of two arguments: an order held constant (Bessel, polygamma: d/dnu has no closed
+# form), or a second argument 1 - x, so that both partial derivatives are exercised.
+ORDERS = {"besselj": 2, "bessely": 1, "besseli": 2, "besselk": 1, "polygamma": 2}
+
+
 def formula(fn: str) -> str:
-    return "y*log(x, 3)" if fn == "log/2" else f"y*{fn}(x)"
+    if fn == "log/2":
+        return "y*log(x, 3)"
+    if fn in ORDERS:
+        return f"y*{fn}({ORDERS[fn]}, x)"
+    if fn in TWO_ARGUMENTS:
+        return f"y*{fn}(x, 1 - x)"
+    return f"y*{fn}(x)"
 
 
 def reference(fn: str):
     """f as an mpmath function of x (at 30 digits)."""
     if fn == "log/2":
         return lambda x: mpmath.log(x, 3)
+    if fn in ORDERS:
+        return lambda x: MP_FUNCTIONS[fn](ORDERS[fn], x)
+    if fn in TWO_ARGUMENTS:
+        return lambda x: MP_FUNCTIONS[fn](x, 1 - x)
     return MP_FUNCTIONS[fn]
 
 
@@ -122,11 +137,14 @@ def _traced(fn: str, x: Variable, y: Variable):
     import symdiff
     if fn == "log/2":
         return y * symdiff.log(x, 3)
-    builder = getattr(symdiff, fn, None) or getattr(symdiff.functions, "Abs" if fn == "abs" else fn,
-                                                    None)
+    builder = getattr(symdiff, fn, None) or getattr(symdiff.functions, _BUILDERS.get(fn, fn), None)
+    args = (ORDERS[fn], x) if fn in ORDERS else (x, 1 - x) if fn in TWO_ARGUMENTS else (x,)
     if builder is None:                        # a row without a builder (optional): the
-        return y * x.__symdiff_apply__(fn, (x,))  # protocol the builders call
-    return y * builder(x)
+        return y * x.__symdiff_apply__(fn, args)  # protocol the builders call
+    return y * builder(*args)
+
+
+_BUILDERS = {"abs": "Abs", "min": "Min", "max": "Max"}     # builders not named as the row
 
 
 @pytest.mark.parametrize("fn", ROWS)
