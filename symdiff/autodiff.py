@@ -63,7 +63,8 @@ def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
     return tuple(_compiled_partial(partial, args, names) for partial in function.derivatives)
 
 
-def _compiled_partial(partial: Callable[..., Expr], args: list[Expr], names: list[str]) -> Callable[..., float]:
+def _compiled_partial(partial: Callable[..., Expr], args: Sequence[Expr],
+                      names: list[str]) -> Callable[..., float]:
     """One partial derivative as a float function; one without a closed form (a Bessel
     function's order) raises its DiffError when it is needed, not before."""
     try:

@@ -30,7 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mpmath import mp, mpf
 
-from strategies import (ALIASES, DIGITS, MP_FUNCTIONS, Ambiguous, Undefined, canonical,
+from strategies import (ALIASES, DIGITS, MP_FUNCTIONS, SPECIAL_FUNCTIONS, Ambiguous, Undefined, canonical,
                         counted, example, known_bug, log_base, magnitude, mp_values, no_hang,
                         property_settings, real_power, slope, verdict)
 from symdiff import Limits, ParseError, SymdiffError, diff, parse, to_text
@@ -45,7 +45,8 @@ HANG = 20.0          # seconds: one still running then is stopped, and fails
 VARIABLE_NAMES = {"x": "x", "y": "y", "t": "t", "θ": "theta", "α": "alpha", "x1": "x1",
                   "y_0": "y_0", "Δx": "Deltax", "theta": "theta"}
 CONSTANT_NAMES = {"pi": "pi", "π": "pi", "e": "e"}
-FUNCTION_NAMES = sorted(MP_FUNCTIONS) + sorted(ALIASES)
+# the elementary functions: a call of one argument (the special functions are the grid's)
+FUNCTION_NAMES = sorted(set(MP_FUNCTIONS) - SPECIAL_FUNCTIONS) + sorted(ALIASES)
 ADD_OPS = {"+": "+", "-": "-", "\u2212": "-"}
 MUL_OPS = {"*": "*", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "/": "/", "\u00f7": "/"}
 POW_OPS = ["^", "**"]
