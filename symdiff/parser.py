@@ -157,7 +157,7 @@ class Build:
             raise source.error(f"primes are for declared functions; '{base}' is built in", token,
                                hint=f"differentiate {base}(...) instead")
         candidates = known_names() + sorted(source.functions)
-        close = difflib.get_close_matches(spell(base), candidates, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(spell(base), candidates, n=1, cutoff=0.8)   # not foo -> floor
         line, column = source.position(token)
         raise UnknownFunctionError(base, suggestion=close[0] if close else None,
                                    text=source.text, line=line, column=column)
