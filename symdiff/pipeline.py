@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .diff import diff, gradient
-from .errors import EvaluationError, UsageError
+from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
 from .expr import Expr, Sym, postorder
 from .limits import checked
@@ -116,8 +116,10 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
             raise EvaluationError(f"the formula is undefined at the point: {error}") from None
     names = choose_variables(expr, request.wrt, tell)
     if isinstance(request.order, str) and request.order in expr.free:
-        raise UsageError(f"--order {request.order}: {request.order} is a variable of the formula; "
+        raise DiffError(f"--order {request.order}: {request.order} is a variable of the formula; "
                          f"name the order with a letter the formula does not use")
+    if isinstance(request.order, str):
+        tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     simplified = request.simplify and request.form != "raw"
     if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
         results = gradient(expr, names, simplify=simplified)
