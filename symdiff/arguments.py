@@ -143,6 +143,23 @@ def variable_names(option: str, text: str) -> list[str]:
             for start, item in _items(text)]
 
 
+def order_argument(text: str) -> int | str:
+    """``--order``: a whole number, or a name (``n``) for the n-th derivative in closed form.
+
+    >>> order_argument("3"), order_argument("n")
+    (3, 'n')
+    """
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    expects = "--order expects a whole number, or a letter such as n for the n-th derivative"
+    name = _variable(text, "--order", text, 0, expects)
+    if len(name) != 1:                      # --order two is a typo of 2, not an order named two
+        raise UsageError(f"{expects}; found {text!r}", (f"--order {text}", len("--order ")))
+    return name
+
+
 def function_names(groups: list[str]) -> list[str]:
     """The names of the functions declared by ``--func f,g --func h``."""
     return [spell(n) for group in groups for n in group.replace(",", " ").split()]

@@ -25,8 +25,8 @@ from dataclasses import replace
 from typing import TextIO
 
 from . import __version__, compiled_core
-from .arguments import (Parser, add_limit_options, function_names, limits_from, parse_point,
-                        protect_formulas, variable_names)
+from .arguments import (Parser, add_limit_options, function_names, limits_from, order_argument,
+                        parse_point, protect_formulas, variable_names)
 from .checks import METHOD_NAMES, check_derivatives, compare_methods
 from .errors import EvaluationError, SymdiffError, UsageError
 from .functions import resolve
@@ -71,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="variable(s) to differentiate with respect to, comma-separated; "
                              "several print the gradient, one labelled line each "
                              "(default: the formula's only variable)")
-    parser.add_argument("--order", type=int, default=1, metavar="N",
-                        help="order of the derivative (default 1)")
+    parser.add_argument("--order", type=order_argument, default=1, metavar="N",
+                        help="order of the derivative (default 1); a letter such as n asks for "
+                             "the n-th derivative in closed form")
     parser.add_argument("--at", metavar="POINT",
                         help="also print the value at a point, e.g. x=2,y=5 (values may be "
                              "constant formulas such as pi/2)")
@@ -134,7 +135,7 @@ class Run:
                                  + ("built in" if resolve(name) is not None else "not a name"))
         wrt = tuple(variable_names("--wrt", args.wrt)) if args.wrt is not None else None
         self.point = parse_point(args.at) if args.at is not None else None
-        if args.order < 0:
+        if isinstance(args.order, int) and args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
         if args.equation and args.format != "latex":
             raise UsageError("--equation writes LaTeX; add --latex (or --format latex)")

@@ -263,6 +263,15 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
     return spec
 
 
+def _symbolic_order(wrt: tuple, free: frozenset[str]) -> tuple[str, Sym] | None:
+    """``(x, n)`` for ``diff(f, x, n)`` with ``n`` a name that ``f`` does not have: the n-th
+    derivative (with respect to a variable that ``f`` does not have, it would be 0)."""
+    if len(wrt) != 2 or isinstance(wrt[1], int):
+        return None
+    (name, _), (order, _) = _variables(wrt)
+    return None if order in free else (name, Sym(order))
+
+
 @bounded
 def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) -> Expr:
     """Partial derivative of any order: ``diff(f, "x")``, ``diff(f, "x", 3)``,
@@ -275,11 +284,21 @@ def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) 
     6*x*y^2
     >>> diff(parse("sin(x)"), "x", 0)
     sin(x)
+
+    A name that does not occur in ``f``, after a variable, is a symbolic order (see
+    :mod:`symdiff.nth` for the families that have a closed form):
+
+    >>> diff(parse("exp(2x)"), "x", "n")
+    2^n*exp(2*x)
     """
     if limits is not None:
         with use_limits(limits):
             return diff(expr, *wrt, simplify=simplify)
     expr = expression(expr, "diff")
+    symbolic = _symbolic_order(wrt, expr.free)
+    if symbolic is not None:
+        from .nth import nth_derivative             # its forms are written to be read: kept
+        return nth_derivative(expr, *symbolic)
     spec = _variables(wrt)
     if not spec:
         names = sorted(expr.free)

@@ -24,8 +24,8 @@ from .errors import CodegenError, UsageError
 from .evaluate import Algebra, Overflows, interpret
 from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder, spell
 from .functions import lookup
-from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label, split_fraction,
-                       to_text)
+from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
+                       reads_as_reciprocal, split_fraction, to_text)
 
 JSON_SCHEMA_VERSION = 1
 
@@ -506,7 +506,7 @@ class MathMLPrinter(Printer):
                            "<mo>)</mo></mrow>"]
 
     def _print_Pow(self, e: Pow):
-        if type(e.exp) is Num and e.exp.value < 0:
+        if reads_as_reciprocal(e):
             return self._quotient((e,))
         if type(e.exp) is Num and e.exp.value == Fraction(1, 2):     # as in LaTeX
             return Prec.ATOM, ["<msqrt>", (e.base, Prec.SUM), "</msqrt>"]

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression
 from .functions import lookup
-from .printing import Derivatives, Prec, Printer, number, split_fraction
+from .printing import Derivatives, Prec, Printer, number, reads_as_reciprocal, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
                                      "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
@@ -147,10 +147,10 @@ class LatexPrinter(Printer):
 
     def _print_Pow(self, e: Pow):
         base, exp = e.base, e.exp
+        if reads_as_reciprocal(e):
+            return self._quotient((e,))
         if type(exp) is Num:
             v = exp.value
-            if v < 0:
-                return self._quotient((e,))
             if v == Fraction(1, 2):             # sqrt(u); a decimal u^0.5 typesets alike
                 return Prec.ATOM, [r"\sqrt{", (base, Prec.SUM), "}"]
             if type(v) is int and type(base) is Call and _power_on_name(base):
@@ -212,8 +212,9 @@ def to_latex(expr: Expr, *, ln: bool = True, exp_power: bool = True) -> str:
 
 
 def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None,
-                        of: str = "") -> str:
-    r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on.
+                        of: str = "", order: str = "") -> str:
+    r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on; with a
+    symbolic ``order`` (a name), that order of the one variable: ``\frac{d^{n}}{dx^{n}}``.
 
     >>> derivative_operator(["x", "x"], True)
     '\\frac{d^{2}}{dx^{2}}'
@@ -221,10 +222,16 @@ def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | N
     '\\frac{\\partial^{2}}{\\partial x\\,\\partial y}'
     >>> derivative_operator(["y"], False, of="f")
     '\\frac{\\partial f}{\\partial y}'
+    >>> derivative_operator(["x"], True, order="n")
+    '\\frac{d^{n}}{dx^{n}}'
     """
     d = r"\partial" if (partial if partial is not None else not single_variable) else "d"
-    order = len(wrt)
-    top = d if order == 1 else f"{d}^{{{order}}}"
+    if order:
+        shown = latex_name(order)
+        wrt = [f"{wrt[0]}^{{{shown}}}"]
+    else:
+        shown = str(len(wrt)) if len(wrt) > 1 else ""
+    top = f"{d}^{{{shown}}}" if shown else d
     if of:
         top += (" " if d == r"\partial" else "") + of
     runs: list[tuple[str, int]] = []
@@ -234,7 +241,8 @@ def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | N
         else:
             runs.append((name, 1))
     space = " " if d == r"\partial" else ""
-    pieces = [f"{d}{space}{latex_name(n)}" + (f"^{{{k}}}" if k > 1 else "") for n, k in runs]
+    pieces = [f"{d}{space}{latex_name(n) if not order else n}" + (f"^{{{k}}}" if k > 1 else "")
+              for n, k in runs]
     thin_space = r"\,"
     return rf"\frac{{{top}}}{{{thin_space.join(pieces)}}}"
 
@@ -285,12 +293,14 @@ def render_latex(outcome: Derivatives, one_line: bool = False, *, equation: bool
     bindings, written = outcome.shared or ([], outcome.results)
     labelled = equation or len(written) > 1 or bindings
     rows = []
+    symbolic = outcome.order if isinstance(outcome.order, str) else ""     # d^n/dx^n
     for i, (name, shown) in enumerate(zip(outcome.names, written)):
+        wrt = [name] if symbolic else [name] * int(outcome.order)
         if equation:
-            operator = derivative_operator([name] * outcome.order, single, partial)
+            operator = derivative_operator(wrt, single, partial, order=symbolic)
             left = operator + r"\!\left(" + to_latex(outcome.expr, **options) + r"\right)"
         else:
-            left = derivative_operator([name] * outcome.order, single, partial, of="f")
+            left = derivative_operator(wrt, single, partial, of="f", order=symbolic)
         right = to_latex(shown, **options)
         if outcome.values is not None:
             right += f" = {number(outcome.values[i])}"

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .diff import diff, gradient
-from .errors import EvaluationError, UsageError
+from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
 from .expr import Expr, Sym, postorder
 from .limits import checked
@@ -55,7 +55,7 @@ class Request:
 
     formula: str
     wrt: tuple[str, ...] | None = None
-    order: int = 1
+    order: int | str = 1                       # a name: the n-th derivative (symdiff.nth)
     simplify: bool = True
     form: str = "auto"
     point: Mapping[str, float] | None = None
@@ -75,7 +75,7 @@ class Outcome:
     formula: str
     expr: Expr                       # the formula parsed
     names: list[str]                 # the variables, one derivative for each
-    order: int
+    order: int | str                 # a name for a symbolic order
     results: list[Expr]
     values: list[float] | None       # the results' values at the point
     shared: tuple[list[tuple[Sym, Expr]], list[Expr]] | None  # (bindings, results using them)
@@ -115,6 +115,11 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         except EvaluationError as error:
             raise EvaluationError(f"the formula is undefined at the point: {error}") from None
     names = choose_variables(expr, request.wrt, tell)
+    if isinstance(request.order, str) and request.order in expr.free:
+        raise DiffError(f"--order {request.order}: {request.order} is a variable of the formula; "
+                         f"name the order with a letter the formula does not use")
+    if isinstance(request.order, str):
+        tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     simplified = request.simplify and request.form != "raw"
     if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
         results = gradient(expr, names, simplify=simplified)

@@ -18,8 +18,8 @@ from fractions import Fraction
 from typing import Protocol
 
 from .errors import LimitError
-from .expr import (FLATTEN_LIMIT, HALF, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
-                   expression, postorder_of, preserving_structure, rebuild)
+from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
+                   expression, power, postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
 
@@ -88,11 +88,34 @@ def split_fraction(factors: tuple[Expr, ...]) -> tuple[bool, list[Expr], list[Ex
             flipped = -f.exp.value       # built raw: 0^-2 must print 1/0^2, not fold to 1/0
             denominator.append(f.base if flipped == 1 and type(flipped) is int
                                else Pow(f.base, Num(flipped)))
+        elif type(f) is Pow and _symbolic_reciprocal(f):
+            denominator.append(Pow(f.base, negated(f.exp)))               # x^(-n) is 1/x^n
         else:
             numerator.append(f)
     shown = isinstance(top, float) or top != 1 or not numerator    # 1.0*x keeps its 1.0
     return (negative, ([Num(top)] if shown else []) + numerator,
             ([Num(bottom)] if bottom != 1 else []) + denominator)
+
+
+def reads_as_reciprocal(f: Pow) -> bool:
+    """Whether a power is written as a fraction: a negative number as its exponent, or a
+    product with a negative number first (:func:`_symbolic_reciprocal`)."""
+    return (type(f.exp) is Num and f.exp.value < 0) or _symbolic_reciprocal(f)
+
+
+def _symbolic_reciprocal(f: Pow) -> bool:
+    """Whether the power ``u^(-c*n)`` (a product with a negative number first) is written
+    ``1/u^(c*n)``: where that text reads back as the same node, so never for ``u^(-n - 1)``,
+    a sum.
+
+    >>> from symdiff import parse
+    >>> _symbolic_reciprocal(parse("x^(-n)")), _symbolic_reciprocal(parse("x^(n)"))
+    (True, False)
+    """
+    exponent = f.exp
+    if type(exponent) is not Mul or type(exponent.factors[0]) is not Num or exponent.factors[0].value >= 0:
+        return False
+    return power(power(f.base, negated(exponent)), MINUS_ONE) is f
 
 
 def kept_whole(factors: int) -> bool:
@@ -238,7 +261,7 @@ class TextPrinter(Printer):
         return Prec.ATOM, [e.fn, "(", *self.arguments(e.args), ")"]
 
     def _print_Pow(self, e: Pow):
-        if type(e.exp) is Num and e.exp.value < 0:
+        if reads_as_reciprocal(e):
             return self._quotient((e,))          # u^(-1/2): 1/ and the flipped u^(1/2)
         if e.exp is HALF:                        # a square root, exactly what parses back to it
             return Prec.ATOM, ["sqrt(", (e.base, Prec.SUM), ")"]
