@@ -494,6 +494,10 @@ class MathMLPrinter(Printer):
     _print_call_besselj = _print_call_bessely = _print_order_subscript
     _print_call_besseli = _print_call_besselk = _print_order_subscript
 
+    def _print_call_factorial(self, e: Call):
+        """n!."""
+        return Prec.POWER, ["<mrow>", (e.args[0], Prec.ATOM), "<mo>!</mo></mrow>"]
+
     def _print_call_polygamma(self, e: Call):
         """psi^(n)(x)."""
         order, argument = e.args

@@ -86,6 +86,7 @@ LambertW, Ei, Si, Ci, li, sinc = map(_builder, ("LambertW", "Ei", "Si", "Ci", "l
 Heaviside, floor, ceil = map(_builder, ("Heaviside", "floor", "ceil"))
 atan2, hypot, polygamma, beta, Min, Max = (_builder(name, arities=(2,)) for name in
                                            ("atan2", "hypot", "polygamma", "beta", "min", "max"))
+factorial, ff = _builder("factorial"), _builder("ff", arities=(2,))   # the n-th derivative's
 besselj, bessely, besseli, besselk = (_builder(name, arities=(2,)) for name in
                                       ("besselj", "bessely", "besseli", "besselk"))
 
@@ -348,6 +349,23 @@ def _gamma_exact(v):
     return None
 
 
+def _factorial_exact(v):
+    """n! for a whole n from 0 to 30."""
+    if type(v) is int and 0 <= v <= 30:
+        return math.factorial(v)
+    return None
+
+
+def _ff_exact(a, b):
+    """The falling factorial a*(a-1)*...*(a-b+1) for a whole b from 0 to 30."""
+    if type(b) is not int or not 0 <= b <= 30 or isinstance(a, float):
+        return None
+    product = 1
+    for k in range(b):
+        product *= a - k
+    return product
+
+
 def _no_closed_form(function: str, argument: str) -> Callable[..., Expr]:
     """The partial derivative with respect to an order argument, which has no closed form."""
     def partial(*args: Expr) -> Expr:
@@ -557,6 +575,16 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              _real2(min, "min"), r"\min", {}, (), min, complex=_complex_min, python="min({a}, {b})"),
     Function("max",   (lambda a, b: Heaviside(add(a, neg(b))), lambda a, b: Heaviside(add(b, neg(a)))),
              _real2(max, "max"), r"\max", {}, (), max, complex=_complex_max, python="max({a}, {b})"),
+    # ----- n! = gamma(n + 1) and the falling factorial ff(a, b) = a!/(a - b)!, which the n-th
+    # derivative writes (symdiff.nth); (a)_b' by a and b through digamma, as gamma's -----
+    Function("factorial", (lambda u: mul(factorial(u), digamma(add(u, ONE))),),
+             _real(lambda x: math.gamma(x + 1), "factorial", lambda x: x > -1 or not _is_integer(x), "an argument that is not a negative integer"),
+             "{}!", {}, (), _factorial_exact, complex=_mp_complex("factorial"),
+             python="math.gamma({a} + 1)"),
+    Function("ff",    (lambda a, b: mul(ff(a, b), add(digamma(add(a, ONE)), neg(digamma(add(a, neg(b), ONE))))),
+                       lambda a, b: mul(ff(a, b), digamma(add(a, neg(b), ONE)))),
+             _mp("ff", "ff"), r"\underline", {}, (), _ff_exact, complex=_mp_complex("ff"),
+             python="float(mpmath.ff({a}, {b}))", rule="falling factorial rule"),
 )}
 
 # log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.  Its

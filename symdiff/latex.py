@@ -135,6 +135,15 @@ class LatexPrinter(Printer):
     _print_call_besselj = _print_call_bessely = _print_order_subscript
     _print_call_besseli = _print_call_besselk = _print_order_subscript
 
+    def _print_call_factorial(self, e: Call):
+        """n! and \\left(n - 1\\right)!."""
+        return Prec.POWER, [(e.args[0], Prec.ATOM), "!"]
+
+    def _print_call_ff(self, e: Call):
+        """The falling factorial as Knuth writes it: a^{\\underline{b}}."""
+        a, b = e.args
+        return Prec.POWER, [(a, Prec.POWER + 1), r"^{\underline{", (b, Prec.SUM), "}}"]
+
     def _print_call_polygamma(self, e: Call):
         """\\psi^{(n)}\\!\\left(x\\right): the order as a bracketed superscript."""
         order, argument = e.args

@@ -71,7 +71,7 @@ VARIABLES = ("x", "y")
 SPECIAL_FUNCTIONS = frozenset({
     "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
     "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
-    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max"})
+    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max", "factorial", "ff"})
 UNARY_FUNCTIONS = sorted(set(FUNCTIONS) - SPECIAL_FUNCTIONS)   # sqrt among them: it builds u^(1/2)
 
 # ---------------------------------------------------------------- strategies
@@ -571,6 +571,7 @@ MP_FUNCTIONS = {
     "acsch": _checked(lambda u: mpmath.asinh(1 / u), _nonzero),
     "erf": mpmath.erf, "erfc": mpmath.erfc, "erfi": mpmath.erfi,
     "gamma": _checked(mpmath.gamma, _no_gamma_pole),
+    "factorial": _checked(lambda u: mpmath.gamma(u + 1), lambda u: _no_gamma_pole(u + 1) - 1),
     "loggamma": _checked(mpmath.loggamma, _positive),
     "digamma": _checked(mpmath.digamma, _no_gamma_pole),
     "LambertW": _checked(lambda u: mpmath.re(mpmath.lambertw(u)), _at_least_minus_one_over_e),
@@ -588,9 +589,10 @@ MP_FUNCTIONS = {
     "bessely": lambda n, u: mpmath.bessely(n, _positive(u)),
     "besselk": lambda n, u: mpmath.besselk(n, _positive(u)),
     "min": min, "max": max,
+    "ff": mpmath.ff,                                            # gamma(a + 1)/gamma(a - b + 1)
 }
 TWO_ARGUMENTS = frozenset({"atan2", "hypot", "polygamma", "beta", "besselj", "bessely", "besseli",
-                           "besselk", "min", "max"})
+                           "besselk", "min", "max", "ff"})
 ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot",
            "arcsec": "asec", "arccsc": "acsc", "arcsinh": "asinh", "arsinh": "asinh",
            "arccosh": "acosh", "arcosh": "acosh", "arctanh": "atanh", "artanh": "atanh",

@@ -4,7 +4,6 @@ agrees by value with SymPy's derivative of that order; outside the families, a D
 
 from __future__ import annotations
 
-import io
 import math
 
 import pytest
@@ -12,7 +11,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 from symdiff import DiffError, diff, evaluate, parse, substitute
-from symdiff.cli import run
+from symdiff.cli import main
 
 X = sympy.Symbol("x")
 POINT = 0.7
@@ -64,12 +63,12 @@ def test_a_variable_of_the_formula_is_not_an_order():
     assert str(diff("sin(x)", "x", "n")) == "sin(x + pi*n/2)"
 
 
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return run(list(argv), None, out, err), out.getvalue(), err.getvalue()
+def test_the_command_line(capsys):
+    def cli(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
 
-
-def test_the_command_line():
     code, out, err = cli("log(1 + x)", "--order", "n")
     assert code == 0 and out.strip() == "(-1)^(n - 1)*factorial(n - 1)/(x + 1)^n"
     assert "for every whole n >= 1" in err
