@@ -86,7 +86,8 @@ def check_derivatives(outcome: Derivatives, points: int = 20, seed: int = 0) -> 
     worst = {"central difference": 0.0, "complex step": 0.0}
     checked, stepped, tries, failures = 0, 0, 0, []
     why_not_stepped = ""
-    lower = [diff(outcome.expr, n, outcome.order - 1) for n in outcome.names]
+    order = int(outcome.order)                 # a symbolic order is refused before (cli.py)
+    lower = [diff(outcome.expr, n, order - 1) for n in outcome.names]
     while checked < points and tries < 50 * points:
         tries += 1
         point = {n: rng.uniform(-3, 3) for n in names}

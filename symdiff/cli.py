@@ -137,6 +137,9 @@ class Run:
         self.point = parse_point(args.at) if args.at is not None else None
         if isinstance(args.order, int) and args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
+        if isinstance(args.order, str) and (args.check or args.method != "symbolic"):
+            raise UsageError(f"--check and --method compute numbers: give a whole number as the "
+                             f"order, not {args.order}")
         if args.equation and args.format != "latex":
             raise UsageError("--equation writes LaTeX; add --latex (or --format latex)")
         if args.steps:

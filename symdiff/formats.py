@@ -98,7 +98,7 @@ def tree_data(expr: Expr) -> dict:
     return {"nodes": nodes, "root": index[expr]}
 
 
-def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int, Expr]],
+def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int | str, Expr]],
             warnings: Sequence[str] = (), values: Sequence[float | None] | None = None) -> str:
     """The documented JSON document (docs/reference/json.md) for one run."""
     from .latex import to_latex

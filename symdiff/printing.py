@@ -384,7 +384,7 @@ class Derivatives(Protocol):
     @property
     def names(self) -> Sequence[str]: ...          # one derivative for each
     @property
-    def order(self) -> int: ...
+    def order(self) -> int | str: ...           # a name for a symbolic order
     @property
     def results(self) -> Sequence[Expr]: ...
     @property
@@ -395,7 +395,7 @@ class Derivatives(Protocol):
     def warnings(self) -> Sequence[str]: ...
 
 
-def derivative_label(name: str, order: int) -> str:
+def derivative_label(name: str, order: int | str) -> str:
     """``d/dx``, or ``d^2/dx^2`` for a higher order: the label of one derivative of several."""
     return f"d/d{name}" if order == 1 else f"d^{order}/d{name}^{order}"
 

@@ -78,3 +78,8 @@ def test_the_command_line(capsys):
     assert code == 2 and "no closed form" in err
     code, out, err = cli("exp(2x)", "--order", "k", "--latex")
     assert code == 0 and out.strip() == r"2^{k} e^{2 x}"
+
+
+def test_numbers_need_a_whole_order(capsys):
+    assert main(["sin(x)", "--order", "n", "--check"]) == 2
+    assert "give a whole number as the order" in capsys.readouterr().err
