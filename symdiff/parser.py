@@ -324,6 +324,7 @@ _RELATIONS = {
            "write y = x^2, or the formula alone"),
 }
 _RELATION = re.compile(r"==|:=|!=|<=|>=|[=<>\u2260\u2264\u2265]")   # as the grammar's RELATION
+_LAST_RELATION = re.compile(f"(?:{_RELATION.pattern})$")
 _INEQUALITY = ("'{}' makes an inequality; symdiff reads formulas and equations only",
                "write the formula alone, as in x^2 - 1")
 
@@ -1114,8 +1115,13 @@ def _explain(text: str, error) -> ParseError:
             where = f"column {at_column}" if at_line == line else f"line {at_line}, column {at_column}"
             return ParseError(f"unexpected end of input: '(' opened at {where} is never closed",
                               text=text, line=line, column=column, expected=("')'",))
+        hint = _hint_for(expected)
+        last = _LAST_RELATION.search(text.rstrip())
+        if last is not None:                    # y = (the right-hand side is missing)
+            hint = "'=' needs a right-hand side, as in y = x^2" if last.group() == "=" else \
+                _RELATIONS.get(last.group(), _INEQUALITY)[1]
         return ParseError("unexpected end of input", text=text, line=line, column=column,
-                          expected=expected, hint=_hint_for(expected))
+                          expected=expected, hint=hint)
     if token.type == "RELATION":                # x << 2, x < y < z: the first one is the fault
         first = _RELATION.search(text)
         if first is not None and first.start() < token.start_pos and first.group() != "=":
