@@ -9,7 +9,7 @@ from .api import (cancel, collect, compile_function, cse, diff, evaluate, expand
                   hessian, jacobian, jvp, numeric_gradient, simplify, to_latex, together, vjp)
 from .diff import derivative
 from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
-                     UnknownFunctionError)
+                     SymdiffWarning, UnknownFunctionError)
 from . import expr as _expr_module
 from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
                    symbols, tree_size)
@@ -17,7 +17,7 @@ from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, a
                         cos, cosh, cot, coth, csc, csch, exp, log, log2, log10, sec, sech, sign,
                         sin, sinh, sqrt, tan, tanh)
 from .limits import Limits, use_limits
-from .parser import parse
+from .parser import Equation, parse, parse_equation
 from .printing import to_text
 
 __version__ = "0.1.0"
@@ -51,7 +51,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'symdiff' has no attribute {name!r}")
 
 __all__ = [
-    "parse", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
+    "parse", "parse_equation", "Equation", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "expand", "together", "cancel", "factor", "collect",
     "evaluate", "compile_function", "numeric_gradient", "jvp", "vjp",
     "to_text", "to_latex", "cse", "substitute", "dag_size", "tree_size",
@@ -61,6 +61,6 @@ __all__ = [
     "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh",
     "exp", "log", "log2", "log10", "sqrt", "cbrt", "sign",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
-    "LimitError", "CodegenError",
+    "LimitError", "CodegenError", "SymdiffWarning",
     *_LAZY,
 ]

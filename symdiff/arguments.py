@@ -96,13 +96,17 @@ def parse_point(text: str) -> dict[str, float]:
         if name in point:
             raise UsageError(f"--at gives {name} twice")
         try:
-            constant = parse(value)
+            constant = parse(value, warn=_unheard)
         except ParseError as error:
             raise UsageError(f"--at value for {name}: {error}") from None
         if constant.free:
             raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
         point[name] = evaluate(constant)
     return point
+
+
+def _unheard(note) -> None:
+    """The parser's notes on an option's value: a name or a number is checked as a whole."""
 
 
 def _items(text: str) -> list[tuple[int, str]]:
@@ -126,7 +130,7 @@ def _variable(name: str, option: str, text: str, start: int, expects: str) -> st
     if name.isascii() and name.isidentifier() and name not in CONSTANTS and resolve(name) is None:
         return name                           # what parse(name) gives, without its cost
     try:
-        expr = parse(name)
+        expr = parse(name, warn=_unheard)
     except ParseError as error:
         raise UsageError(f"{expects}; {name!r} is not a variable name: {error.message}",
                          (typed, at + error.column - 1)) from None

@@ -13,6 +13,8 @@ for callers who do not know about symdiff.
     ├── EvaluationError(ArithmeticError)  a number outside a function's domain
     └── UsageError                        a request that cannot be carried out as asked
                                           (the command line's options, symdiff.pipeline)
+
+    SymdiffWarning(UserWarning)           text read, but perhaps not as meant (sinx, y = x^2)
 """
 
 from __future__ import annotations
@@ -22,19 +24,10 @@ class SymdiffError(Exception):
     """Base of every error that symdiff raises on purpose."""
 
 
-class ParseError(SymdiffError, ValueError):
-    """The input text is not a formula.
-
-    Carries the position (1-based ``line`` and ``column``), the offending
-    ``text`` and what the parser ``expected`` there; ``str()`` shows the line
-    with a caret under the problem.
-
-    >>> err = ParseError("unexpected ')'", text="x+1)", line=1, column=4)
-    >>> print(err)
-    line 1, column 4: unexpected ')'
-      x+1)
-         ^
-    """
+class _Positioned(Exception):
+    """A message about a place in the text: ``line`` and ``column`` (1-based), the ``text``,
+    what the parser ``expected`` there and a ``hint``; ``str()`` shows the line with a caret
+    under the place."""
 
     def __init__(self, message: str, *, text: str = "", line: int = 1,
                  column: int = 1, expected: tuple[str, ...] = (),
@@ -67,6 +60,40 @@ class ParseError(SymdiffError, ValueError):
         if self.hint:
             parts.append(self.hint)
         return "\n".join(parts)
+
+
+class ParseError(_Positioned, SymdiffError, ValueError):
+    """The input text is not a formula.
+
+    Carries the position (1-based ``line`` and ``column``), the offending
+    ``text`` and what the parser ``expected`` there; ``str()`` shows the line
+    with a caret under the problem.
+
+    >>> err = ParseError("unexpected ')'", text="x+1)", line=1, column=4)
+    >>> print(err)
+    line 1, column 4: unexpected ')'
+      x+1)
+         ^
+    """
+
+
+class SymdiffWarning(_Positioned, UserWarning):
+    """The text was read, but perhaps not as its writer meant: ``sinx`` is a variable (did
+    you mean ``sin(x)``?), ``y = x^2`` is read as its right-hand side.  Positioned like a
+    :class:`ParseError`.  :func:`symdiff.parse` (and every function that reads text) issues
+    it with :func:`warnings.warn`; the command line prints it as a note on stderr.
+
+    >>> import warnings
+    >>> from symdiff import parse
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     parse("sinx")
+    sinx
+    >>> print(caught[0].message)
+    line 1, column 1: sinx is read as a variable; did you mean sin(x)?
+      sinx
+      ^
+    """
 
 
 class UnknownFunctionError(ParseError):

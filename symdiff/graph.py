@@ -39,7 +39,8 @@ def run_graph(argv: list[str], out: Writer, err: Writer) -> int:
     args = parser.parse_args(protect_formulas(argv, parser))
     point = parse_point(args.at)
     functions = function_names(args.func)
-    expr = parse(args.formula, functions=functions)
+    expr = parse(args.formula, functions=functions,
+                 warn=lambda note: print(f"symdiff: note: {note}", file=err))
     missing = sorted(expr.free - point.keys())
     if missing:
         raise UsageError(f"--at gives no value for {', '.join(missing)}")

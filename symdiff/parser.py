@@ -24,24 +24,28 @@ import json
 import os
 import re
 import stat
+import sys
 import unicodedata
+import warnings
 import zlib
 from functools import lru_cache
 from importlib.util import find_spec
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import EvaluationError, LimitError, ParseError, UnknownFunctionError
+from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
-from .functions import ALSO_VARIABLES, known_names, lookup, resolve
+from .functions import ALSO_VARIABLES, FUNCTIONS, known_names, lookup, resolve
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
+    from collections.abc import Callable
+    from types import FrameType
     from lark import Lark               # an error is explained: it costs ~20 ms of a start
 
 CONSTANTS = {"pi": PI, "e": E}
-SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 DIVIDE = {"/", "÷"}
 
 # How the parser's terminal names read in an error message.
@@ -58,8 +62,33 @@ def grammar_text() -> str:
     here = Path(__file__).resolve().parent
     for path in (here / "grammar" / "symdiff.lark", here.parent / "grammar" / "symdiff.lark"):
         if path.is_file():
-            return path.read_text(encoding="utf-8")
+            return _with_function_names(path.read_text(encoding="utf-8"))
     raise FileNotFoundError("symdiff's grammar file symdiff.lark is missing from the installation")
+
+
+def _with_function_names(grammar: str) -> str:
+    """The grammar with the table's function names (and aliases) in POWERED_NAME, longest
+    first: the tables, and the key of their cache, follow the function table."""
+    names = sorted(known_names(), key=lambda name: (-len(name), name))
+    return grammar.replace("%(functions)s", "|".join(map(re.escape, names)))
+
+
+class Equation(NamedTuple):
+    """An equation as written, ``lhs = rhs`` (:func:`parse_equation`).
+
+    >>> parse_equation("x^2 + y^2 = 1")
+    Equation(lhs=x^2 + y^2, rhs=1)
+    """
+
+    lhs: Expr
+    rhs: Expr
+
+
+class _Written(NamedTuple):
+    """What the parser built from an equation: the equation and its '=' (for messages)."""
+
+    equation: Equation
+    equals: object
 
 
 class _Source:
@@ -69,6 +98,7 @@ class _Source:
         self.text = text
         self.functions = functions
         self.leaves: dict[tuple[str, str], Expr] = {}    # (rule, token text) -> node made
+        self.notes: dict[str, SymdiffWarning] = {}      # what may not be read as meant
 
     def position(self, token) -> tuple[int, int]:
         """Line and column of a token, worked out only when an error needs them."""
@@ -77,6 +107,13 @@ class _Source:
     def error(self, message: str, token, **extra) -> ParseError:
         line, column = self.position(token)
         return ParseError(message, text=self.text, line=line, column=column, **extra)
+
+    def note(self, key: str, message: str, token, **extra) -> None:
+        """Keep a note (a :class:`SymdiffWarning`) for the end of the parse, once per key."""
+        if key not in self.notes:
+            line, column = self.position(token)
+            self.notes[key] = SymdiffWarning(message, text=self.text, line=line, column=column,
+                                             **extra)
 
 
 _source: contextvars.ContextVar[_Source] = contextvars.ContextVar("symdiff_source")
@@ -128,8 +165,17 @@ class Build:
             return CONSTANTS[name]
         source = _source.get()
         if (resolve(name) is not None and name not in ALSO_VARIABLES) or name in source.functions:
+            if name in source.functions and _POWER_AFTER.match(source.text, _end(token)):
+                raise source.error(f"a power written on the name of the declared function "
+                                   f"{name} is not read", token,
+                                   hint=f"write {name}(x)^2 for the square of {name}(x), or "
+                                        f"{name}({name}(x)) for the composition")
             raise source.error(f"'{name}' is a function and needs an argument", token,
                                hint=f"write {name}(...)")
+        meant = _meant_call(token.value)
+        if meant is not None:
+            source.note(name, f"{token.value} is read as a variable; did you mean {meant}?",
+                        token)
         return Sym(name)
 
     def call(self, children):
@@ -156,11 +202,60 @@ class Build:
         if base != name and resolve(base) is not None:
             raise source.error(f"primes are for declared functions; '{base}' is built in", token,
                                hint=f"differentiate {base}(...) instead")
-        candidates = known_names() + sorted(source.functions)
-        close = difflib.get_close_matches(spell(base), candidates, n=1, cutoff=0.8)   # not foo -> floor
         line, column = source.position(token)
-        raise UnknownFunctionError(base, suggestion=close[0] if close else None,
+        raise UnknownFunctionError(base, suggestion=_suggestion(spell(base), source.functions),
                                    text=source.text, line=line, column=column)
+
+    def function_power(self, children):
+        """``sin^2(x)`` is ``sin(x)^2``; ``sin^-1(x)`` and other exponents are refused."""
+        token, (exponent, at, shown), arguments = children
+        base = self.call([token, arguments])    # the name and arguments, checked as a call
+        if type(exponent) is Num and type(exponent.value) is int and exponent.value >= 1:
+            try:
+                return power(base, exponent)
+            except (EvaluationError, LimitError) as error:
+                raise _folding_error(error, at) from None
+        name = token.value
+        inside = ", ".join(map(str, arguments or ()))
+        if exponent is MINUS_ONE:
+            function = resolve(name)
+            inverse = _inverse(function.name) if function is not None else None
+            hint = f"did you mean {inverse}({inside}) (the inverse function) or " if inverse \
+                else "did you mean "
+            raise _source.get().error(f"{name}^-1({inside}) is not read: it is written both for "
+                                      f"the inverse function and for the reciprocal", at,
+                                      hint=hint + f"1/{name}({inside}) (the reciprocal)?")
+        bracketed = shown if exponent is None or _plain(exponent) else f"({shown})"
+        raise _source.get().error(f"only a power of 1, 2, 3, ... can be written on a function's "
+                                  f"name, not {shown}", at,
+                                  hint=f"write {name}({inside})^{bracketed}")
+
+    def power_on_name(self, children):
+        """The power of ``sin^2(x)``: (the exponent or None, a token where it starts, its text)."""
+        if len(children) == 1:                  # a superscript: sin²(x)
+            token = children[0]
+            return Num(int(token.value.translate(SUPERSCRIPT_DIGITS))), token, token.value
+        operator, *rest = children
+        source = _source.get()
+        start = _end(operator)
+        start += len(source.text[start:]) - len(source.text[start:].lstrip(" \t\r\n"))
+        at = _Token("EXPONENT", "", start)
+        if isinstance(rest[0], Expr):
+            return rest[0], at, str(rest[0])
+        name = "".join(t.value for t in rest).rstrip("'")  # sin^n(x): the name n, maybe signed
+        return None, at, name
+
+    def equation(self, children):
+        """``lhs = rhs``: the equation with its '=' (comparisons and chains are refused)."""
+        source = _source.get()
+        for relation in children[1::2]:
+            if relation.value != "=":
+                message, hint = _RELATIONS.get(relation.value, _INEQUALITY)
+                raise source.error(message.format(relation.value), relation, hint=hint)
+        if len(children) > 3:
+            raise source.error("a second '=': one equation at a time", children[3],
+                               hint="write a single equation, as in y = x^2")
+        return _Written(Equation(children[0], children[2]), children[1])
 
     def arguments(self, children):
         return children
@@ -180,7 +275,10 @@ class Build:
 
     def superscript(self, children):
         base, token = children
-        return power(base, Num(int(token.value.translate(SUPERSCRIPT_DIGITS))))
+        exponent = Num(int(token.value.translate(SUPERSCRIPT_DIGITS)))
+        if type(base) is Num and base.value == 0 and exponent.value < 0:
+            raise _source.get().error("division by zero: 0 to a negative power", token)
+        return power(base, exponent)
 
     def root(self, children):
         return call("sqrt", children[1])         # √u is sqrt(u): the power u^(1/2), as written out
@@ -216,6 +314,87 @@ class Build:
 
 _BUILD = Build()
 
+_POWER_AFTER = re.compile(r"[ \t\r\n]*(\^|\*\*|[⁻⁰¹²³⁴⁵⁶⁷⁸⁹])")
+
+# '==', ':=' and the inequalities: what each is, and what to write instead.
+_RELATIONS = {
+    "==": ("'{}' compares; a formula is not a comparison",
+           "an equation takes a single '=', as in y = x^2; or write the formula alone"),
+    ":=": ("'{}' assigns; a formula is not an assignment",
+           "write y = x^2, or the formula alone"),
+}
+_RELATION = re.compile(r"==|:=|!=|<=|>=|[=<>\u2260\u2264\u2265]")   # as the grammar's RELATION
+_LAST_RELATION = re.compile(f"(?:{_RELATION.pattern})$")
+_INEQUALITY = ("'{}' makes an inequality; symdiff reads formulas and equations only",
+               "write the formula alone, as in x^2 - 1")
+
+# Names typed for functions of the table that are not accepted as aliases (short names that
+# are also likely variable names, or names that mean different functions in different books):
+# suggested when called, as in sh(x) -> "did you mean sinh?".
+SUGGESTED = {"sh": "sinh", "ch": "cosh", "th": "tanh", "cth": "coth", "arsh": "asinh",
+             "arch": "acosh", "arth": "atanh", "lg": "log10", "sen": "sin", "arcsen": "asin",
+             "tgh": "tanh", "ctgh": "coth"}
+
+# Variable names shaped like a function's name and its argument (cost: cos(t)) that are more
+# likely words: no note for them.
+WORDS = frozenset({"cost", "sine", "expr", "logs", "secs", "signs"})
+
+
+def _end(token) -> int:
+    return token.start_pos + len(token.value)
+
+
+def _plain(exponent: Expr) -> bool:
+    """Whether an exponent reads without brackets after '^': a whole number or a name."""
+    return (type(exponent) is Num and type(exponent.value) is int and exponent.value >= 0) \
+        or type(exponent) is Sym
+
+
+def _inverse(name: str) -> str | None:
+    """The inverse function in the table by its name (sin and asin, cosh and acosh), or None."""
+    for candidate in ("a" + name, name[1:] if name.startswith("a") else ""):
+        if candidate in FUNCTIONS:
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def _call_shape() -> re.Pattern:
+    """A function's name (any case) and a short argument: one letter with digits around it
+    (sinx, lnx, sin2x, cosθ, log2x), or nothing (Sin, COS)."""
+    names = sorted(known_names(), key=lambda name: (-len(name), name))
+    letter = "A-Za-z\u0391-\u03A9\u03B1-\u03C9"
+    return re.compile(f"({'|'.join(map(re.escape, names))})([0-9]*[{letter}][0-9]*)?",
+                      re.IGNORECASE)
+
+
+def _meant_call(name: str) -> str | None:
+    """What a variable named like a call may have meant: sinx -> 'sin(x)', Sin -> sin.
+
+    >>> _meant_call("sinx"), _meant_call("log2x"), _meant_call("COS"), _meant_call("cost")
+    ('sin(x)', 'log2(x)', 'the function cos', None)
+    """
+    if name.lower() in WORDS:
+        return None
+    found = _call_shape().fullmatch(name)
+    if found is None:
+        return None
+    function, argument = found.group(1).lower(), found.group(2)
+    return f"{function}({argument})" if argument else f"the function {function}"
+
+
+def _suggestion(name: str, declared: frozenset[str]) -> str | None:
+    """The function an unknown name probably meant: the same name in another case (Sin),
+    a name of :data:`SUGGESTED` (sh), or a close spelling (sine)."""
+    candidates = {n.lower(): n for n in [*known_names(), *sorted(declared)]}
+    lower = name.lower()
+    if lower in candidates:
+        return candidates[lower]
+    if lower in SUGGESTED:
+        return SUGGESTED[lower]
+    close = difflib.get_close_matches(lower, list(candidates), n=1, cutoff=0.8)    # not foo -> floor
+    return candidates[close[0]] if close else None
+
 
 def _leaf(make, rule: str, token) -> Expr:
     """A number or a name, made once per parse however often the text repeats it
@@ -243,8 +422,8 @@ def _count(n: int) -> str:
     return f"{n} argument" + ("s" if n != 1 else "")
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 30 else text[:27] + "..."
+def _short(text: str, most: int = 30) -> str:
+    return text if len(text) <= most else text[:most - 3] + "..."
 
 
 # ---------------------------------------------------------------- the tables and the loop
@@ -709,11 +888,24 @@ def _parser() -> Lark:
 # ---------------------------------------------------------------- parse
 
 @bounded
-def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Expr:
+def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
+          warn: Callable[[SymdiffWarning], None] | None = None) -> Expr:
     """Read a formula.  ``functions`` names the unknown functions the formula may use.
+
+    What may not be read as meant is told to ``warn`` as a :class:`SymdiffWarning` (by
+    default :func:`warnings.warn`): a variable named like a call (``sinx``), and an
+    equation ``y = ...``, which is read as its right-hand side.  Any other equation is an
+    error (see :func:`parse_equation`).
 
     >>> parse("f(x^2)", functions=["f"])
     f(x^2)
+    >>> parse("sin^2(x) + cos²(x)")
+    cos(x)^2 + sin(x)^2
+    >>> parse("y = x^2", warn=print)
+    line 1, column 3: reading the right-hand side of y = x^2 as the formula
+      y = x^2
+        ^
+    x^2
     >>> parse("sin(x")
     Traceback (most recent call last):
         ...
@@ -724,25 +916,86 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None) -> Ex
     """
     if isinstance(text, Expr):
         return text
+    result, source = _read(text, functions, limits)
+    if isinstance(result, _Written):
+        result = _right_hand_side(result, source)
+    _tell(source, warn)
+    return result
+
+
+@bounded
+def parse_equation(text: str, *, functions=(), limits: Limits | None = None,
+                   warn: Callable[[SymdiffWarning], None] | None = None) -> Equation:
+    """Read an equation, ``lhs = rhs``, as written (both sides parsed as formulas).
+
+    >>> parse_equation("x^2 + y^2 = 1").lhs
+    x^2 + y^2
+    """
+    result, source = _read(text, functions, limits)
+    if not isinstance(result, _Written):
+        line, column = _position(text, len(text.rstrip()))
+        raise ParseError("an equation needs '='", text=text, line=line, column=column,
+                         hint="write two sides joined by '=', as in x^2 + y^2 = 1")
+    _tell(source, warn)
+    return result.equation
+
+
+def _read(text: str, functions, limits: Limits | None) -> tuple[Expr | _Written, _Source]:
+    """The formula or equation in ``text``, and what was learnt reading it."""
     if not isinstance(text, str):
         raise TypeError(f"parse takes a string, not {type(text).__name__}")
     if limits is not None:
         with use_limits(limits):
-            return parse(text, functions=functions)
+            return _read(text, functions, None)
     _check_size(text, current_limits())
     if not text.strip(" \t\r\n"):          # other (Unicode) spaces are refused by name below
         raise ParseError("empty formula", text=text, line=1, column=1,
                          expected=("a number", "a name", "'('"))
-    declared = frozenset(_declared(functions))
-    token = _source.set(_Source(text, declared))
+    source = _Source(text, frozenset(_declared(functions)))
+    token = _source.set(source)
     try:
         machine = _machine()
         result = machine.parse(text) if machine is not None else None
-        return result if result is not None else _parse_with_lark(text)
+        return (result if result is not None else _parse_with_lark(text)), source
     except RecursionError:
         raise LimitError("the formula is nested too deeply to parse") from None
     finally:
         _source.reset(token)
+
+
+def _right_hand_side(written: _Written, source: _Source) -> Expr:
+    """``y = rhs`` where a formula is expected: rhs, with a note; other equations are errors."""
+    (lhs, rhs), equals = written
+    line, column = source.position(equals)
+    shown = _short(" ".join(source.text.split()), 40)
+    if type(lhs) is Sym and lhs.name not in rhs.free:
+        source.note("=", f"reading the right-hand side of {shown} as the formula", equals)
+        return rhs
+    both = f"{lhs} occurs on both sides; " if type(lhs) is Sym else ""
+    raise ParseError(f"{both}an equation is not differentiated directly", text=source.text,
+                     line=line, column=column,
+                     hint="solve it for one variable and write y = ... (or the formula alone); "
+                          "implicit differentiation of equations is planned")
+
+
+def _tell(source: _Source, warn: Callable[[SymdiffWarning], None] | None) -> None:
+    for note in source.notes.values():
+        if warn is not None:
+            warn(note)
+        else:
+            _warn(note)
+
+
+_PACKAGE = str(Path(__file__).resolve().parent) + os.sep
+
+
+def _warn(note: SymdiffWarning) -> None:
+    """warnings.warn, pointing at the first caller outside symdiff (the user's line)."""
+    frame: FrameType | None = sys._getframe()
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(note, stacklevel=level)
 
 
 def _parse_with_lark(text: str) -> Expr:
@@ -812,6 +1065,13 @@ def _expected(names) -> tuple[str, ...]:
     return tuple(wanted)
 
 
+def _hint_for(expected: tuple[str, ...]) -> str:
+    """A hint from what was expected: only '(' is expected after a power on a function's name."""
+    if expected == ("'('",):
+        return "a power written on a function's name takes its argument in brackets, as in sin^2(x)"
+    return ""
+
+
 def _unclosed(text: str) -> int | None:
     """Index of the first '(' that is never closed."""
     opened: list[int] = []
@@ -855,8 +1115,20 @@ def _explain(text: str, error) -> ParseError:
             where = f"column {at_column}" if at_line == line else f"line {at_line}, column {at_column}"
             return ParseError(f"unexpected end of input: '(' opened at {where} is never closed",
                               text=text, line=line, column=column, expected=("')'",))
+        hint = _hint_for(expected)
+        last = _LAST_RELATION.search(text.rstrip())
+        if last is not None:                    # y = (the right-hand side is missing)
+            hint = "'=' needs a right-hand side, as in y = x^2" if last.group() == "=" else \
+                _RELATIONS.get(last.group(), _INEQUALITY)[1]
         return ParseError("unexpected end of input", text=text, line=line, column=column,
-                          expected=expected)
+                          expected=expected, hint=hint)
+    if token.type == "RELATION":                # x << 2, x < y < z: the first one is the fault
+        first = _RELATION.search(text)
+        if first is not None and first.start() < token.start_pos and first.group() != "=":
+            message, hint = _RELATIONS.get(first.group(), _INEQUALITY)
+            line, column = _position(text, first.start())
+            return ParseError(message.format(first.group()), text=text, line=line,
+                              column=column, hint=hint)
     shown = "')'" if token.type == "RPAR" else repr(token.value)
     hint = ""
     if token.type == "NUMBER":
@@ -865,5 +1137,9 @@ def _explain(text: str, error) -> ParseError:
                 "write * to multiply by a number; implicit multiplication never takes a number on its right")
     if token.type == "RPAR" and text[:token.start_pos].count("(") <= text[:token.start_pos].count(")"):
         hint = "this ')' has no '(' to close"
+    if token.type == "RELATION":
+        hint = _RELATIONS.get(token.value, ("", "'=' joins the two sides of an equation, outside "
+                                                "any brackets, as in y = x^2"))[1]
+    hint = hint or _hint_for(expected)
     return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,
                       expected=expected, hint=hint)

@@ -6,7 +6,8 @@ shared subexpressions, and returns an :class:`Outcome`, which the renderers prin
 (``render_text`` in :mod:`symdiff.printing`, ``render_latex`` in :mod:`symdiff.latex`,
 ``render_json``, ``render_tree``, ``render_python`` and ``render_mathml`` in
 :mod:`symdiff.formats`).  Nothing here prints: warnings go to ``warn`` as they arise and are
-kept in ``Outcome.warnings``.
+kept in ``Outcome.warnings``; so are the parser's notes (each a :class:`symdiff.SymdiffWarning`,
+rendered): ``sinx`` read as a variable, ``y = ...`` read as its right-hand side.
 
 >>> from symdiff.pipeline import Request, compute
 >>> from symdiff.printing import render_text
@@ -104,7 +105,8 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         warnings.append(message)
         if warn is not None:
             warn(message, kind)
-    expr = parse(request.formula, functions=request.functions)
+    expr = parse(request.formula, functions=request.functions,
+                 warn=lambda note: tell(note.render(), "note"))
     point = request.point
     if point is not None:
         missing = sorted(expr.free - point.keys())
@@ -188,9 +190,11 @@ def steps(request: Request, warn: Warn | None = None) -> list[list]:
     (:func:`symdiff.explain.explain`); with ``simplify`` off or the raw form, the steps up
     to the raw derivative."""
     from .explain import explain
-    expr = parse(request.formula, functions=request.functions)
+    tell = warn or (lambda message, kind: None)
+    expr = parse(request.formula, functions=request.functions,
+                 warn=lambda note: tell(note.render(), "note"))
     derivations = []
-    for name in choose_variables(expr, request.wrt, warn or (lambda message, kind: None)):
+    for name in choose_variables(expr, request.wrt, tell):
         found = explain(expr, name)
         if not request.simplify or request.form == "raw":
             # the steps up to the raw derivative (the last one, if nothing was simplified)

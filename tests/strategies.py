@@ -596,7 +596,8 @@ TWO_ARGUMENTS = frozenset({"atan2", "hypot", "polygamma", "beta", "besselj", "be
 ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot",
            "arcsec": "asec", "arccsc": "acsc", "arcsinh": "asinh", "arsinh": "asinh",
            "arccosh": "acosh", "arcosh": "acosh", "arctanh": "atanh", "artanh": "atanh",
-           "ln": "log"}
+           "ln": "log", "tg": "tan", "ctg": "cot", "cotg": "cot", "cosec": "csc",
+           "arctg": "atan", "arcctg": "acot", "arccosec": "acsc", "sgn": "sign"}
 
 
 def _nonnegative(u):

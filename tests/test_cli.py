@@ -672,3 +672,57 @@ def test_check_says_when_the_complex_step_never_ran(capsys, monkeypatch):
     assert status == 0, err
     assert "no complex step (u has no complex value)" in out
     assert "against the complex step" not in out
+
+
+# ------------------------------------------------------------------ notations and notes (issue 17)
+
+@pytest.mark.parametrize("argv, out, note", [
+    (["y = x^3"],              "3*x^2\n",  "line 1, column 3: reading the right-hand side of y = x^3 as the formula"),
+    (["sinx^2", "--wrt", "sinx"], "2*sinx\n", "line 1, column 1: sinx is read as a variable; did you mean sin(x)?"),
+    (["y = lnx"],              "1\n",      "line 1, column 5: lnx is read as a variable; did you mean ln(x)?"),
+])
+def test_notes_go_to_stderr_and_the_result_is_computed(capsys, argv, out, note):
+    status, printed, err = run(capsys, *argv)
+    assert status == 0 and printed == out
+    assert f"symdiff: note: {note}\n" in err
+    assert "^" in err and "Warning" not in err       # a caret, and no Python warning line
+
+
+def test_a_power_on_a_function_name_on_the_command_line(capsys):
+    status, out, err = run(capsys, "sin^2(x)", "--wrt", "x")
+    assert status == 0 and same_value(out.strip(), "2*sin(x)*cos(x)") and err == ""
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["sin^-1(x)"],           "did you mean asin(x) (the inverse function) or 1/sin(x) (the reciprocal)?"),
+    (["x^2 + y^2 = 1", "--wrt", "x"], "an equation is not differentiated directly"),
+    (["x == 1"],              "'==' compares"),
+    (["Sin(x)"],              "did you mean sin?"),
+    (["sin^2 x"],             "takes its argument in brackets"),
+])
+def test_refused_notations_exit_2_with_a_positioned_message(capsys, argv, fragment):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("symdiff: error: line 1, column ") and fragment in err
+    assert "Traceback" not in err
+
+
+def test_notes_in_stream_mode_and_steps(capsys, monkeypatch):
+    status, out, err = run(capsys, "-", stdin="y = x^2\nsinx\n", monkeypatch=monkeypatch)
+    assert status == 0 and out == "2*x\n1\n"
+    assert err.count("symdiff: note:") == 2
+    status, out, err = run(capsys, "y = x^2", "--steps")
+    assert status == 0 and "symdiff: note: line 1, column 3: reading the right-hand side" in err
+
+
+def test_graph_prints_the_notes(capsys):
+    status, out, err = run(capsys, "graph", "lnx*2", "--at", "lnx=3")
+    assert status == 0 and "symdiff: note: line 1, column 1: lnx is read as a variable" in err
+
+
+def test_a_note_as_a_real_process():
+    done = subprocess_run("y = x^2")
+    assert done.returncode == 0 and done.stdout == "2*x\n"
+    assert done.stderr.startswith("symdiff: note: line 1, column 3: reading the right-hand side")
+    done = subprocess_run("sin^-1(x)")
+    assert done.returncode == 2 and "asin(x)" in done.stderr and "Traceback" not in done.stderr

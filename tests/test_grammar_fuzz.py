@@ -3,8 +3,8 @@ grammar/symdiff.lark, together with what it means.
 
 The generator walks the grammar's ladder (sum, product with explicit and implicit
 multiplication, unary minus, power with ^, ** and superscripts, atom: numbers in every
-spelling, names with Greek letters, calls with aliases and log's base, √, brackets) and
-builds, beside the text, its meaning as a small tree of its own.  The meaning is
+spelling, names with Greek letters, calls with aliases and log's base, powers on a
+function's name as in sin^2(x) and sin²(x), √, brackets) and builds, beside the text, its meaning as a small tree of its own.  The meaning is
 evaluated at 50 digits by ``meaning_value`` (the functions of tests/strategies.py), so
 the oracle for what a formula means never goes through symdiff's parser.
 
@@ -51,6 +51,7 @@ ADD_OPS = {"+": "+", "-": "-", "\u2212": "-"}
 MUL_OPS = {"*": "*", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "/": "/", "\u00f7": "/"}
 POW_OPS = ["^", "**"]
 SUPERSCRIPTS = {"²": 2, "³": 3, "¹": 1, "⁴": 4, "⁰": 0, "¹⁰": 10, "⁵": 5}
+SUPERSCRIPT_DIGITS = str.maketrans("¹²³", "123")
 INTEGERS = ["0", "1", "2", "3", "4", "5", "7", "10", "12", "007", "100"]
 DECIMALS = ["0.5", "2.", ".25", "1.5", "1.5e2", "2E-1", "3e0", "0.1", "2.50"]
 
@@ -120,7 +121,17 @@ def formulas(draw, max_depth=4):
                     tokens.append((",", ","))
                 tokens += arg_tokens
             tokens.append((")", ")"))
-            return tokens, ("call", canonical, tuple(m for _, m in args))
+            meaning = ("call", canonical, tuple(m for _, m in args))
+            if draw(st.integers(0, 3)) == 3:        # a power on the name: sin^2(x), sin²(x)
+                if draw(st.booleans()):
+                    n = draw(st.sampled_from(["1", "2", "3", "4"]))
+                    written = [("POW", draw(st.sampled_from(POW_OPS))), ("NUMBER", n)]
+                else:
+                    n = draw(st.sampled_from(["¹", "²", "³"]))
+                    written = [("SUP", n)]
+                tokens = [("FNAME", name)] + written + [("(", "(")] + tokens[1:]
+                meaning = ("pow", meaning, ("num", int(n.translate(SUPERSCRIPT_DIGITS))))
+            return tokens, meaning
         if choice == 6:
             tokens, meaning = atom(depth - 1)
             return [("ROOT", "\u221a")] + tokens, ("call", "sqrt", (meaning,))

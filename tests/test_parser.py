@@ -306,7 +306,7 @@ MALFORMED = [
     ("sin(,x)",           1,  5,   ",",   "unexpected ','",                                      ""),
     ("sin x",             1,  1,   "s",   "'sin' is a function and needs an argument",           "write sin(...)"),
     ("sqrt",              1,  1,   "s",   "'sqrt' is a function and needs an argument",          "write sqrt(...)"),
-    ("sin^2(x)",          1,  1,   "s",   "'sin' is a function and needs an argument",           ""),
+    ("sin^-1(x)",         1,  5,   "-",   "sin^-1(x) is not read",                               "did you mean asin(x) (the inverse function) or 1/sin(x) (the reciprocal)?"),
     ("sin'(x)",           1,  1,   "s",   "primes are for declared functions; 'sin' is built in", ""),
     ("arcsinn(x)",        1,  1,   "a",   "unknown function 'arcsinn'",                          "did you mean arcsin?"),
     ("foo(x)",            1,  1,   "f",   "unknown function 'foo'",                              "functions=['foo']"),
@@ -320,7 +320,7 @@ MALFORMED = [
     ("x; import os",      1,  2,   ";",   "unexpected character ';'",                            "single expression"),
     ("'x'",               1,  1,   "'",   "unexpected character",                                "strings"),
     ("x # y",             1,  3,   "#",   "unexpected character '#'",                            "no statements or comments"),
-    ("x = 1",             1,  3,   "=",   "unexpected character '='",                            ""),
+    ("x == 1",            1,  3,   "=",   "'==' compares; a formula is not a comparison",        "a single '='"),
     ("x%2",               1,  2,   "%",   "unexpected character '%'",                            ""),
     ("x!",                1,  2,   "!",   "unexpected character '!'",                            ""),
     # --- numbers out of range
@@ -333,7 +333,7 @@ MALFORMED = [
     ("x\u200by",          1,  2,   "\u200b", "U+200B",                                           ""),
     ("x😀",               1,  2,   "😀",  "U+1F600",                                             ""),
     ("ｘ",                1,  1,   "ｘ",  "U+FF58",                                              ""),
-    ("x⁻¹",               1,  2,   "⁻",   "U+207B",                                              ""),
+    ("x⁻",                1,  2,   "⁻",   "U+207B",                                              ""),
     ("θ + $",             1,  5,   "$",   "unexpected character '$'",                            ""),
     ("x\\y",              1,  2,   "\\",  "unexpected character",                                ""),
 ]
@@ -538,6 +538,11 @@ def test_the_tables_are_plain_data_that_survive_json():
         parser_module._source.reset(token)
 
 
+def _call_rule(tables):
+    """The first rule that calls a method of Build."""
+    return next(rule for rule in tables["rules"] if rule[2] == "call")
+
+
 def _spoiled(change):
     tables = json.loads(json.dumps(parser_module._tables_from_lark(parser_module._parser())))
     change(tables)
@@ -545,11 +550,11 @@ def _spoiled(change):
 
 
 @pytest.mark.parametrize("change", [
-    lambda t: t["rules"][2].__setitem__(3, "__init__"),             # not a rule method of Build
-    lambda t: t["rules"][2].__setitem__(3, "_number"),
-    lambda t: t["rules"][2].__setitem__(2, "exec"),                 # no such kind of reduction
-    lambda t: t["rules"][2][4].__setitem__(0, [9, False, 0]),       # a child beyond the rule
-    lambda t: t["rules"][2].__setitem__(0, -1),
+    lambda t: _call_rule(t).__setitem__(3, "__init__"),             # not a rule method of Build
+    lambda t: _call_rule(t).__setitem__(3, "_number"),
+    lambda t: _call_rule(t).__setitem__(2, "exec"),                 # no such kind of reduction
+    lambda t: _call_rule(t)[4].__setitem__(0, [9, False, 0]),       # a child beyond the rule
+    lambda t: _call_rule(t).__setitem__(0, -1),
     lambda t: t["table"][0].__setitem__("NAME", 10_000),            # no such state
     lambda t: t["table"][0].__setitem__("NAME", -10_000),           # no such rule
     lambda t: t["table"][0].__setitem__("NAME", True),              # not an int
@@ -618,3 +623,232 @@ def test_the_depth_check_counts_the_deepest_nesting_however_unbalanced():
             assert _deepest(text) > limit and f"{_deepest(text):,} deep" in str(error), text
         else:
             assert _deepest(text) <= limit, text
+
+
+# ------------------------------------------------------------------ notations and hints (issue 17)
+
+from hypothesis import given, strategies as st                      # noqa: E402
+
+import warnings                                                      # noqa: E402
+
+from symdiff import Equation, SymdiffWarning, parse_equation      # noqa: E402
+from symdiff.functions import FUNCTIONS, known_names              # noqa: E402
+
+u = Sym("u")
+theta = Sym("theta")
+
+FUNCTION_POWERS = [
+    # text                    expected (built without the parser)
+    ("sin^2(x)",              power(sin(x), Num(2))),
+    ("sin**3(x)",             power(sin(x), Num(3))),
+    ("sin²(x)",               power(sin(x), Num(2))),
+    ("sin^(2)(x)",            power(sin(x), Num(2))),
+    ("sin^+2(x)",             power(sin(x), Num(2))),
+    ("cos ^ 2 (x)",           power(cos(x), Num(2))),
+    ("sin^1(x)",              sin(x)),
+    ("ln^2(x)",               power(log(x), Num(2))),
+    ("log^2(x, 2)",           power(log(x, Num(2)), Num(2))),
+    ("arctg^2(x)",            power(atan(x), Num(2))),
+    ("tg³(x)",                power(tan(x), Num(3))),
+    ("sqrt^2(x)",             x),
+    ("abs^3(x)",              power(Call("abs", (x,)), Num(3))),
+    ("2sin^2(x)cos(x)",       mul(Num(2), power(sin(x), Num(2)), cos(x))),
+    ("sin^2(x)^3",            power(sin(x), Num(6))),          # (sin(x)^2)^3, as sin(x)^2^3 is not
+    ("sin^2(x) + cos^2(x)",   add(power(sin(x), Num(2)), power(cos(x), Num(2)))),
+    ("sinh^2(θ)",             power(sinh(theta), Num(2))),
+    ("y^2(x+1)",              mul(power(y, Num(2)), add(x, Num(1)))),   # y is no function
+    ("x⁻¹",                   power(x, Num(-1))),
+    ("x⁻²",                   power(x, Num(-2))),
+    ("2⁻¹",                   Num(Fraction(1, 2))),
+]
+
+
+@pytest.mark.parametrize("text, expected", FUNCTION_POWERS, ids=[r[0] for r in FUNCTION_POWERS])
+def test_a_power_on_a_function_name_is_the_power_of_the_call(text, expected):
+    assert parse(text) is expected
+
+
+@given(st.sampled_from(sorted(n for n in known_names() if FUNCTIONS.get(n, None) is None
+                              or FUNCTIONS[n].arity == 1)),
+       st.integers(1, 5), st.sampled_from(["^", "**", " ^ "]))
+def test_every_name_of_the_table_takes_a_power(name, n, operator):
+    assert parse(f"{name}{operator}{n}(x + 1)") is parse(f"{name}(x + 1)^{n}")
+
+
+REFUSED_NOTATIONS = [
+    # text           column  message                                  hint
+    ("sin^-1(x)",     5,  "sin^-1(x) is not read",                  "did you mean asin(x) (the inverse function) or 1/sin(x) (the reciprocal)?"),
+    ("sin^(-1)(x)",   5,  "sin^-1(x) is not read",                  "asin(x) (the inverse function)"),
+    ("sin⁻¹(x)",      4,  "sin^-1(x) is not read",                  "asin(x) (the inverse function)"),
+    ("2 + cosh^-1(2x)", 10, "cosh^-1(2*x) is not read",              "did you mean acosh(2*x) (the inverse function) or 1/cosh(2*x)"),
+    ("arctan^-1(x)",  8,  "arctan^-1(x) is not read",               "did you mean tan(x) (the inverse function)"),
+    ("exp^-1(x)",     5,  "exp^-1(x) is not read",                  "did you mean 1/exp(x) (the reciprocal)?"),
+    ("log^-1(x)",     5,  "log^-1(x) is not read",                  "did you mean 1/log(x) (the reciprocal)?"),
+    ("sin^x(x)",      5,  "only a power of 1, 2, 3, ... can be written on a function's name, not x", "write sin(x)^x"),
+    ("sin^n (x)",     5,  "not n",                                  "write sin(x)^n"),
+    ("sin^-n(x)",     5,  "not -n",                                 "write sin(x)^-n"),
+    ("sin^0.5(x)",    5,  "not 0.5",                                "write sin(x)^(0.5)"),
+    ("sin^(1/2)(x)",  5,  "not 1/2",                                "write sin(x)^(1/2)"),
+    ("sin^-2(x)",     5,  "not -2",                                 "write sin(x)^(-2)"),
+    ("sin^0(x)",      5,  "not 0",                                  "write sin(x)^0"),
+    ("sin^2 x",       7,  "unexpected 'x'",                         "takes its argument in brackets, as in sin^2(x)"),
+    ("sin^2",         6,  "unexpected end of input",                "takes its argument in brackets"),
+    ("sin^2(x, y)",   1,  "sin takes 1 argument, got 2",            ""),
+]
+
+
+def test_a_power_on_a_declared_function_name_is_refused_with_both_readings():
+    with pytest.raises(ParseError) as caught:
+        parse("1 + f^2(x)", functions=["f"])
+    assert caught.value.column == 5
+    assert "f(x)^2" in caught.value.hint and "f(f(x))" in caught.value.hint
+
+
+def _notes(text, **options):
+    """The notes parse gives ``text``, each a SymdiffWarning, and the expression."""
+    notes = []
+    result = parse(text, warn=notes.append, **options)
+    assert all(type(n) is SymdiffWarning for n in notes)
+    return result, notes
+
+
+def test_an_equation_y_equals_is_read_as_its_right_hand_side():
+    result, notes = _notes("y = x^2 + 1")
+    assert result is add(power(x, Num(2)), Num(1))
+    note, = notes
+    assert (note.line, note.column) == (1, 3)
+    assert "right-hand side of y = x^2 + 1" in note.message
+    assert str(note).splitlines()[2] == "    ^"
+
+
+def test_the_note_reaches_warnings_and_points_at_the_callers_line():
+    with pytest.warns(SymdiffWarning, match="right-hand side") as caught:
+        assert symdiff_api_diff("y = x^3", "x") is mul(Num(3), power(x, Num(2)))
+    assert caught[0].filename == __file__
+
+
+def symdiff_api_diff(*args):
+    from symdiff import diff
+    return diff(*args)
+
+
+def test_parse_equation_gives_both_sides():
+    assert parse_equation("x^2 + y^2 = 1") == Equation(add(power(x, Num(2)), power(y, Num(2))), Num(1))
+    assert parse_equation("y = y^2").rhs is power(y, Num(2))
+    assert parse_equation("f(x) = x", functions=["f"]).lhs is f_("f", x)
+    with pytest.raises(ParseError, match="an equation needs '='") as caught:
+        parse_equation("x^2 + 1")
+    assert caught.value.column == 8
+
+
+REFUSED_NOTATIONS += [
+    # equations, comparisons
+    ("x^2 + y^2 = 1", 11, "an equation is not differentiated directly", "solve it for one variable"),
+    ("y = y^2",       3,  "y occurs on both sides; an equation is not differentiated directly", "write y = ..."),
+    ("2 = x",         3,  "an equation is not differentiated directly", "implicit differentiation"),
+    ("y = x = 2",     7,  "a second '=': one equation at a time",  "a single equation"),
+    ("x == 1",        3,  "'==' compares; a formula is not a comparison", "a single '='"),
+    ("y := x^2",      3,  "':=' assigns; a formula is not an assignment", "or the formula alone"),
+    ("x <= 1",        3,  "'<=' makes an inequality",               "the formula alone"),
+    ("x ≥ 1",         3,  "'≥' makes an inequality",                "the formula alone"),
+    ("0 < x < 1",     3,  "'<' makes an inequality",                "the formula alone"),
+    ("x << 2",        3,  "'<' makes an inequality",                "the formula alone"),
+    ("(y = x)",       4,  "unexpected '='",                         "outside any brackets"),
+    ("= x",           1,  "unexpected '='",                         "outside any brackets"),
+    ("y =",           4,  "unexpected end of input",                "'=' needs a right-hand side"),
+    ("x ==",          5,  "unexpected end of input",                "a single '='"),
+]
+
+
+@pytest.mark.parametrize("text, column, message, hint", REFUSED_NOTATIONS, ids=[r[0] for r in REFUSED_NOTATIONS])
+def test_notations_that_are_refused(text, column, message, hint):
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    err = caught.value
+    assert (err.line, err.column) == (1, column), str(err)
+    assert message in err.message
+    assert hint in err.hint
+    _visible_caret(err)
+
+
+def test_an_equation_the_formula_cannot_be_hints_at_solving_and_implicit_differentiation():
+    with pytest.raises(ParseError) as caught:
+        parse("x^2 + y^2 = 1")
+    assert "solve it for one variable" in caught.value.hint
+    assert "implicit differentiation" in caught.value.hint
+
+
+NAMED_LIKE_CALLS = {          # the name: the call its note suggests
+    "sinx": "sin(x)", "lnx": "ln(x)", "cosx": "cos(x)", "sqrtx": "sqrt(x)", "expx": "exp(x)",
+    "sin2x": "sin(2x)", "log2x": "log2(x)", "tanθ": "tan(θ)", "arcsinx1": "arcsin(x1)",
+    "tgx": "tg(x)", "Sin": "the function sin", "COS": "the function cos", "Sinx": "sin(x)",
+}
+
+
+@pytest.mark.parametrize("text, meant", NAMED_LIKE_CALLS.items())
+def test_a_variable_named_like_a_call_gets_a_note(text, meant):
+    result, notes = _notes(f"2 + {text}")
+    assert type(result) is Add                       # still read as a variable
+    note, = notes
+    assert note.message == f"{text} is read as a variable; did you mean {meant}?"
+    assert (note.line, note.column) == (1, 5)
+
+
+@pytest.mark.parametrize("text", ["cost", "sine", "expr", "logs", "x", "theta", "xsin", "sin_x",
+                                  "expected", "cosine", "sinxy", "lnxy", "dt", "Deltax"])
+def test_ordinary_names_get_no_note(text):
+    assert _notes(text)[1] == []
+
+
+def test_one_note_per_name_however_often_it_occurs():
+    assert len(_notes("sinx + sinx^2 + lnx")[1]) == 2
+
+
+CASES_AND_ALIASES = [
+    # text          suggestion
+    ("Sin(x)",      "sin"),
+    ("COS(x)",      "cos"),
+    ("Log(x)",      "log"),
+    ("LN(x)",       "ln"),
+    ("ArcTg(x)",    "arctg"),
+    ("sh(x)",       "sinh"),
+    ("ch(x)",       "cosh"),
+    ("th(x)",       "tanh"),
+    ("lg(x)",       "log10"),
+    ("Phi(x)",      "phi"),                       # declared below
+]
+
+
+@pytest.mark.parametrize("text, suggestion", CASES_AND_ALIASES)
+def test_did_you_mean_ignores_case_and_knows_other_names(text, suggestion):
+    with pytest.raises(UnknownFunctionError) as caught:
+        parse(text, functions=["phi"])
+    assert caught.value.suggestion == suggestion
+    assert f"did you mean {suggestion}?" in str(caught.value)
+
+
+@pytest.mark.parametrize("alias, function", [
+    ("tg", tan), ("ctg", cot), ("cotg", cot), ("arctg", atan), ("arcctg", acot), ("cosec", csc),
+    ("arccosec", acsc), ("sgn", sign), ("arcsin", asin)])
+def test_aliases_from_other_traditions(alias, function):
+    assert parse(f"{alias}(x^2)") is function(power(x, Num(2)))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x²",        power(x, Num(2))),
+    ("√x",        power(x, Num(Fraction(1, 2)))),
+    ("π x",       mul(PI, x)),
+    ("x·y",       mul(x, y)),
+    ("x×y",       mul(x, y)),
+    ("x − y",     add(x, neg(y))),
+    ("θ²",        power(theta, Num(2))),
+])
+def test_unicode_notations_keep_working_without_notes(text, expected):
+    result, notes = _notes(text)
+    assert result is expected and notes == []
+
+
+def test_no_warning_escapes_for_plain_formulas():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parse("x^2 + sin(x)^2 + y")
