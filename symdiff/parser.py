@@ -374,13 +374,16 @@ def _meant_call(name: str) -> str | None:
     >>> _meant_call("sinx"), _meant_call("log2x"), _meant_call("COS"), _meant_call("cost")
     ('sin(x)', 'log2(x)', 'the function cos', None)
     """
-    if name.lower() in WORDS:
+    if name.lower() in WORDS or name in ALSO_VARIABLES:      # gamma, beta, psi: Greek letters
         return None
     found = _call_shape().fullmatch(name)
     if found is None:
         return None
-    function, argument = found.group(1).lower(), found.group(2)
-    return f"{function}({argument})" if argument else f"the function {function}"
+    spelled = {known.lower(): known for known in known_names()}[found.group(1).lower()]
+    function, argument = resolve(spelled), found.group(2)
+    if function is None or function.arity != 1:                # besselj, beta: no one-letter call
+        return None
+    return f"{spelled}({argument})" if argument else f"the function {spelled}"
 
 
 def _suggestion(name: str, declared: frozenset[str]) -> str | None:

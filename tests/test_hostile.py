@@ -711,7 +711,7 @@ def test_missing_wrt_with_several_variables_lists_them():
 
 @pytest.mark.parametrize("argv, fragment", [
     (["sin(x)", "--order", "-1"],   "--order must be 0 or more"),
-    (["sin(x)", "--order", "abc"],  "invalid int value"),
+    (["sin(x)", "--order", "abc"],  "expects a whole number, or a letter such as n"),
     (["sin(x)", "--frobnicate"],    "unknown option --frobnicate"),
     ([],                            "no formula given"),
     (["f(x)", "--func", "sin"],     "built in"),

@@ -852,3 +852,12 @@ def test_no_warning_escapes_for_plain_formulas():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         parse("x^2 + sin(x)^2 + y")
+
+
+@pytest.mark.parametrize("name", ["gamma", "Gamma", "beta", "psi", "betax", "besseljx"])
+def test_greek_letters_and_functions_of_two_arguments_get_no_note(name):
+    """gamma, beta, psi are Greek letters as well as functions; beta(x) is no call of one
+    argument, so betax is not a misspelt call."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse(f"{name}*x").free == {name, "x"}
