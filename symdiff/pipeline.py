@@ -120,13 +120,13 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
     if isinstance(request.order, str) and request.order in expr.free:
         raise DiffError(f"--order {request.order}: {request.order} is a variable of the formula; "
                          f"name the order with a letter the formula does not use")
-    if isinstance(request.order, str):
-        tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     simplified = request.simplify and request.form != "raw"
     if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
         results = gradient(expr, names, simplify=simplified)
     else:
         results = [diff(expr, name, request.order, simplify=simplified) for name in names]
+    if isinstance(request.order, str):
+        tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     if request.form in FORMS:
         results = [FORMS[request.form](r) for r in results]
     # one walk over all results: the components of a gradient share most of their nodes
