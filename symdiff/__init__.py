@@ -13,9 +13,12 @@ from .errors import (CodegenError, DiffError, EvaluationError, LimitError, Parse
 from . import expr as _expr_module
 from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
                    symbols, tree_size)
-from .functions import (FUNCTIONS, acos, acosh, acot, acsc, asec, asin, asinh, atan, atanh, cbrt,
-                        cos, cosh, cot, coth, csc, csch, exp, log, log2, log10, sec, sech, sign,
-                        sin, sinh, sqrt, tan, tanh)
+from .functions import (FUNCTIONS, Abs, Ci, Ei, Heaviside, LambertW, Max, Min, Si, acos, acosh, acot,
+                        acoth, acsc, acsch, asec, asech, asin, asinh, atan, atan2, atanh, besseli,
+                        besselj, besselk, bessely, beta, cbrt, ceil, cos, cosh, cot, coth, csc, csch,
+                        digamma, erf, erfc, erfi, exp, factorial, ff, floor, gamma, hypot, li, log,
+                        log2, log10, loggamma, polygamma, sec, sech, sign, sin, sinc, sinh, sqrt,
+                        tan, tanh)
 from .limits import Limits, use_limits
 from .parser import Equation, parse, parse_equation
 from .printing import to_text
@@ -60,6 +63,9 @@ __all__ = [
     "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "asec", "acsc",
     "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh",
     "exp", "log", "log2", "log10", "sqrt", "cbrt", "sign",
+    "Abs", "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
+    "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
+    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "Min", "Max", "factorial", "ff",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
     "LimitError", "CodegenError", "SymdiffWarning",
     *_LAZY,

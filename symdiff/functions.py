@@ -343,9 +343,19 @@ def _is_integer(x: float) -> bool:
 
 
 def _gamma_exact(v):
-    """gamma(n) = (n-1)! for a positive integer n up to 30."""
+    """gamma(n) = (n-1)! for a positive integer n up to 30, and at a half-integer (DLMF 5.4.6)
+    gamma(n + 1/2) = (2n)!/(4^n n!) sqrt(pi), gamma(1/2 - n) = (-4)^n n!/(2n)! sqrt(pi), n <= 30.
+
+    >>> _gamma_exact(5), _gamma_exact(Fraction(1, 2)), _gamma_exact(Fraction(-3, 2))
+    (24, sqrt(pi), 4*sqrt(pi)/3)
+    """
     if type(v) is int and 0 < v <= 30:
         return math.factorial(v - 1)
+    if type(v) is Fraction and v.denominator == 2 and abs(v) <= 30:
+        n = int(abs(v - HALF.value))
+        ratio = Fraction(math.factorial(2 * n), 4**n * math.factorial(n))
+        coefficient = ratio if v > 0 else 1 / (ratio * (-1) ** n)
+        return mul(Num(coefficient), power(PI, HALF))
     return None
 
 

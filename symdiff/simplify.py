@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import NamedTuple, TypeGuard
 
 from . import forms
-from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add,
+from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add, as_expr,
                    call, dag_larger_than, expression, flatten_limit, is_integer, is_singular, mul,
                    postorder, power, rebuild, substitute)
 from .functions import FUNCTIONS
@@ -160,8 +160,8 @@ def evaluate_special_values(e: Expr) -> Expr | None:
             except EvaluationError:
                 return None
         if function.exact is not None:
-            value = function.exact(*values)
-            return None if value is None else Num(value)
+            value = function.exact(*values)           # a number, or an expression: gamma(1/2)
+            return None if value is None else as_expr(value)
     return None
 
 
@@ -798,6 +798,17 @@ def _rules_for_call(rules: tuple[Rule, ...], fn: str) -> tuple[tuple[Rule, froze
                  if not needs or fn in needs)
 
 
+def _value_of_call(e: Expr, after: Expr) -> bool:
+    """Whether ``after`` is the exact value of the call ``e`` at numbers, with no call left
+    (gamma(1/2) -> sqrt(pi)): kept although it is written larger.
+
+    >>> from symdiff import parse
+    >>> _value_of_call(parse("gamma(1/2)"), parse("sqrt(pi)")), _value_of_call(parse("gamma(x)"), parse("x"))
+    (True, False)
+    """
+    return type(e) is Call and not e.free and all(type(node) is not Call for node in postorder(after))
+
+
 class _Simplifier:
     """One simplification: the memo of finished nodes and of written sizes."""
 
@@ -857,7 +868,7 @@ class _Simplifier:
                 if after is None or after is e:
                     continue
                 after = self.done[after] if after in self.done else self.run(after)
-                if self.written(after) > self.written(e):
+                if self.written(after) > self.written(e) and not _value_of_call(e, after):
                     continue
                 if self.trace is not None:
                     self.trace.append(Step(rule.__name__, e, after))

@@ -19,7 +19,7 @@ import mpmath
 import pytest
 from strategies import MP_FUNCTIONS, TWO_ARGUMENTS
 
-from symdiff import FUNCTIONS, compile_function, diff, evaluate, parse, to_text
+from symdiff import FUNCTIONS, Sym, compile_function, diff, evaluate, parse, to_text
 from symdiff.autodiff import Variable, jvp, to_dot, vjp
 from symdiff.cli import run
 from symdiff.explain import explain
@@ -161,3 +161,14 @@ def test_every_function_through_the_command_line(fn):
     out, err = io.StringIO(), io.StringIO()
     assert run([formula(fn), "--wrt", "x", "--at", at], None, out, err) == 0
     assert close(float(out.getvalue().rsplit("=", 1)[1]), slope), out.getvalue()
+
+
+def test_every_function_has_a_public_builder():
+    """symdiff.erf(x) and the like: each row of the table is built by a name exported from symdiff."""
+    import symdiff
+    for name in symdiff.FUNCTIONS:
+        public = _BUILDERS.get(name, name)
+        assert public in symdiff.__all__, name
+        two = FUNCTIONS[name].arity == 2
+        built = getattr(symdiff, public)(Sym("x"), *([Sym("y")] if two else []))
+        assert built is parse(f"{name}(x, y)" if two else f"{name}(x)"), name

@@ -227,3 +227,11 @@ def test_zero_to_a_power_in_products_and_sums(text, x, want):
     derivative = diff(parse(text), "x")
     assert "log(0)" not in str(derivative)
     assert math.isclose(evaluate(derivative, x=x), want, rel_tol=1e-12, abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("n", [-29, -7, -3, -1, 1, 3, 5, 9, 21, 59])
+def test_gamma_of_a_half_integer_is_exact(n):
+    """gamma(n/2) folds to a rational multiple of sqrt(pi) (DLMF 5.4.6), equal to mpmath's value."""
+    value = simplify(f"gamma({n}/2)")
+    assert "gamma" not in str(value) and "pi" in str(value)
+    assert math.isclose(evaluate(value, {}), float(mpmath.gamma(mpmath.mpf(n) / 2)), rel_tol=1e-13)
