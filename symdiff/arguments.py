@@ -110,12 +110,19 @@ def _unheard(note) -> None:
 
 
 def _items(text: str) -> list[tuple[int, str]]:
-    """The comma-separated items of an option's value, each with its index in the value."""
-    items, start = [], 0
-    for item in text.split(","):
-        items.append((start, item))
-        start += len(item) + 1
+    """The comma-separated items of an option's value, each with its index in the value;
+    commas inside brackets stay in their item (--wrt "f(x, y),x")."""
+    items, start, depth = [], 0, 0
+    for i, char in enumerate(text):
+        depth += _BRACKET_DEPTH.get(char, 0)
+        if char == "," and depth <= 0:
+            items.append((start, text[start:i]))
+            start = i + 1
+    items.append((start, text[start:]))
     return items
+
+
+_BRACKET_DEPTH = {"(": 1, ")": -1, "[": 1, "]": -1}
 
 
 def _variable(name: str, option: str, text: str, start: int, expects: str) -> str:
@@ -142,8 +149,15 @@ def _variable(name: str, option: str, text: str, start: int, expects: str) -> st
 
 
 def variable_names(option: str, text: str) -> list[str]:
-    """The names of ``--wrt x,y``, each checked by :func:`_variable`."""
-    return [_variable(item, option, text, start, "--wrt expects variable names separated by commas")
+    """The names of ``--wrt x,y``, each checked by :func:`_variable`; an application of an
+    unknown function (``--wrt "f(x)"``) is kept as written, to be read with the formula's
+    declared functions (:func:`symdiff.pipeline.compute` does).
+
+    >>> variable_names("--wrt", "x, f(x, y)")
+    ['x', 'f(x, y)']
+    """
+    return [item.strip() if "(" in item or "[" in item else
+            _variable(item, option, text, start, "--wrt expects variable names separated by commas")
             for start, item in _items(text)]
 
 

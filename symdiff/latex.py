@@ -15,10 +15,11 @@ products by juxtaposition with ``\\cdot`` only where that would mislead.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from fractions import Fraction
 
 from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression
-from .functions import lookup
+from .functions import lookup, partial_slots
 from .printing import Derivatives, Prec, Printer, number, reads_as_reciprocal, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
@@ -58,6 +59,11 @@ def latex_name(name: str) -> str:
     if subscript:
         return f"{base}_{{{latex_name(subscript) if not subscript.isdigit() else subscript}}}"
     return base
+
+
+def _braced(index: int) -> str:
+    """A subscript or superscript: 1 alone, {12} in braces."""
+    return str(index) if index < 10 else f"{{{index}}}"
 
 
 def _number(value) -> str:
@@ -102,6 +108,11 @@ class LatexPrinter(Printer):
         function = lookup(fn, len(args))
         if function is not None:
             return self.renamed.get(fn, function.latex)
+        base, slots = partial_slots(fn)
+        if slots:                       # D[1,1,2](f): \partial_1^2 \partial_2 f
+            return " ".join([*(rf"\partial_{_braced(slot)}" + (f"^{{{n}}}" if n > 1 else "")
+                               for slot, n in sorted(Counter(slots).items())),
+                             self.function_name(base, args)])
         base = fn.rstrip("'")
         primes = "'" * (len(fn) - len(base))
         name = base if len(base) == 1 else rf"\operatorname{{{base}}}"
