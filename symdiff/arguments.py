@@ -11,7 +11,7 @@ import difflib
 from .errors import ParseError, UsageError
 from .evaluate import evaluate
 from .expr import Const, Num, Sym, spell
-from .functions import resolve
+from .functions import resolve, unknown_functions
 from .limits import OPTIONS, Limits
 from .parser import CONSTANTS, parse
 
@@ -99,7 +99,7 @@ def parse_point(text: str) -> dict[str, float]:
             constant = parse(value, warn=_unheard)
         except ParseError as error:
             raise UsageError(f"--at value for {name}: {error}") from None
-        if constant.free:
+        if constant.free or unknown_functions(constant):
             raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
         point[name] = evaluate(constant)
     return point

@@ -51,7 +51,7 @@ DIVIDE = {"/", "÷"}
 # How the parser's terminal names read in an error message.
 TERMINALS = {
     "NUMBER": "a number", "NAME": "a name", "CALLNAME": "a function call",
-    "PARTIALNAME": "a partial derivative D[...](f)", "LPAR": "'('",
+    "PARTIALNAME": "a function call", "LPAR": "'('",
     "RPAR": "')'", "COMMA": "','", "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'",
     "POW_OP": "'^'", "SUPERSCRIPT": "a superscript", "ROOT": "'√'", "$END": "the end of input",
 }
@@ -1141,8 +1141,7 @@ def _expected(names) -> tuple[str, ...]:
     wanted = sorted({TERMINALS.get(n, n) for n in names if n in TERMINALS})
     operand = {"a number", "a name", "'('"}
     if operand <= set(wanted):
-        wanted = [w for w in wanted if w not in operand | {"a function call", "'√'", "'+' or '-'",
-                                                             TERMINALS["PARTIALNAME"]}]
+        wanted = [w for w in wanted if w not in operand | {"a function call", "'√'", "'+' or '-'"}]
         wanted.insert(0, "an operand (a number, a name or '(')")
     return tuple(wanted)
 
