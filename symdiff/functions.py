@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import DiffError, EvaluationError
 from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call,
@@ -637,7 +637,7 @@ def unknown_functions(expr: Expr) -> list[str]:
                    if is_unknown_call(node)})
 
 
-def is_unknown_call(e: Expr) -> bool:
+def is_unknown_call(e: Expr) -> TypeGuard[Call]:
     """Whether ``e`` applies an unknown function or one of its derivatives."""
     return type(e) is Call and (is_derivative_name(e.fn) or lookup(e.fn, len(e.args)) is None)
 

@@ -122,8 +122,8 @@ class _Source:
                 f"line {line}, column {column}"
             raise self.error(f"{base} takes {_count(first[0])}, as first used at {where}; "
                              f"here it has {len(arguments)}", token,
-                             hint=f"an unknown function takes the same number of arguments "
-                                  f"at every use; rename one of them")
+                             hint="an unknown function takes the same number of arguments "
+                                  "at every use; rename one of them")
         if name.endswith("'") and len(arguments) != 1:
             raise self.error(f"primes are for functions of one argument; {base} has "
                              f"{len(arguments)}", token,

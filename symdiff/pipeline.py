@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from .diff import diff, gradient
 from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
-from .expr import Expr, Sym, postorder
+from .expr import Call, Expr, Sym, postorder
 from .functions import is_unknown_call, unknown_functions
 from .limits import checked
 from .parser import parse
@@ -146,7 +146,7 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
                    shared, warnings)  # type: ignore[arg-type]  # cse of a list gives a list
 
 
-def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dict[str, Expr]:
+def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dict[str, Call]:
     """The applications of unknown functions among ``wrt`` (``f(x)``), read as formulas
     with the declared ``functions``."""
     found = {}
@@ -161,7 +161,7 @@ def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dic
 
 
 def choose_variables(expr: Expr, wrt: tuple[str, ...] | None, warn: Warn,
-                     targets: Mapping[str, Expr] | None = None) -> list[str]:
+                     targets: Mapping[str, Call] | None = None) -> list[str]:
     """The variables to differentiate by: ``wrt`` (warning of those not in the formula), or
     the formula's only variable (x for a constant); several without ``wrt`` is an error.
     ``targets`` are the applications of unknown functions among ``wrt``, parsed."""
