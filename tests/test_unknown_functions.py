@@ -27,7 +27,7 @@ from symdiff.expr import Call, Sym, call, postorder
 from symdiff.formats import to_mathml
 from symdiff.functions import is_unknown_call, partial_slots, unknown_functions
 from symdiff.latex import to_latex
-from strategies import expressions, property_settings, to_sympy
+from strategies import counted, example, expressions, property_settings, to_sympy, verdict
 
 DECLARED = ("f", "g", "h", "c")
 U, V = sympy.symbols("u v", real=True)
@@ -202,11 +202,13 @@ def test_steps_name_the_chain_rule():
     assert any("a derivative of the unknown function f" in r for r in (s.rule for s in steps))
 
 
-@given(st.data())
+@counted(at_least=0.5)          # random u, v, w are often undefined at every point tried
 @property_settings(60)
+@given(st.data())
 def test_random_formulas_with_f_of_two_arguments(data):
     """f(u, v) around random subexpressions u, v, times a third: the derivative agrees
     with SymPy's of the concrete formula, and its text reads back."""
+    example()
     u, v, w = (data.draw(expressions("x", floats=False, max_leaves=4)) for _ in range(3))
     formula = call("f", u, v) * w + call("g", v, call("f", u, u))
     try:
@@ -225,6 +227,8 @@ def test_random_formulas_with_f_of_two_arguments(data):
         if abs(a.imag) > 1e-20 or abs(b.imag) > 1e-20 or not (abs(a) < 1e10 and abs(b) < 1e10):
             continue
         assert abs(a - b) <= 1e-9 * (1 + abs(b)), (formula, ours, at)
+        verdict()
+        return
 
 
 # ---------------------------------------------------------------- with respect to f(x)
