@@ -119,6 +119,9 @@ def test_latex_renders_in_katex():
         pytest.skip(reason)
     strings = [to_latex(read(t)) for t in ("D[1,1,2](f)(x, y)^2", "c() + g(x, D[2](f)(x, y))")]
     strings.append(to_latex(diff("f(x*y, x + y)^2", "x", "y", functions=DECLARED)))
+    status, out, _ = run("f(x, y)^2", "--func", "f", "--wrt", "f(x, y),x", "--latex")
+    assert status == 0 and r"{\partial f\!\left(x, y\right)}" in out
+    strings += out.splitlines()
     assert render(strings) == [None] * len(strings)
 
 
