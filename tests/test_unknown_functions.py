@@ -340,3 +340,13 @@ def test_cli(argv, status, out, err):
         assert got[1] == out
     assert err in got[2]
     assert "Traceback" not in got[2]
+
+
+@pytest.mark.parametrize("form", ["simplify", "expand", "together", "factor"])
+def test_normal_forms_treat_applications_as_atoms(form):
+    import symdiff
+    e = read("(D[1](f)(x, y) + c())^2 - D[1](f)(x, y)^2 + 1/(f(x, y) + 1) + 1/(f(x, y) - 1)")
+    result = getattr(symdiff, form)(e)
+    assert unknown_functions(result) == ["c", "f"]
+    assert agree(concrete(result), concrete(e)) >= 3
+    assert read(to_text(result)) is result
