@@ -59,9 +59,24 @@ def diff(expr: Formula, *wrt, simplify: bool = True, functions=(),
     (24*x, 6*x*y^2, sin(x))
     >>> diff("f(x)^2", "x", functions=["f"])
     2*f'(x)*f(x)
+
+    An application of an unknown function, such as ``"f(x)"``, may be differentiated by:
+    it stands for an independent variable (as in SymPy), so anything else is constant.
+
+    >>> diff("x*f(x)^2", "f(x)", functions=["f"]), diff("sin(x)", "f(x)", functions=["f"])
+    (2*x*f(x), 0)
     """
-    return differentiation.diff(parse(expr, functions=functions, limits=limits), *wrt,
+    return differentiation.diff(parse(expr, functions=functions, limits=limits),
+                                *[_target(item, functions) for item in wrt],
                                 simplify=simplify, limits=limits)
+
+
+def _target(item, functions):
+    """What a derivative is taken with respect to: a variable's name, an order, or the text
+    of an application of an unknown function ("f(x)"), parsed."""
+    if isinstance(item, str) and "(" in item:
+        return parse(item, functions=functions)
+    return item
 
 
 @bounded

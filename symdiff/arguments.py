@@ -11,7 +11,7 @@ import difflib
 from .errors import ParseError, UsageError
 from .evaluate import evaluate
 from .expr import Const, Num, Sym, spell
-from .functions import resolve
+from .functions import resolve, unknown_functions
 from .limits import OPTIONS, Limits
 from .parser import CONSTANTS, parse
 
@@ -99,7 +99,7 @@ def parse_point(text: str) -> dict[str, float]:
             constant = parse(value, warn=_unheard)
         except ParseError as error:
             raise UsageError(f"--at value for {name}: {error}") from None
-        if constant.free:
+        if constant.free or unknown_functions(constant):
             raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
         point[name] = evaluate(constant)
     return point
@@ -110,12 +110,19 @@ def _unheard(note) -> None:
 
 
 def _items(text: str) -> list[tuple[int, str]]:
-    """The comma-separated items of an option's value, each with its index in the value."""
-    items, start = [], 0
-    for item in text.split(","):
-        items.append((start, item))
-        start += len(item) + 1
+    """The comma-separated items of an option's value, each with its index in the value;
+    commas inside brackets stay in their item (--wrt "f(x, y),x")."""
+    items, start, depth = [], 0, 0
+    for i, char in enumerate(text):
+        depth += _BRACKET_DEPTH.get(char, 0)
+        if char == "," and depth <= 0:
+            items.append((start, text[start:i]))
+            start = i + 1
+    items.append((start, text[start:]))
     return items
+
+
+_BRACKET_DEPTH = {"(": 1, ")": -1, "[": 1, "]": -1}
 
 
 def _variable(name: str, option: str, text: str, start: int, expects: str) -> str:
@@ -142,8 +149,15 @@ def _variable(name: str, option: str, text: str, start: int, expects: str) -> st
 
 
 def variable_names(option: str, text: str) -> list[str]:
-    """The names of ``--wrt x,y``, each checked by :func:`_variable`."""
-    return [_variable(item, option, text, start, "--wrt expects variable names separated by commas")
+    """The names of ``--wrt x,y``, each checked by :func:`_variable`; an application of an
+    unknown function (``--wrt "f(x)"``) is kept as written, to be read with the formula's
+    declared functions (:func:`symdiff.pipeline.compute` does).
+
+    >>> variable_names("--wrt", "x, f(x, y)")
+    ['x', 'f(x, y)']
+    """
+    return [item.strip() if "(" in item or "[" in item else
+            _variable(item, option, text, start, "--wrt expects variable names separated by commas")
             for start, item in _items(text)]
 
 

@@ -57,7 +57,7 @@ def _function_partials(fn: str, arity: int) -> tuple[Callable[..., float], ...]:
     """The table's partial derivatives of ``fn``, compiled once to float functions."""
     function = lookup(fn, arity)
     if function is None:
-        raise EvaluationError(f"{fn} is a declared function without a numeric value")
+        raise EvaluationError(f"{fn} is an unknown function without a numeric value")
     names = [f"a{i}" for i in range(arity)]
     args = [Sym(n) for n in names]
     return tuple(_compiled_partial(partial, args, names) for partial in function.derivatives)

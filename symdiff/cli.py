@@ -29,7 +29,7 @@ from .arguments import (Parser, add_limit_options, function_names, limits_from, 
                         parse_point, protect_formulas, variable_names)
 from .checks import METHOD_NAMES, check_derivatives, compare_methods
 from .errors import EvaluationError, SymdiffError, UsageError
-from .functions import resolve
+from .functions import resolve, unknown_functions
 from .limits import use_limits, work_budget
 from .pipeline import CSE_THRESHOLD, FORMS, Outcome, Request, compute, renderer, steps
 from .streams import OutputFailed, Stderr, Stdout, Writer, discard, message, read_lines
@@ -182,6 +182,10 @@ class Run:
             print("\n\n".join(show(found) for found in derivations), file=self.out)
             return 0
         outcome = self.compute(formula)
+        unknown = unknown_functions(outcome.expr)
+        if self.args.check and unknown:
+            raise UsageError(f"--check compares with numerical derivatives, and {unknown[0]} is an "
+                             f"unknown function without a numeric value; drop --check")
         if self.args.method != "symbolic":
             assert self.point is not None             # --method needs --at (see __init__)
             print(compare_methods(outcome, self.point, self.args.method), file=self.out)

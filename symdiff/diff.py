@@ -23,8 +23,8 @@ from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
                    dag_larger_than, dag_size, flatten_limit, is_reserved, live_nodes, mul, postorder, power,
                    expression, flattened, preserving_structure, shares_subexpressions, spell,
-                   dependence)
-from .functions import is_derivative_name, log, lookup
+                   dependence, substitute)
+from .functions import is_derivative_name, log, lookup, partial_slots, unknown_partial
 from .limits import Limits, bounded, current_limits, use_limits
 
 
@@ -161,7 +161,9 @@ def _chain_rule_name(e: Expr, wrt: str) -> str:
     fn, args = e.fn, e.args  # type: ignore[attr-defined]  # a Call, by rule_for
     function = None if is_derivative_name(fn) else lookup(fn, len(args))
     if function is None:
-        return f"chain rule for the unknown function {fn}"
+        base = partial_slots(fn.rstrip("'"))[0]
+        return f"chain rule for the unknown function {fn}" if base == fn else \
+            f"chain rule for {fn}, a derivative of the unknown function {base}"
     if len(args) != 1:
         return function.rule_name
     u = Sym("u")
@@ -226,11 +228,10 @@ def products_of_others(factors: Sequence[Expr]) -> list[Expr]:
 def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
     """f(u, ...)' = sum of (df/du_i)(u, ...) * u_i'."""
     function = None if is_derivative_name(fn) else lookup(fn, len(args))
-    outer: Sequence[Callable[..., Expr]]
-    if function is None:
-        outer = [lambda u: call(fn + "'", u)]           # a declared function: f' is unknown too
-    else:
-        outer = function.derivatives
+    if function is None:                                 # an unknown function: its partials too
+        return add(*[mul(call(unknown_partial(fn, i, len(args)), *args), d[u])
+                     for i, u in enumerate(args) if d[u] is not ZERO])
+    outer: Sequence[Callable[..., Expr]] = function.derivatives
     if len(args) == 1:                                   # the usual case: f(u)' = f'(u) u'
         inner = d[args[0]]
         return ZERO if inner is ZERO else mul(outer[0](*args), inner)
@@ -295,6 +296,8 @@ def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) 
         with use_limits(limits):
             return diff(expr, *wrt, simplify=simplify)
     expr = expression(expr, "diff")
+    if any(isinstance(item, Call) for item in wrt):
+        return _diff_by_applications(expr, wrt, simplify)
     symbolic = _symbolic_order(wrt, expr.free)
     if symbolic is not None:
         from .nth import nth_derivative             # its forms are written to be read: kept
@@ -326,6 +329,54 @@ def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) 
         result = repeated_derivative(expr, spec)
     assert result is not None                            # no give_up_above: never None
     return with_forms(settle([result]))[0]
+
+
+def _diff_by_applications(expr: Expr, wrt: tuple, simplify: bool) -> Expr:
+    """``diff(f(x)^2, f(x))``: the derivative with respect to an application of an unknown
+    function, which stands for an independent variable, as in SymPy: it is replaced by a
+    fresh variable, the derivative taken, and the application put back.  Each variable or
+    application of ``wrt`` (with its order) is taken in turn, so ``diff(f(x)^2, f(x), x)``
+    is ``2*f'(x)``.
+
+    >>> from symdiff import parse
+    >>> f = parse("f(x)", functions=["f"])
+    >>> diff(parse("x*f(x)^2", functions=["f"]), f), diff(parse("f(x)^2", functions=["f"]), f, "x")
+    (2*x*f(x), 2*f'(x))
+    """
+    result = expr
+    for target, *order in _by_target(wrt):
+        if not isinstance(target, Call):
+            result = diff(result, target, *order, simplify=simplify)
+            continue
+        if not is_derivative_name(target.fn) and lookup(target.fn, len(target.args)) is not None:
+            raise DiffError(f"{target} is a built-in function; a derivative is taken with "
+                            f"respect to a variable or an application of an unknown function, "
+                            f"such as f(x)")
+        stand_in = _fresh_variable(result)
+        replaced = substitute(result, {target: stand_in})
+        result = substitute(diff(replaced, stand_in, *order, simplify=simplify),
+                            {stand_in: target})
+    return result
+
+
+def _by_target(wrt: tuple) -> list[list]:
+    """``(f(x), 2, "y")`` as ``[[f(x), 2], ["y"]]``: each variable or application with the
+    orders written after it."""
+    groups: list[list] = []
+    for item in wrt:
+        if isinstance(item, int) and not isinstance(item, bool) and groups:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _fresh_variable(expr: Expr) -> Sym:
+    """A variable that does not occur in ``expr``."""
+    taken, i = expr.free, 0
+    while f"_wrt{i}" in taken:
+        i += 1
+    return Sym(f"_wrt{i}")
 
 
 def repeated_derivative(expr: Expr, spec: list[tuple[str, int]], *, simplify: bool = True,
@@ -502,7 +553,8 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
                     mul(e, log(u)) if needed[1] and u is not ZERO else ZERO]      # exponential rule
         case Call(fn, args):
             if is_derivative_name(fn) or lookup(fn, len(args)) is None:
-                return [call(fn + "'", *args)]
+                return [call(unknown_partial(fn, i, len(args)), *args) if need else ZERO
+                        for i, need in enumerate(needed)]
             partials = lookup(fn, len(args)).derivatives  # type: ignore[union-attr]  # not None, checked above
             return [p(*args) if need else ZERO for p, need in zip(partials, needed)]
     return [ZERO] * len(children)

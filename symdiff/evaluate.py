@@ -198,7 +198,7 @@ def _show(x: float) -> str:
 def _numeric(fn: str, arity: int) -> Callable[..., float]:
     function = lookup(fn, arity)
     if function is None:
-        raise EvaluationError(f"{fn} is a declared function without a numeric value")
+        raise EvaluationError(f"{fn} is an unknown function without a numeric value")
     return function.numeric
 
 

@@ -652,16 +652,20 @@ def _new_call(cls: type, fn: str, args: tuple[Expr, ...]) -> Expr:
     node: Expr = object.__new__(cls)
     _set_fn(node, fn)
     _set_args(node, args)
-    _setup(node, _RANK_CALL, fn + "(" + args[0].key[2],
+    first = args[0].key if args else ("", "", "", -1)            # f(): no argument
+    _setup(node, _RANK_CALL, fn + "(" + first[2],
            _digest(7, _name_digest(fn), *[a.key[4] for a in args]), _union(args), args,
-           power_key=args[0].key[3])
+           power_key=first[3])
     return node
 
 
 class Call(Expr):
-    """``fn(args...)``: a function of the table or a declared unknown function.
+    """``fn(args...)``: a function of the table or an unknown function.
 
-    The derivative of a declared function ``f`` is the function ``f'``.
+    The derivative of an unknown function ``f`` of one argument is the function ``f'``;
+    the partial derivatives of one of several arguments are ``D[1](f)``, ``D[1,2](f)``, ...
+    (see :func:`symdiff.functions.unknown_partial`).  An unknown function may take no
+    argument: ``f()`` is a constant.
     """
 
     __slots__ = ("fn", "args")

@@ -16,6 +16,7 @@ import itertools
 import json
 import keyword
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from typing import NamedTuple
 from .errors import CodegenError, UsageError
 from .evaluate import Algebra, Overflows, interpret
 from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder, spell
-from .functions import lookup
+from .functions import lookup, partial_slots
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
                        reads_as_reciprocal, split_fraction, to_text)
 
@@ -471,6 +472,12 @@ class MathMLPrinter(Printer):
 
     def _print_Call(self, e: Call):
         function = lookup(e.fn, len(e.args))
+        base, slots = partial_slots(e.fn)
+        if function is None and slots:           # D[1,1,2](f): ∂₁² ∂₂ f
+            return self.applied([*(f"<msub><mo>&#x2202;</mo><mn>{slot}</mn></msub>" if n == 1 else
+                                   f"<msubsup><mo>&#x2202;</mo><mn>{slot}</mn><mn>{n}</mn></msubsup>"
+                                   for slot, n in sorted(Counter(slots).items())),
+                                 f"<mi>{base}</mi>"], e.args)
         shown = (function.mathml if function is not None else "") or e.fn
         if "{}" in shown:                        # a template: e^u, |u|, the cube root
             before, after = shown.split("{}", 1)

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import cmath
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import DiffError, EvaluationError
-from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
-                   neg, power, reserve_names)
+from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call,
+                   mul, neg, postorder, power, reserve_names)
 
 
 @dataclass(frozen=True)
@@ -630,8 +631,68 @@ def known_names() -> list[str]:
 
 
 def is_derivative_name(fn: str) -> bool:
-    """``f'``, ``f''``: derivatives of declared unknown functions."""
-    return fn.endswith("'")
+    """``f'``, ``f''``, ``D[1,2](f)``: derivatives of unknown functions."""
+    return fn.endswith("'") or fn.startswith("D[")
+
+
+def unknown_functions(expr: Expr) -> list[str]:
+    """The unknown functions applied in ``expr`` (f for f(x), f'(x) and D[1](f)(x, y)),
+    sorted: the functions without a numeric value.
+
+    >>> x = Symbol("x")
+    >>> unknown_functions(Call("D[1](g)", (x, x)) + Call("f'", (x,)) + call("sin", x))
+    ['f', 'g']
+    """
+    return sorted({partial_slots(node.fn.rstrip("'"))[0] for node in postorder(expr)
+                   if is_unknown_call(node)})
+
+
+def is_unknown_call(e: Expr) -> TypeGuard[Call]:
+    """Whether ``e`` applies an unknown function or one of its derivatives."""
+    return type(e) is Call and (is_derivative_name(e.fn) or lookup(e.fn, len(e.args)) is None)
+
+
+# D[1,2](f): the partial derivative of an unknown function f of several arguments, once in
+# its first argument slot and once in its second (slots 1-based and sorted, as Mathematica's
+# Derivative and SymPy's D notation count them).
+PARTIAL_NAME = re.compile(r"D\[(\d+(?:,\d+)*)\]\((\w+)\)")
+
+
+def partial_slots(fn: str) -> tuple[str, tuple[int, ...]]:
+    """The unknown function and the (1-based, sorted) slots of a partial derivative's name;
+    ``(fn, ())`` for a name that is no partial derivative.
+
+    >>> partial_slots("D[1,2](f)"), partial_slots("f")
+    (('f', (1, 2)), ('f', ()))
+    """
+    found = PARTIAL_NAME.fullmatch(fn)
+    if found is None:
+        return fn, ()
+    return found.group(2), tuple(int(slot) for slot in found.group(1).split(","))
+
+
+def partial_name(fn: str, slots: Iterable[int]) -> str:
+    """The name of the partial derivative of the unknown function ``fn`` in ``slots``.
+
+    >>> partial_name("f", [2, 1, 1])
+    'D[1,1,2](f)'
+    """
+    return f"D[{','.join(map(str, sorted(slots)))}]({fn})"
+
+
+def unknown_partial(fn: str, slot: int, arity: int) -> str:
+    """The name of the derivative of the unknown function ``fn`` (or of one of its
+    derivatives) in argument ``slot`` (0-based): ``f'`` for one argument, and
+    ``D[...](f)`` with ``slot + 1`` added to the slots for several (D[1](D[2](f)) is
+    D[1,2](f): the partials of a smooth function commute).
+
+    >>> unknown_partial("f", 0, 1), unknown_partial("f", 1, 2), unknown_partial("D[1](f)", 0, 2)
+    ("f'", 'D[2](f)', 'D[1,1](f)')
+    """
+    if arity == 1:
+        return fn + "'"
+    base, slots = partial_slots(fn)
+    return partial_name(base, (*slots, slot + 1))
 
 
 __all__ = ["Function", "FUNCTIONS", "resolve", "lookup", "known_names", "Symbol"]

@@ -15,10 +15,11 @@ products by juxtaposition with ``\\cdot`` only where that would mislead.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from fractions import Fraction
 
-from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression
-from .functions import lookup
+from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder
+from .functions import lookup, partial_slots
 from .printing import Derivatives, Prec, Printer, number, reads_as_reciprocal, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
@@ -58,6 +59,11 @@ def latex_name(name: str) -> str:
     if subscript:
         return f"{base}_{{{latex_name(subscript) if not subscript.isdigit() else subscript}}}"
     return base
+
+
+def _braced(index: int) -> str:
+    """A subscript or superscript: 1 alone, {12} in braces."""
+    return str(index) if index < 10 else f"{{{index}}}"
 
 
 def _number(value) -> str:
@@ -102,6 +108,11 @@ class LatexPrinter(Printer):
         function = lookup(fn, len(args))
         if function is not None:
             return self.renamed.get(fn, function.latex)
+        base, slots = partial_slots(fn)
+        if slots:                       # D[1,1,2](f): \partial_1^2 \partial_2 f
+            return " ".join([*(rf"\partial_{_braced(slot)}" + (f"^{{{n}}}" if n > 1 else "")
+                               for slot, n in sorted(Counter(slots).items())),
+                             self.function_name(base, args)])
         base = fn.rstrip("'")
         primes = "'" * (len(fn) - len(base))
         name = base if len(base) == 1 else rf"\operatorname{{{base}}}"
@@ -221,7 +232,7 @@ def to_latex(expr: Expr, *, ln: bool = True, exp_power: bool = True) -> str:
 
 
 def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None,
-                        of: str = "", order: str = "") -> str:
+                        of: str = "", order: str = "", applied: dict[str, str] | None = None) -> str:
     r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on; with a
     symbolic ``order`` (a name), that order of the one variable: ``\frac{d^{n}}{dx^{n}}``.
 
@@ -250,8 +261,9 @@ def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | N
         else:
             runs.append((name, 1))
     space = " " if d == r"\partial" else ""
-    pieces = [f"{d}{space}{latex_name(n) if not order else n}" + (f"^{{{k}}}" if k > 1 else "")
-              for n, k in runs]
+    # an application of an unknown function (--wrt "f(x)") shows as its LaTeX, from ``applied``
+    written = {n: n if order else (applied or {}).get(n) or latex_name(n) for n, _ in runs}
+    pieces = [f"{d}{space}{written[n]}" + (f"^{{{k}}}" if k > 1 else "") for n, k in runs]
     thin_space = r"\,"
     return rf"\frac{{{top}}}{{{thin_space.join(pieces)}}}"
 
@@ -301,15 +313,18 @@ def render_latex(outcome: Derivatives, one_line: bool = False, *, equation: bool
     single = len(outcome.expr.free) <= 1
     bindings, written = outcome.shared or ([], outcome.results)
     labelled = equation or len(written) > 1 or bindings
+    applied = {str(node): to_latex(node, **options) for node in postorder(outcome.expr)
+               if type(node) is Call and str(node) in outcome.names} \
+        if any("(" in name for name in outcome.names) else {}
     rows = []
     symbolic = outcome.order if isinstance(outcome.order, str) else ""     # d^n/dx^n
     for i, (name, shown) in enumerate(zip(outcome.names, written)):
         wrt = [name] if symbolic else [name] * int(outcome.order)
         if equation:
-            operator = derivative_operator(wrt, single, partial, order=symbolic)
+            operator = derivative_operator(wrt, single, partial, order=symbolic, applied=applied)
             left = operator + r"\!\left(" + to_latex(outcome.expr, **options) + r"\right)"
         else:
-            left = derivative_operator(wrt, single, partial, of="f", order=symbolic)
+            left = derivative_operator(wrt, single, partial, of="f", order=symbolic, applied=applied)
         right = to_latex(shown, **options)
         if outcome.values is not None:
             right += f" = {number(outcome.values[i])}"

@@ -183,7 +183,7 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
         case Call(fn, args):
             function = lookup(fn, len(args))
             if function is None:
-                raise EvaluationError(f"{fn} is a declared function without a numeric value")
+                raise EvaluationError(f"{fn} is an unknown function without a numeric value")
             if function.complex is None:
                 raise EvaluationError(f"{fn} has no complex value in the function table, so the "
                                       f"complex step cannot run through it")

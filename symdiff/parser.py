@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, UnknownFunctionError
 from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
-from .functions import ALSO_VARIABLES, FUNCTIONS, known_names, lookup, resolve
+from .functions import ALSO_VARIABLES, FUNCTIONS, known_names, lookup, partial_name, resolve
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
@@ -50,7 +50,8 @@ DIVIDE = {"/", "÷"}
 
 # How the parser's terminal names read in an error message.
 TERMINALS = {
-    "NUMBER": "a number", "NAME": "a name", "CALLNAME": "a function call", "LPAR": "'('",
+    "NUMBER": "a number", "NAME": "a name", "CALLNAME": "a function call",
+    "PARTIALNAME": "a function call", "LPAR": "'('",
     "RPAR": "')'", "COMMA": "','", "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'",
     "POW_OP": "'^'", "SUPERSCRIPT": "a superscript", "ROOT": "'√'", "$END": "the end of input",
 }
@@ -99,6 +100,9 @@ class _Source:
         self.functions = functions
         self.leaves: dict[tuple[str, str], Expr] = {}    # (rule, token text) -> node made
         self.notes: dict[str, SymdiffWarning] = {}      # what may not be read as meant
+        self.arities: dict[str, tuple[int, object]] = {}  # unknown function -> (arity, first use)
+        self.undeclared_calls: dict[str, object] = {}   # undeclared function -> first use
+        self.variables: set[str] = set()                # the names read as variables
 
     def position(self, token) -> tuple[int, int]:
         """Line and column of a token, worked out only when an error needs them."""
@@ -107,6 +111,32 @@ class _Source:
     def error(self, message: str, token, **extra) -> ParseError:
         line, column = self.position(token)
         return ParseError(message, text=self.text, line=line, column=column, **extra)
+
+    def unknown(self, name: str, base: str, arguments: list[Expr], token) -> Expr:
+        """``f(args)``, ``f'(u)`` or ``D[1](f)(args)``: an application of the unknown function
+        ``base``, which takes the number of arguments of its first use in the formula."""
+        first = self.arities.setdefault(base, (len(arguments), token))
+        if first[0] != len(arguments):
+            line, column = self.position(first[1])
+            where = f"column {column}" if line == self.position(token)[0] else \
+                f"line {line}, column {column}"
+            raise self.error(f"{base} takes {_count(first[0])}, as first used at {where}; "
+                             f"here it has {len(arguments)}", token,
+                             hint="an unknown function takes the same number of arguments "
+                                  "at every use; rename one of them")
+        if name.endswith("'") and len(arguments) != 1:
+            raise self.error(f"primes are for functions of one argument; {base} has "
+                             f"{len(arguments)}", token,
+                             hint=f"write D[1]({base})(...) for the partial derivative in "
+                                  f"the first argument")
+        return call(name, *arguments)
+
+    def undeclared(self, name: str, token) -> None:
+        """Note that an undeclared name followed by '(' is read as an unknown function."""
+        self.note(f"{name}(", f"{name} is read as an unknown function; declare it with "
+                  f"--func {name} (functions=['{name}']) to silence this, or write {name}*(...) "
+                  f"for a product", token)
+        self.undeclared_calls.setdefault(name, token)
 
     def note(self, key: str, message: str, token, **extra) -> None:
         """Keep a note (a :class:`SymdiffWarning`) for the end of the parse, once per key."""
@@ -176,19 +206,19 @@ class Build:
         if meant is not None:
             source.note(name, f"{token.value} is read as a variable; did you mean {meant}?",
                         token)
+        source.variables.add(name)
         return Sym(name)
 
     def call(self, children):
         token, arguments = children
         arguments = arguments or []
         source = _source.get()
+        if token.type == "PARTIALNAME":
+            return self._partial(token, arguments, source)
         name = spell(token.value)
         base = name.rstrip("'")
         if base in source.functions:
-            if len(arguments) != 1:
-                raise source.error(f"the declared function {base} takes 1 argument, "
-                                   f"got {len(arguments)}", token)
-            return call(name, *arguments)
+            return source.unknown(name, base, arguments, token)
         function = lookup(name, len(arguments))
         if function is not None:
             if len(arguments) != function.arity:
@@ -202,9 +232,41 @@ class Build:
         if base != name and resolve(base) is not None:
             raise source.error(f"primes are for declared functions; '{base}' is built in", token,
                                hint=f"differentiate {base}(...) instead")
-        line, column = source.position(token)
-        raise UnknownFunctionError(base, suggestion=_suggestion(spell(base), source.functions),
-                                   text=source.text, line=line, column=column)
+        suggestion = _suggestion(spell(base), source.functions)
+        if suggestion is not None or base in CONSTANTS:
+            line, column = source.position(token)
+            raise UnknownFunctionError(base, suggestion=suggestion, text=source.text, line=line,
+                                       column=column)
+        source.undeclared(base, token)
+        return source.unknown(name, base, arguments, token)
+
+    def _partial(self, token, arguments: list[Expr], source: _Source) -> Expr:
+        """``D[1,2](f)(x, y)``: a partial derivative of the unknown function f."""
+        found = _PARTIAL_PARTS.fullmatch(token.value)
+        assert found is not None                # the grammar's PARTIALNAME has this shape
+        written, base = found.group(1), spell(found.group(2).strip())
+        example = "as in D[1](f)(x, y) or D[1,2](f)(x, y)"
+        if not base.isidentifier() or base in CONSTANTS:
+            raise source.error(f"D[...]({found.group(2)}) needs the name of an unknown function "
+                               f"in its brackets", token, hint=f"write the function's name, {example}")
+        if resolve(base) is not None:
+            raise source.error(f"D[...] is for unknown functions; '{base}' is built in", token,
+                               hint=f"differentiate {base}(...) instead")
+        if not _SLOTS.fullmatch(written):
+            raise source.error(f"D[{written}] needs argument numbers 1, 2, ... separated by commas",
+                               token, hint=f"write {example}")
+        slots = [int(slot) for slot in written.split(",")]
+        if len(arguments) < 2:
+            raise source.error(f"D[...]({base}) is for functions of several arguments; "
+                               f"{base} has {len(arguments)} here", token,
+                               hint=f"for a function of one argument write {base}'(x)")
+        if not all(1 <= slot <= len(arguments) for slot in slots):
+            raise source.error(f"D[{written}]({base}): argument numbers go from 1 to "
+                               f"{len(arguments)}, the arguments of {base}", token,
+                               hint=example)
+        if base not in source.functions:
+            source.undeclared(base, token)
+        return source.unknown(partial_name(base, slots), base, arguments, token)
 
     def function_power(self, children):
         """``sin^2(x)`` is ``sin(x)^2``; ``sin^-1(x)`` and other exponents are refused."""
@@ -313,6 +375,10 @@ class Build:
 
 
 _BUILD = Build()
+
+# D[1,2](f) as the grammar's PARTIALNAME reads it (loosely), and the slots as they must be.
+_PARTIAL_PARTS = re.compile(r"D\[([^\]]*)\]\(([^()]*)\)")
+_SLOTS = re.compile(r"[ \t]*\d+[ \t]*(,[ \t]*\d+[ \t]*)*")
 
 _POWER_AFTER = re.compile(r"[ \t\r\n]*(\^|\*\*|[⁻⁰¹²³⁴⁵⁶⁷⁸⁹])")
 
@@ -959,11 +1025,23 @@ def _read(text: str, functions, limits: Limits | None) -> tuple[Expr | _Written,
     try:
         machine = _machine()
         result = machine.parse(text) if machine is not None else None
-        return (result if result is not None else _parse_with_lark(text)), source
+        result = result if result is not None else _parse_with_lark(text)
+        _check_names(source)
+        return result, source
     except RecursionError:
         raise LimitError("the formula is nested too deeply to parse") from None
     finally:
         _source.reset(token)
+
+
+def _check_names(source: _Source) -> None:
+    """An undeclared name is a function or a variable in one formula, not both: x(x + 1)
+    is a product written without its '*'."""
+    for name, token in source.undeclared_calls.items():
+        if name in source.variables:
+            raise source.error(f"{name} is used both as a variable and as a function", token,
+                               hint=f"write {name}*(...) for a product, or declare the "
+                                    f"function with --func {name} and rename the variable")
 
 
 def _right_hand_side(written: _Written, source: _Source) -> Expr:

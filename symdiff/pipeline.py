@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from .diff import diff, gradient
 from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
-from .expr import Expr, Sym, postorder
+from .expr import Call, Expr, Sym, postorder
+from .functions import is_unknown_call, unknown_functions
 from .limits import checked
 from .parser import parse
 from .printing import cse, render_text
@@ -108,6 +109,9 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
     expr = parse(request.formula, functions=request.functions,
                  warn=lambda note: tell(note.render(), "note"))
     point = request.point
+    if point is not None and unknown_functions(expr):
+        raise UsageError(f"--at evaluates the derivative, and {unknown_functions(expr)[0]} is an "
+                         f"unknown function without a numeric value; drop --at (and --method)")
     if point is not None:
         missing = sorted(expr.free - point.keys())
         if missing:
@@ -116,15 +120,21 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
             evaluate(expr, point)             # the point must lie in the formula's own domain
         except EvaluationError as error:
             raise EvaluationError(f"the formula is undefined at the point: {error}") from None
-    names = choose_variables(expr, request.wrt, tell)
+    targets = applications(request.wrt, request.functions)
+    names = choose_variables(expr, request.wrt, tell, targets)
+    if targets and isinstance(request.order, str):
+        raise UsageError(f"--order {request.order}: a symbolic order is taken with respect to a "
+                         f"variable, not {next(iter(targets))}")
     if isinstance(request.order, str) and request.order in expr.free:
         raise DiffError(f"--order {request.order}: {request.order} is a variable of the formula; "
                          f"name the order with a letter the formula does not use")
     simplified = request.simplify and request.form != "raw"
-    if request.order == 1 and len(names) > 1:       # one reverse pass for the gradient
+    if request.order == 1 and len(names) > 1 and not targets:   # one reverse pass for the gradient
         results = gradient(expr, names, simplify=simplified)
     else:
-        results = [diff(expr, name, request.order, simplify=simplified) for name in names]
+        results = [diff(expr, targets.get(name, name), request.order, simplify=simplified)
+                   for name in names]
+    names = [str(targets[name]) if name in targets else name for name in names]
     if isinstance(request.order, str):
         tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     if request.form in FORMS:
@@ -136,13 +146,30 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
                    shared, warnings)  # type: ignore[arg-type]  # cse of a list gives a list
 
 
-def choose_variables(expr: Expr, wrt: tuple[str, ...] | None, warn: Warn) -> list[str]:
+def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dict[str, Call]:
+    """The applications of unknown functions among ``wrt`` (``f(x)``), read as formulas
+    with the declared ``functions``."""
+    found = {}
+    for item in wrt or ():
+        if "(" in item or "[" in item:
+            target = parse(item, functions=functions, warn=lambda note: None)
+            if not is_unknown_call(target):
+                raise UsageError(f"--wrt takes variables and applications of unknown functions, "
+                                 f"such as f(x); {item} is neither")
+            found[item] = target
+    return found
+
+
+def choose_variables(expr: Expr, wrt: tuple[str, ...] | None, warn: Warn,
+                     targets: Mapping[str, Call] | None = None) -> list[str]:
     """The variables to differentiate by: ``wrt`` (warning of those not in the formula), or
-    the formula's only variable (x for a constant); several without ``wrt`` is an error."""
+    the formula's only variable (x for a constant); several without ``wrt`` is an error.
+    ``targets`` are the applications of unknown functions among ``wrt``, parsed."""
     if wrt is not None:
         free = expr.free
+        present = {node for node in postorder(expr) if node in targets.values()} if targets else set()
         for name in wrt:
-            if name not in free:
+            if name not in free and (targets is None or targets.get(name) not in present):
                 warn(f"{name} does not occur in the formula; its derivative is 0", "warning")
         return list(wrt)
     names = sorted(expr.free)
@@ -194,6 +221,9 @@ def steps(request: Request, warn: Warn | None = None) -> list[list]:
     expr = parse(request.formula, functions=request.functions,
                  warn=lambda note: tell(note.render(), "note"))
     derivations = []
+    if applications(request.wrt, request.functions):
+        raise UsageError("--steps explains derivatives with respect to variables; drop --steps "
+                         "to differentiate with respect to an application such as f(x)")
     for name in choose_variables(expr, request.wrt, tell):
         found = explain(expr, name)
         if not request.simplify or request.form == "raw":

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import warnings
 
 import pytest
 
 import symdiff
-from symdiff import LimitError, Limits, Num, Sym, UnknownFunctionError, api, parse
+from symdiff import LimitError, Limits, Num, Sym, SymdiffWarning, UnknownFunctionError, api, parse
 from symdiff.limits import current_limits
 
 
@@ -82,9 +83,16 @@ def test_explain_is_not_exported_as_it_would_hide_its_module():
     lambda f, **kw: api.explain(f, "x", **kw)[-1].after,
 ], ids=["diff", "gradient", "jacobian", "hessian", "explain"])
 def test_functions_declare_unknown_functions(read):
+    # undeclared, g(...) is read as an unknown function too, with a note (issue 17, item 2);
+    # declaring it silences the note
+    with pytest.warns(SymdiffWarning, match="g is read as an unknown function"):
+        undeclared = read("g(x^2)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        declared = read("g(x^2)", functions=["g"])
+    assert declared == undeclared == read(parse("g(x^2)", functions=["g"]))
     with pytest.raises(UnknownFunctionError):
-        read("g(x^2)")
-    assert read("g(x^2)", functions=["g"]) == read(parse("g(x^2)", functions=["g"]))
+        read("Sin(x^2)")                 # a built-in it probably meant: still an error
 
 
 def test_limits_bound_reading_the_text():

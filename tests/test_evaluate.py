@@ -126,7 +126,7 @@ def test_missing_variable():
 
 
 def test_declared_function_has_no_value():
-    with pytest.raises(EvaluationError, match="f is a declared function"):
+    with pytest.raises(EvaluationError, match="f is an unknown function without a numeric value"):
         evaluate(parse("f(x)", functions=["f"]), x=1)
 
 
