@@ -43,7 +43,7 @@ from typing import NamedTuple
 from .errors import DiffError, EvaluationError
 from .evaluate import (REAL, Algebra, FloatOverflow, Overflows, compile_overflowing, evaluate,
                        interpret, real_power, real_root)
-from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, expression,
+from .expr import (HALF, Add, Bound, Call, Expr, Mul, Piecewise, Pow, Sym, as_expr, call, expression,
                    postorder, rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
 
@@ -113,6 +113,14 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
                 if b <= 0:
                     raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
                 partials[1] = value[node] * math.log(b)           # d(b^e)/de = b^e ln b
+            return partials
+        case Piecewise():
+            # 1 by the branch taken (the first whose condition, computed, holds), else 0
+            for i in range(0, len(children), 2):
+                condition = children[i + 1]
+                if condition in value and value[condition] > 0:
+                    partials[i] = 1.0
+                    break
             return partials
         case Call(fn, args):
             functions = _function_partials(fn, len(args))
@@ -189,8 +197,8 @@ class Graph:
         adjoint: dict[Expr, float] = {self.output: seed}
         overflows = Overflows()
         for node in reversed(self.nodes):
-            if node not in active or not node.children:
-                continue
+            if node not in active or not node.children or node not in values:
+                continue                    # (a node of a branch not taken has no value)
             bar = adjoint.get(node, 0.0)
             needed = [c in active for c in node.children]
             locals_ = local_partials(node, values, needed, overflows)

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import DiffError, EvaluationError
-from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol, add, call, mul,
+from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call, mul,
                    neg, power, reserve_names)
 
 
@@ -587,6 +587,102 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              python="float(mpmath.ff({a}, {b}))", rule="falling factorial rule"),
 )}
 
+# ----- conditions: the comparisons and connectives of a piecewise form's conditions -----
+# A condition is 1 (true) or 0 (false); a number with a complex step or a tangent compares
+# by its real part (the branch of the real point).  Conditions have no derivative (0 by
+# every argument): a piecewise function is differentiated branch by branch
+# (symdiff.diff, symdiff.cases).  They live apart from FUNCTIONS, so that their names (SymPy's: Lt,
+# And, ...) are neither reserved nor read as calls: conditions are written with <, and, ...
+def _condition(name: str, test: Callable[..., bool], arity: int, python: str, latex: str,
+               mathml: str) -> Function:
+    def numeric(*args: float) -> float:
+        return math.nan if any(a != a for a in args) else float(test(*args))
+    numeric.__name__ = name
+
+    def exact(*args):
+        return int(test(*args))
+
+    def complex_value(*args: complex) -> complex:
+        return complex(test(*(complex(a).real for a in args)))
+    return Function(name, (lambda *args: ZERO,) * arity, numeric, latex, exact=exact,
+                    complex=complex_value, python=python, mathml=mathml, rule=f"{name} rule")
+
+
+CONDITIONS: dict[str, Function] = {f.name: f for f in (
+    #          name   test                                 arity  Python                 LaTeX      MathML
+    _condition("Lt",  lambda a, b: a < b,                   2, "({a} < {b})",          "<",       "&lt;"),
+    _condition("Le",  lambda a, b: a <= b,                  2, "({a} <= {b})",         r"\leq",  "&#x2264;"),
+    _condition("Gt",  lambda a, b: a > b,                   2, "({a} > {b})",          ">",       "&gt;"),
+    _condition("Ge",  lambda a, b: a >= b,                  2, "({a} >= {b})",         r"\geq",  "&#x2265;"),
+    _condition("Eq",  lambda a, b: a == b,                  2, "({a} == {b})",         "=",       "="),
+    _condition("Ne",  lambda a, b: a != b,                  2, "({a} != {b})",         r"\neq",  "&#x2260;"),
+    _condition("And", lambda a, b: bool(a) and bool(b),     2, "({a} and {b})",        r"\text{ and }", "<mtext>&#xA0;and&#xA0;</mtext>"),
+    _condition("Or",  lambda a, b: bool(a) or bool(b),      2, "({a} or {b})",         r"\text{ or }",  "<mtext>&#xA0;or&#xA0;</mtext>"),
+    _condition("Not", lambda a: not a,                      1, "(not {a})",            r"\text{not }",  "<mtext>not&#xA0;</mtext>"),
+)}
+
+# The comparisons as written, and the condition each makes.
+RELATIONS = {"<": "Lt", "<=": "Le", "\u2264": "Le", ">": "Gt", ">=": "Ge", "\u2265": "Ge",
+             "==": "Eq", "=": "Eq", "!=": "Ne", "\u2260": "Ne"}
+_REFLEXIVE = frozenset({"Le", "Ge", "Eq"})          # true when both sides are one expression
+
+
+def compare(relation: str, a: Expr, b: Expr) -> Expr:
+    """The condition ``a < b`` (``relation`` one of :data:`RELATIONS`), folded to 1 or 0
+    when both sides are numbers or one expression.
+
+    >>> x = Symbol("x")
+    >>> compare("<=", x, ONE), compare("<", TWO, ONE), compare("==", x, x)
+    (x <= 1, 0, 1)
+    """
+    name = RELATIONS[relation]
+    if type(a) is Num and type(b) is Num:
+        return Num(CONDITIONS[name].exact(a.value, b.value))
+    if a is b:
+        return ONE if name in _REFLEXIVE else ZERO
+    return call(name, a, b)
+
+
+def all_of(*conditions: Expr) -> Expr:
+    """``c1 and c2 and ...``, folded: true conditions dropped, a false one makes it false."""
+    if any(c is ZERO for c in conditions):
+        return ZERO
+    kept = list(dict.fromkeys(c for c in conditions if c is not ONE))
+    if not kept:
+        return ONE
+    result = kept[-1]
+    for c in reversed(kept[:-1]):
+        result = call("And", c, result)
+    return result
+
+
+def any_of(*conditions: Expr) -> Expr:
+    """``c1 or c2 or ...``, folded: false conditions dropped, a true one makes it true."""
+    if any(c is ONE for c in conditions):
+        return ONE
+    kept = list(dict.fromkeys(c for c in conditions if c is not ZERO))
+    if not kept:
+        return ZERO
+    result = kept[-1]
+    for c in reversed(kept[:-1]):
+        result = call("Or", c, result)
+    return result
+
+
+def negation(condition: Expr) -> Expr:
+    """``not c``, folded on 1 and 0 and on a negation."""
+    if condition is ONE or condition is ZERO:
+        return ONE if condition is ZERO else ZERO
+    if type(condition) is Call and condition.fn == "Not":
+        return condition.args[0]
+    return call("Not", condition)
+
+
+def is_condition(e: Expr) -> bool:
+    """Whether ``e`` is a condition node (a comparison or a connective)."""
+    return type(e) is Call and e.fn in CONDITIONS
+
+
 # log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.  Its
 # base prints as a subscript (\log_{b}), which the printers write from the two arguments.
 LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
@@ -612,7 +708,7 @@ def lookup(name: str, arity: int) -> Function | None:
     """The table row for ``name`` called with ``arity`` arguments (log takes 1 or 2)."""
     if name == "log" and arity == 2:
         return LOG_BASE
-    return resolve(name)
+    return resolve(name) or CONDITIONS.get(name)
 
 
 def known_names() -> list[str]:
@@ -624,4 +720,4 @@ def is_derivative_name(fn: str) -> bool:
     return fn.endswith("'")
 
 
-__all__ = ["Function", "FUNCTIONS", "resolve", "lookup", "known_names", "Symbol"]
+__all__ = ["Function", "FUNCTIONS", "CONDITIONS", "resolve", "lookup", "known_names", "Symbol"]
