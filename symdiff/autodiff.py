@@ -433,7 +433,7 @@ def node_table(expr: Expr, point: Mapping[str, float], requires_grad=None) -> li
     graph = Graph(expression(expr, "node_table", "parse"))
     values = graph.forward(point)
     adjoint = graph.backward(values, requires_grad)
-    shown, number = _numbering(graph)
+    shown, number = _numbering(graph, values)
     rows = []
     inputs: list[int]
     for node in shown:
@@ -453,12 +453,13 @@ def node_table(expr: Expr, point: Mapping[str, float], requires_grad=None) -> li
     return rows
 
 
-def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
+def _numbering(graph: Graph, values: Mapping[Expr, float]) -> tuple[list[Expr], dict[Expr, int]]:
     """Variables first (by name), then operations in topological order; numbers are
-    not nodes of their own but appear inline in the operations."""
-    variables = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    not nodes of their own but appear inline in the operations.  The nodes of a branch not
+    taken (which have no value) are not shown."""
+    variables = sorted((n for n in graph.nodes if type(n) is Sym and n in values), key=lambda s: s.name)
     shown: list[Expr] = list(variables)
-    shown += [n for n in graph.nodes if n.children]
+    shown += [n for n in graph.nodes if n.children and n in values]
     if graph.output not in shown:                 # a constant formula: one node, the output
         shown.append(graph.output)
     return shown, {node: i + 1 for i, node in enumerate(shown)}
@@ -482,7 +483,7 @@ def to_dot(expr: Expr, point: Mapping[str, float], requires_grad=None) -> str:
     graph = Graph(expression(expr, "to_dot", "parse"))
     values = graph.forward(point)
     rows = node_table(graph.output, point, requires_grad)
-    shown, number = _numbering(graph)
+    shown, number = _numbering(graph, values)
     lines = ["digraph symdiff {", "  rankdir=BT;", '  node [shape=box, fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=10];']
     styles = {"variable": ", style=rounded", "output": ", peripheries=2", "operation": ""}

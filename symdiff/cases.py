@@ -18,7 +18,7 @@ are checked here with exact numbers where the branches allow it (values and deri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from .errors import EvaluationError, LimitError
 from .evaluate import evaluate
@@ -66,7 +66,7 @@ def comparisons(condition: Expr) -> Iterator[Call]:
             stack.extend(reversed(c.args))
 
 
-def root_of(u: Expr, wrt: str) -> Expr | None | bool:
+def root_of(u: Expr, wrt: str) -> Expr | None | Literal[False]:
     """The one point where ``u`` (linear in ``wrt``, with a slope free of it) is 0; None if
     ``u`` does not depend on ``wrt``; False if it is not linear so (x^2 - 1, x*y - y when
     the slope could be 0).
@@ -80,7 +80,8 @@ def root_of(u: Expr, wrt: str) -> Expr | None | bool:
     x = Sym(wrt)
     expanded = expand(u)
     terms = (expanded if expanded is not None else u)
-    slope, rest = [], []
+    slope: list[Expr] = []
+    rest: list[Expr] = []
     for t in (terms.terms if type(terms) is Add else (terms,)):
         if wrt not in t.free:
             rest.append(t)
@@ -131,7 +132,7 @@ def _same(a: Expr | None, b: Expr | None) -> bool | None:
         return None                           # symbolic and different-looking: cannot tell
     if abs(left - right) > 1e-9 * (1 + abs(left)):
         return False
-    return (a.value == b.value) if type(a) is Num and type(b) is Num else None  # type: ignore[attr-defined]  # Nums
+    return (a.value == b.value) if type(a) is Num and type(b) is Num else None
 
 
 def _holds(condition: Expr, wrt: str, point: Expr) -> bool | None:
@@ -333,3 +334,8 @@ def kink_singularities(node: Call, wrt: str, whole: bool) -> list[Singularity]:
 
 def is_kink(node: Expr) -> bool:
     return type(node) is Call and (node.fn in _ZERO_OF or node.fn in _JUMPS_AT_INTEGERS)
+
+
+def has_cases(expr: Expr) -> bool:
+    """Whether the expression has a piecewise part, a kink or a jump anywhere (one walk)."""
+    return any(type(n) is Piecewise or is_kink(n) for n in postorder(expr))

@@ -637,7 +637,7 @@ def compare(relation: str, a: Expr, b: Expr) -> Expr:
     """
     name = RELATIONS[relation]
     if type(a) is Num and type(b) is Num:
-        return Num(CONDITIONS[name].exact(a.value, b.value))
+        return ONE if CONDITIONS[name].numeric(a.value, b.value) else ZERO
     if a is b:
         return ONE if name in _REFLEXIVE else ZERO
     return call(name, a, b)

@@ -295,6 +295,16 @@ class Build:
             if relation.value not in RELATIONS:
                 raise source.error(f"'{relation.value}' does not compare", relation,
                                    hint="compare with <, <=, >, >=, == or !=")
+            for word in sorted((left.free | right.free) & _CONDITION_WORDS.keys()):
+                # a word of conditions where a value stands (Lark reads it there as a name):
+                # the nearest one before the comparison, or after it
+                at = [m.start() for m in re.finditer(rf"\b{word}\b", source.text)]
+                before = [i for i in at if i < relation.start_pos and word in left.free]
+                after = [i for i in at if i > relation.start_pos]
+                where = before[-1] if before else after[0] if after else relation.start_pos
+                token = _Token("NAME", word, where)
+                raise source.error(f"'{word}' stands where a value belongs", token,
+                                   hint=_CONDITION_WORDS[word])
             pairs.append(compare(relation.value, left, right))
         return all_of(*pairs)
 
@@ -1154,6 +1164,19 @@ def _in_piecewise_form(text: str, position: int) -> bool:
     return any(forms)
 
 
+def _possible(text: str, token, names) -> list[str]:
+    """The terminals Lark expected that can follow here: the tables share states between a
+    condition and a formula, so the words and comparisons of conditions are dropped outside
+    piecewise forms, and '|' where no bar is open."""
+    position = len(text) if token is None or token.type == "$END" else token.start_pos
+    names = list(names)
+    if not _in_piecewise_form(text, position):
+        names = [n for n in names if n not in ("AND", "OR", "RELATION")]
+    if text[:position].count("|") % 2 == 0:
+        names = [n for n in names if n != "BAR"]
+    return names
+
+
 def _unclosed_bar(text: str) -> int | None:
     """Index of the last '|' when the bars do not pair up (an odd count)."""
     bars = [i for i, char in enumerate(text) if char == "|"]
@@ -1194,7 +1217,7 @@ def _explain(text: str, error) -> ParseError:
         return ParseError(f"unexpected character {_describe_char(char)}", text=text,
                           line=error.line, column=error.column, hint=hint)
     token = getattr(error, "token", None)
-    expected = _expected(getattr(error, "expected", None) or ())
+    expected = _expected(_possible(text, token, getattr(error, "expected", None) or ()))
     if token is None or token.type == "$END":
         line, column = _position(text, len(text.rstrip()))
         opened = _unclosed(text)
@@ -1226,7 +1249,8 @@ def _explain(text: str, error) -> ParseError:
         shown = "')'" if token.type == "RPAR" else repr(token.value)
         return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,
                           expected=expected, hint=hint)
-    if token.type == "RELATION":                # x << 2, x < y < z: the first one is the fault
+    if token.type in ("RELATION", "AND", "OR", "NOT"):   # x << 2, x < y < z, x < 1 or x > 2:
+        # the first comparison is the fault
         first = next((m for m in _RELATION.finditer(text)          # (conditions of piecewise
                       if not _in_piecewise_form(text, m.start())), None)   # forms are fine)
         if first is not None and first.start() < token.start_pos and first.group() != "=":

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .cases import has_cases
 from .diff import diff, gradient, singular_points
 from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
@@ -127,7 +128,7 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         results = [diff(expr, name, request.order, simplify=simplified) for name in names]
     if isinstance(request.order, str):
         tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
-    elif request.order >= 1:
+    elif request.order >= 1 and has_cases(expr):
         for name in names:                 # kinks, jumps, the boundaries of piecewise parts
             for singularity in singular_points(expr, name):
                 tell(str(singularity), "note")
