@@ -24,7 +24,7 @@ from .errors import EvaluationError, LimitError
 from .evaluate import evaluate
 from .expr import ONE, ZERO, Add, Call, Expr, Mul, Num, Piecewise, Sym, add, call, mul, neg, postorder, substitute
 from .forms import expand
-from .functions import CONDITIONS, all_of, compare
+from .functions import CONDITIONS, all_of, any_of, compare, negation
 from .simplify import simplify
 
 COMPARISONS = frozenset({"Lt", "Le", "Gt", "Ge", "Eq", "Ne"})
@@ -291,13 +291,8 @@ def _made_strict(condition: Expr, wrt: str, points: list[Expr]) -> Expr:
                 continue
             stack.pop()
             args = [done[a] for a in c.args]
-            if c.fn == "And":
-                done[c] = all_of(*args)
-            elif c.fn == "Or":
-                done[c] = ZERO if all(a is ZERO for a in args) else (
-                    args[0] if args[1] is ZERO else args[1] if args[0] is ZERO else call("Or", *args))
-            else:
-                done[c] = ONE if args[0] is ZERO else call("Not", *args)
+            done[c] = (all_of(*args) if c.fn == "And" else any_of(*args) if c.fn == "Or"
+                       else negation(*args))
         else:
             stack.pop()
             done[c] = c

@@ -434,10 +434,15 @@ def pick_branch(node: Piecewise, algebra: Algebra, point: Mapping[str, Any],
     for branch, condition in node.branches:
         if algebra.real(walk_into(condition, algebra, point, overflows, value)) > 0:
             return walk_into(branch, algebra, point, overflows, value)
+    raise no_branch(node, point)
+
+
+def no_branch(node: Piecewise, point: Mapping[str, Any]) -> EvaluationError:
+    """The error for a point where no condition of ``node`` holds (its variables' values named)."""
     shown = ", ".join(f"{name} = {_show(complex(v).real)}" for name, v in sorted(point.items())
                       if name in node.free)
-    raise EvaluationError(f"{node} is not defined at {shown or 'this point'}: no condition holds "
-                          f"there")
+    return EvaluationError(f"{node} is not defined at {shown or 'this point'}: no condition "
+                           f"holds there")
 
 
 def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, float]) -> float:
@@ -480,8 +485,7 @@ def _compiled_branches(node: Piecewise, names: list[str],
         for condition, value in branches:
             if condition(*arguments) > 0:
                 return value(*arguments)
-        shown = ", ".join(f"{n} = {_show(a)}" for n, a in zip(names, arguments) if n in node.free)
-        raise EvaluationError(f"{node} is not defined at {shown}: no condition holds there")
+        raise no_branch(node, dict(zip(names, arguments)))
     return piecewise_value
 
 

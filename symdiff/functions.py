@@ -645,27 +645,26 @@ def compare(relation: str, a: Expr, b: Expr) -> Expr:
 
 def all_of(*conditions: Expr) -> Expr:
     """``c1 and c2 and ...``, folded: true conditions dropped, a false one makes it false."""
-    if any(c is ZERO for c in conditions):
-        return ZERO
-    kept = list(dict.fromkeys(c for c in conditions if c is not ONE))
-    if not kept:
-        return ONE
-    result = kept[-1]
-    for c in reversed(kept[:-1]):
-        result = call("And", c, result)
-    return result
+    return _joined("And", ZERO, conditions)
 
 
 def any_of(*conditions: Expr) -> Expr:
     """``c1 or c2 or ...``, folded: false conditions dropped, a true one makes it true."""
-    if any(c is ONE for c in conditions):
-        return ONE
-    kept = list(dict.fromkeys(c for c in conditions if c is not ZERO))
+    return _joined("Or", ONE, conditions)
+
+
+def _joined(connective: str, absorbing: Expr, conditions: tuple[Expr, ...]) -> Expr:
+    """Conditions joined by ``connective`` (And, Or), nested to the right; ``absorbing`` (0
+    for and, 1 for or) decides the whole, its opposite drops out, repeats are kept once."""
+    neutral = ONE if absorbing is ZERO else ZERO
+    if any(c is absorbing for c in conditions):
+        return absorbing
+    kept = list(dict.fromkeys(c for c in conditions if c is not neutral))
     if not kept:
-        return ZERO
+        return neutral
     result = kept[-1]
     for c in reversed(kept[:-1]):
-        result = call("Or", c, result)
+        result = call(connective, c, result)
     return result
 
 
