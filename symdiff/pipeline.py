@@ -130,7 +130,7 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
     elif request.order >= 1 and has_cases(expr):
         for name in names:                 # kinks, jumps, the boundaries of piecewise parts
-            for singularity in singular_points(expr, name):
+            for singularity in derivative_fails(expr, name, request.order, simplified):
                 tell(str(singularity), "note")
     if request.form in FORMS:
         results = [FORMS[request.form](r) for r in results]
@@ -139,6 +139,17 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
     shared = cse(results) if share(results, request.cse, tell) else None
     return Outcome(request.formula, expr, names, request.order, results, values,
                    shared, warnings)  # type: ignore[arg-type]  # cse of a list gives a list
+
+
+def derivative_fails(expr: Expr, name: str, order: int, simplified: bool) -> list:
+    """Where the ``order``-th derivative by ``name`` does not (or may not) exist: where the
+    first does not, and where the one before the last has no derivative (x*|x| has a first
+    derivative everywhere, but not a second at 0)."""
+    found = singular_points(expr, name)
+    if order > 1:
+        before = diff(expr, name, order - 1, simplify=simplified)
+        found += [s for s in singular_points(before, name) if all(s.where != f.where for f in found)]
+    return found
 
 
 def choose_variables(expr: Expr, wrt: tuple[str, ...] | None, warn: Warn) -> list[str]:

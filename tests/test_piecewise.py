@@ -394,6 +394,11 @@ def test_command_line():
     assert status == 0 and r"\begin{cases}" in out
     status, out, err = _cli("Piecewise((x, x < 0), (x^2, True))", "--steps")
     assert status == 0 and "piecewise rule" in out
+    status, out, err = _cli("Piecewise((x^3, x < 0), (x^2, True))", "--order", "2")
+    assert status == 0 and out == "Piecewise((6*x, x < 0), (2, x != 0))\n"
+    assert err == "symdiff: note: the derivative does not exist at x = 0\n"   # f' kinks at 0
+    status, out, err = _cli("x*|x|", "--order", "2")              # differentiable once
+    assert out == "2*sign(x)\n" and "may not exist at x = 0" in err
     status, out, err = _cli("|x|y|")
     assert status == 2 and "bars are not an implicit factor" in err
 
