@@ -24,11 +24,10 @@ from .errors import EvaluationError, LimitError
 from .evaluate import evaluate
 from .expr import ONE, ZERO, Add, Call, Expr, Mul, Num, Piecewise, Sym, add, call, mul, neg, postorder, substitute
 from .forms import expand
-from .functions import CONDITIONS, all_of, any_of, compare, negation
+from .functions import CONDITIONS, SPELLING, all_of, any_of, compare, negation
 from .simplify import simplify
 
-COMPARISONS = frozenset({"Lt", "Le", "Gt", "Ge", "Eq", "Ne"})
-_SPELLING = {"Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">=", "Eq": "==", "Ne": "!="}
+COMPARISONS = frozenset(SPELLING)
 # A comparison made strict at a point where the derivative does not exist: x <= a -> x < a;
 # x == a holds only there, so it becomes false.
 _STRICT = {"Le": "Lt", "Ge": "Gt"}
@@ -159,7 +158,7 @@ def _holds(condition: Expr, wrt: str, point: Expr) -> bool | None:
 
 def _decided(fn: str, left: Expr, right: Expr) -> bool | None:
     """The comparison of two values free of the variable: exact, else by clearly apart values."""
-    exact = compare(_SPELLING[fn], left, right)
+    exact = compare(SPELLING[fn], left, right)
     if exact is ONE or exact is ZERO:
         return exact is ONE
     same = _same(left, right)

@@ -746,9 +746,12 @@ def piecewise(*branches: tuple[Expr, Expr]) -> Expr:
     >>> x = Symbol("x")
     >>> piecewise((x, ZERO), (x**2, ONE), (x**3, call("Lt", x, ZERO)))
     x^2
+    >>> piecewise((x, call("Lt", x, ZERO)), (0, True))
+    Piecewise((x, x < 0), (0, True))
     """
     kept: list[Expr] = []
     for value, condition in branches:
+        value, condition = as_expr(value), as_expr(condition)     # True is 1, False is 0
         if condition is ZERO:
             continue
         kept += (value, condition)
@@ -1121,7 +1124,20 @@ def call(fn: str, *args: Expr) -> Expr:
         return power(args[0], HALF)
     if fn == PIECEWISE:
         return piecewise(*zip(args[::2], args[1::2]))
+    constructor = _CONSTRUCTORS.get(fn)
+    if constructor is not None:
+        return constructor(*args)
     return Call(fn, tuple(args))
+
+
+# Smart constructors of calls that fold (the conditions of piecewise forms: 1 < 2 is 1), given
+# by the module that knows them (functions.py); this module imports none.
+_CONSTRUCTORS: dict[str, Callable[..., Expr]] = {}
+
+
+def construct_with(fn: str, constructor: Callable[..., Expr]) -> None:
+    """Build every call of ``fn`` with ``constructor`` (which must make its node with ``Call``)."""
+    _CONSTRUCTORS[fn] = constructor
 
 
 # ---------------------------------------------------------------- traversal

@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import DiffError, EvaluationError
 from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call, mul,
-                   neg, power, reserve_names)
+                   neg, power, reserve_names, construct_with)
 
 
 @dataclass(frozen=True)
@@ -624,6 +624,7 @@ CONDITIONS: dict[str, Function] = {f.name: f for f in (
 # The comparisons as written, and the condition each makes.
 RELATIONS = {"<": "Lt", "<=": "Le", "\u2264": "Le", ">": "Gt", ">=": "Ge", "\u2265": "Ge",
              "==": "Eq", "=": "Eq", "!=": "Ne", "\u2260": "Ne"}
+SPELLING = {"Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">=", "Eq": "==", "Ne": "!="}   # as printed
 _REFLEXIVE = frozenset({"Le", "Ge", "Eq"})          # true when both sides are one expression
 
 
@@ -640,7 +641,7 @@ def compare(relation: str, a: Expr, b: Expr) -> Expr:
         return ONE if CONDITIONS[name].numeric(a.value, b.value) else ZERO
     if a is b:
         return ONE if name in _REFLEXIVE else ZERO
-    return call(name, a, b)
+    return Call(name, (a, b))
 
 
 def all_of(*conditions: Expr) -> Expr:
@@ -664,7 +665,7 @@ def _joined(connective: str, absorbing: Expr, conditions: tuple[Expr, ...]) -> E
         return neutral
     result = kept[-1]
     for c in reversed(kept[:-1]):
-        result = call(connective, c, result)
+        result = Call(connective, (c, result))
     return result
 
 
@@ -674,7 +675,16 @@ def negation(condition: Expr) -> Expr:
         return ONE if condition is ZERO else ZERO
     if type(condition) is Call and condition.fn == "Not":
         return condition.args[0]
-    return call("Not", condition)
+    return Call("Not", (condition,))
+
+
+# Conditions are built through these constructors wherever they are rebuilt (substitute,
+# simplify): x < 1 at x = 2 is 0 at once.
+for _name, _relation in SPELLING.items():
+    construct_with(_name, lambda a, b, relation=_relation: compare(relation, a, b))
+construct_with("And", all_of)
+construct_with("Or", any_of)
+construct_with("Not", negation)
 
 
 def is_condition(e: Expr) -> bool:
