@@ -22,9 +22,10 @@ from typing import Literal, NamedTuple
 
 from .errors import EvaluationError, LimitError
 from .evaluate import evaluate
-from .expr import ONE, ZERO, Add, Call, Expr, Mul, Num, Piecewise, Sym, add, call, mul, neg, postorder, substitute
+from .expr import (ONE, ZERO, Add, Call, Expr, Mul, Num, Piecewise, Sym, add, call, mul, neg, postorder,
+                   rebuild, substitute)
 from .forms import expand
-from .functions import CONDITIONS, SPELLING, all_of, any_of, compare, negation
+from .functions import CONDITIONS, SPELLING, all_of, compare
 from .simplify import simplify
 
 COMPARISONS = frozenset(SPELLING)
@@ -266,36 +267,22 @@ def strict_derivative(node: Piecewise, derivatives: list[Expr], wrt: str, points
 
 
 def _made_strict(condition: Expr, wrt: str, points: list[Expr]) -> Expr:
-    """The condition with each comparison whose boundary is one of ``points`` made strict."""
+    """The condition with each comparison whose boundary is one of ``points`` made strict
+    (rebuilt through the constructors, so what becomes constant folds)."""
     done: dict[Expr, Expr] = {}
-    stack = [condition]
-    while stack:
-        c = stack[-1]
-        if c in done:
-            stack.pop()
-            continue
-        if type(c) is Call and c.fn in COMPARISONS:
-            stack.pop()
-            boundary = root_of(add(c.args[0], neg(c.args[1])), wrt)
-            if boundary in points and c.fn in _STRICT:
-                done[c] = call(_STRICT[c.fn], *c.args)
-            elif boundary in points and c.fn == "Eq":
-                done[c] = ZERO
-            else:
-                done[c] = c
-        elif type(c) is Call and c.fn in CONDITIONS:
-            pending = [a for a in c.args if a not in done]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            args = [done[a] for a in c.args]
-            done[c] = (all_of(*args) if c.fn == "And" else any_of(*args) if c.fn == "Or"
-                       else negation(*args))
+    for c in postorder(condition, stop=lambda n: not _is_connective(n)):
+        if _is_connective(c):
+            done[c] = rebuild(c, [done[a] for a in c.args])  # type: ignore[attr-defined]  # a Call
+        elif type(c) is Call and c.fn in COMPARISONS and \
+                root_of(add(c.args[0], neg(c.args[1])), wrt) in points:
+            done[c] = call(_STRICT[c.fn], *c.args) if c.fn in _STRICT else ZERO if c.fn == "Eq" else c
         else:
-            stack.pop()
             done[c] = c
     return done[condition]
+
+
+def _is_connective(e: Expr) -> bool:
+    return type(e) is Call and e.fn in ("And", "Or", "Not")
 
 
 # ----- kinks and jumps of the functions of the table -----
