@@ -6,13 +6,14 @@ y + 1/x
 """
 
 from .api import (cancel, collect, compile_function, cse, diff, evaluate, expand, factor, gradient,
-                  hessian, jacobian, jvp, numeric_gradient, simplify, to_latex, together, vjp)
+                  hessian, jacobian, jvp, numeric_gradient, simplify, singular_points, to_latex,
+                  together, vjp)
 from .diff import derivative
 from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      SymdiffWarning, UnknownFunctionError)
 from . import expr as _expr_module
-from .expr import (Add, Call, Const, Expr, Mul, Num, Pow, Sym, Symbol, dag_size, substitute,
-                   symbols, tree_size)
+from .expr import (Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym, Symbol, dag_size, piecewise,
+                   substitute, symbols, tree_size)
 from .functions import (FUNCTIONS, Abs, Ci, Ei, Heaviside, LambertW, Max, Min, Si, acos, acosh, acot,
                         acoth, acsc, acsch, asec, asech, asin, asinh, atan, atan2, atanh, besseli,
                         besselj, besselk, bessely, beta, cbrt, ceil, cos, cosh, cot, coth, csc, csch,
@@ -56,9 +57,9 @@ def __getattr__(name: str):
 __all__ = [
     "parse", "parse_equation", "Equation", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "expand", "together", "cancel", "factor", "collect",
-    "evaluate", "compile_function", "numeric_gradient", "jvp", "vjp",
+    "evaluate", "compile_function", "numeric_gradient", "jvp", "vjp", "singular_points",
     "to_text", "to_latex", "cse", "substitute", "dag_size", "tree_size",
-    "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Symbol", "symbols", "FUNCTIONS",
+    "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Piecewise", "piecewise", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",
     "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "acot", "asec", "acsc",
     "sinh", "cosh", "tanh", "coth", "sech", "csch", "asinh", "acosh", "atanh",

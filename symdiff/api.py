@@ -31,7 +31,7 @@ if TYPE_CHECKING:                       # loaded on first use, below
 
 __all__ = ["diff", "gradient", "jacobian", "hessian", "explain", "simplify", "expand", "together",
            "cancel", "factor", "collect", "evaluate", "compile_function", "numeric_gradient", "jvp",
-           "vjp", "to_latex", "cse"]
+           "vjp", "to_latex", "cse", "singular_points"]
 
 Formula = str | Expr
 """A formula as text, or an expression already built."""
@@ -77,6 +77,24 @@ def _target(item, functions):
     if isinstance(item, str) and "(" in item:
         return parse(item, functions=functions)
     return item
+
+
+@bounded
+def singular_points(expr: Formula, wrt: str, *, functions=()) -> list:
+    """Where the derivative of ``expr`` by ``wrt`` does not exist, or may not: the boundaries
+    of its piecewise parts and the kinks and jumps of abs, min, max, sign, Heaviside, floor
+    and ceil (:func:`symdiff.diff.singular_points`).  Each is a
+    :class:`symdiff.cases.Singularity` with ``at`` (the point, or None), ``where`` (as
+    text) and ``certain``.
+
+    >>> [str(s) for s in singular_points("Piecewise((x^2, x < 1), (2x - 1, True))", "x")]
+    []
+    >>> [str(s) for s in singular_points("Piecewise((x^2, x < 1), (x, True))", "x")]
+    ['the derivative does not exist at x = 1']
+    >>> singular_points("|2x - 1|", "x")[0].at
+    1/2
+    """
+    return differentiation.singular_points(parse(expr, functions=functions), wrt)
 
 
 @bounded

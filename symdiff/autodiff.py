@@ -43,7 +43,7 @@ from typing import NamedTuple
 from .errors import DiffError, EvaluationError
 from .evaluate import (REAL, Algebra, FloatOverflow, Overflows, compile_overflowing, evaluate,
                        interpret, real_power, real_root)
-from .expr import (HALF, Add, Bound, Call, Expr, Mul, Pow, Sym, as_expr, call, expression,
+from .expr import (HALF, Add, Bound, Call, Expr, Mul, Piecewise, Pow, Sym, as_expr, call, expression,
                    postorder, rebuild)
 from .functions import cos, exp, log, lookup, sin, sqrt  # sin etc. re-exported for Variables
 
@@ -113,6 +113,14 @@ def local_partials(node: Expr, value: Mapping[Expr, float], needed: Sequence[boo
                 if b <= 0:
                     raise EvaluationError(f"d({b}^e)/de needs log({b}): the base must be positive")
                 partials[1] = value[node] * math.log(b)           # d(b^e)/de = b^e ln b
+            return partials
+        case Piecewise():
+            # 1 by the branch taken (the first whose condition, computed, holds), else 0
+            for i in range(0, len(children), 2):
+                condition = children[i + 1]
+                if condition in value and value[condition] > 0:
+                    partials[i] = 1.0
+                    break
             return partials
         case Call(fn, args):
             functions = _function_partials(fn, len(args))
@@ -189,8 +197,8 @@ class Graph:
         adjoint: dict[Expr, float] = {self.output: seed}
         overflows = Overflows()
         for node in reversed(self.nodes):
-            if node not in active or not node.children:
-                continue
+            if node not in active or not node.children or node not in values:
+                continue                    # (a node of a branch not taken has no value)
             bar = adjoint.get(node, 0.0)
             needed = [c in active for c in node.children]
             locals_ = local_partials(node, values, needed, overflows)
@@ -425,7 +433,7 @@ def node_table(expr: Expr, point: Mapping[str, float], requires_grad=None) -> li
     graph = Graph(expression(expr, "node_table", "parse"))
     values = graph.forward(point)
     adjoint = graph.backward(values, requires_grad)
-    shown, number = _numbering(graph)
+    shown, number = _numbering(graph, values)
     rows = []
     inputs: list[int]
     for node in shown:
@@ -445,12 +453,13 @@ def node_table(expr: Expr, point: Mapping[str, float], requires_grad=None) -> li
     return rows
 
 
-def _numbering(graph: Graph) -> tuple[list[Expr], dict[Expr, int]]:
+def _numbering(graph: Graph, values: Mapping[Expr, float]) -> tuple[list[Expr], dict[Expr, int]]:
     """Variables first (by name), then operations in topological order; numbers are
-    not nodes of their own but appear inline in the operations."""
-    variables = sorted((n for n in graph.nodes if type(n) is Sym), key=lambda s: s.name)
+    not nodes of their own but appear inline in the operations.  The nodes of a branch not
+    taken (which have no value) are not shown."""
+    variables = sorted((n for n in graph.nodes if type(n) is Sym and n in values), key=lambda s: s.name)
     shown: list[Expr] = list(variables)
-    shown += [n for n in graph.nodes if n.children]
+    shown += [n for n in graph.nodes if n.children and n in values]
     if graph.output not in shown:                 # a constant formula: one node, the output
         shown.append(graph.output)
     return shown, {node: i + 1 for i, node in enumerate(shown)}
@@ -474,7 +483,7 @@ def to_dot(expr: Expr, point: Mapping[str, float], requires_grad=None) -> str:
     graph = Graph(expression(expr, "to_dot", "parse"))
     values = graph.forward(point)
     rows = node_table(graph.output, point, requires_grad)
-    shown, number = _numbering(graph)
+    shown, number = _numbering(graph, values)
     lines = ["digraph symdiff {", "  rankdir=BT;", '  node [shape=box, fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=10];']
     styles = {"variable": ", style=rounded", "output": ", peripheries=2", "operation": ""}

@@ -20,7 +20,8 @@ import contextlib
 from collections.abc import Callable, Iterable, Sequence
 
 from .errors import DiffError, LimitError
-from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Pow, Sym, add, call,
+from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym,
+                   add, call, piecewise,
                    dag_larger_than, dag_size, flatten_limit, is_reserved, live_nodes, mul, postorder, power,
                    expression, flattened, preserving_structure, shares_subexpressions, spell,
                    dependence, substitute)
@@ -59,6 +60,8 @@ def rule_for(e: Expr, d: dict[Expr, Expr]) -> Rule:
     match e:                           # the commonest kinds first: each case is a type test
         case Mul():
             return product_rule_of
+        case Piecewise():
+            return piecewise_rule
         case Call():
             return chain_rule_of
         case Add():
@@ -174,6 +177,55 @@ def _chain_rule_name(e: Expr, wrt: str) -> str:
 def chain_rule_of(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
     """f(u)' = f'(u) u'"""
     return chain_rule(e.fn, e.args, d)  # type: ignore[attr-defined]  # a Call, by rule_for
+
+
+@named("piecewise rule: differentiate each branch")
+def piecewise_rule(e: Expr, d: dict[Expr, Expr], wrt: str) -> Expr:
+    """Piecewise((u, c), (v, True))' = Piecewise((u', c), (v', True)), with the conditions
+    strict where the derivative surely does not exist (a jump, or a kink: one-sided
+    derivatives that differ), so that no branch takes those points."""
+    from .cases import boundaries, strict_derivative
+    node: Piecewise = e  # type: ignore[assignment]  # a Piecewise, by rule_for
+    if wrt not in node.free:
+        return ZERO
+    singular, fixes = boundaries(node, wrt, d.__getitem__)
+    points = [s.at for s in singular if s.certain and s.at is not None]
+    derivatives = [d[value] for value, _ in node.branches]
+    return piecewise(*strict_derivative(node, derivatives, wrt, points, fixes))
+
+
+def singular_points(expr: Expr, wrt: str) -> list:
+    """Where the derivative of ``expr`` by ``wrt`` does not exist, or may not: the
+    boundaries of its piecewise parts and the kinks and jumps of abs, sign, min, max,
+    Heaviside, floor and ceil, as :class:`symdiff.cases.Singularity` notes.  Where the
+    part is the whole formula the answer is sure (``certain``); inside a larger formula the
+    rest may make up for it.
+
+    >>> from symdiff import parse
+    >>> [str(s) for s in singular_points(parse("|x - 1|"), "x")]
+    ['the derivative does not exist at x = 1']
+    >>> [str(s) for s in singular_points(parse("Piecewise((x, x < 0), (x^2, x >= 0)) + y"), "x")]
+    ['the derivative may not exist at x = 0']
+    """
+    from .cases import Singularity, is_kink, kink_singularities, piecewise_singularities
+    expr = expression(expr, "singular_points")
+    found: list[Singularity] = []
+    for node in postorder(expr):
+        if wrt not in node.free:
+            continue
+        whole = node is expr
+        if type(node) is Piecewise:
+            notes = piecewise_singularities(node, wrt, lambda v: diff(v, wrt))
+        elif is_kink(node):
+            notes = kink_singularities(node, wrt, whole)  # type: ignore[arg-type]  # a Call
+        else:
+            continue
+        for note in notes:
+            if not whole:
+                note = note._replace(certain=False)
+            if all(note.where != seen.where for seen in found):
+                found.append(note)
+    return found
 
 
 def product_rule(factors: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:

@@ -44,7 +44,8 @@ from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn
 
 from .errors import EvaluationError
-from .expr import HALF, Add, Call, Const, Expr, Mul, Num, Pow, Sym, expression, postorder, postorder_of
+from .expr import (HALF, Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym, expression, postorder,
+                   postorder_of)
 from .expr import call  # noqa: F401 (the docstring examples use it)
 from .functions import FunctionOverflow, lookup
 from .limits import bounded, checked
@@ -350,8 +351,9 @@ def evaluate_all(exprs: Sequence[Expr], values: Mapping[str, float] | None = Non
     """
     roots = [expression(e, "evaluate_all", "evaluate") for e in exprs]
     overflows = Overflows()
-    value = interpret(postorder_of(roots), REAL, {**(values or {}), **kwargs}, overflows)
-    return [overflows.check(value[r]) for r in roots]
+    point = {**(values or {}), **kwargs}
+    value = interpret(postorder_of(roots), REAL, point, overflows)
+    return [overflows.check(walk_into(r, REAL, point, overflows, value)) for r in roots]
 
 
 class Algebra(NamedTuple):
@@ -362,10 +364,11 @@ class Algebra(NamedTuple):
     node_value: Callable[[Expr, Mapping[Expr, Any], Mapping[str, Any]], Any]
     undefined: tuple[type[BaseException], ...]
     real: Callable[[Any], float]
+    picks_branches: bool = True     # False: node_value is given piecewise nodes as they are
 
 
 def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
-              overflows: Overflows) -> dict[Expr, Any]:
+              overflows: Overflows, value: dict[Expr, Any] | None = None) -> dict[Expr, Any]:
     """The value of every node, children first, in ``algebra``: the one walk of the numeric
     paths (evaluate, the complex step, forward-mode duals, the tape of reverse mode) and of
     the code writers (compile_function, to_python), with the overflow rules of
@@ -376,8 +379,15 @@ def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
     >>> interpret(postorder(x * x + 1), REAL, {"x": 3.0}, Overflows())[x * x + 1]
     10.0
     """
-    value: dict[Expr, Any] = {}
+    value = {} if value is None else value
+    guarded = branch_only(nodes) if algebra.picks_branches else frozenset()
     for node in checked(nodes):
+        if guarded:
+            if node in guarded:
+                continue                       # computed if its branch is taken
+            if type(node) is Piecewise:
+                value[node] = pick_branch(node, algebra, point, overflows, value)
+                continue
         try:
             result = algebra.node_value(node, value, point)
         except FloatOverflow as error:
@@ -390,6 +400,49 @@ def interpret(nodes: list[Expr], algebra: Algebra, point: Mapping[str, Any],
                                 [algebra.real(value[c]) for c in node.children])
         value[node] = result
     return value
+
+
+def branch_only(nodes: list[Expr]) -> frozenset[Expr]:
+    """The nodes of a walk (children first) that only the branches and conditions of its
+    piecewise nodes need: :func:`interpret` computes them when a branch is taken, so that a
+    branch that is not taken (log(x) where x <= 0) raises nothing."""
+    if not any(type(n) is Piecewise for n in nodes):
+        return frozenset()
+    has_parent = {c for n in nodes for c in n.children}
+    needed: set[Expr] = set()
+    for node in reversed(nodes):                       # parents first
+        if node not in has_parent or node is nodes[-1]:
+            needed.add(node)                           # a root
+        if node in needed and type(node) is not Piecewise:
+            needed.update(node.children)
+    return frozenset(n for n in nodes if n not in needed)
+
+
+def walk_into(root: Expr, algebra: Algebra, point: Mapping[str, Any], overflows: Overflows,
+              value: dict[Expr, Any]) -> Any:
+    """``root``'s value, computing the nodes below it that ``value`` lacks."""
+    if root not in value:
+        nodes = [n for n in postorder(root, stop=value.__contains__) if n not in value]
+        interpret(nodes, algebra, point, overflows, value)
+    return value[root]
+
+
+def pick_branch(node: Piecewise, algebra: Algebra, point: Mapping[str, Any],
+                overflows: Overflows, value: dict[Expr, Any]) -> Any:
+    """The value of the first branch whose condition holds (its real part is 1), computing
+    conditions in order and only the branch taken."""
+    for branch, condition in node.branches:
+        if algebra.real(walk_into(condition, algebra, point, overflows, value)) > 0:
+            return walk_into(branch, algebra, point, overflows, value)
+    raise no_branch(node, point)
+
+
+def no_branch(node: Piecewise, point: Mapping[str, Any]) -> EvaluationError:
+    """The error for a point where no condition of ``node`` holds (its variables' values named)."""
+    shown = ", ".join(f"{name} = {_show(complex(v).real)}" for name, v in sorted(point.items())
+                      if name in node.free)
+    return EvaluationError(f"{node} is not defined at {shown or 'this point'}: no condition "
+                           f"holds there")
 
 
 def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, float]) -> float:
@@ -415,6 +468,25 @@ def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, flo
 
 
 REAL = Algebra(_node_value, (EvaluationError,), float)
+
+
+def _is_piecewise(node: Expr) -> bool:
+    return type(node) is Piecewise
+
+
+def _compiled_branches(node: Piecewise, names: list[str],
+                       raises: type[EvaluationError]) -> Callable[..., float]:
+    """A piecewise node as compiled code: its conditions tried in order, and only the branch
+    taken computed (a branch not taken may be undefined at the point)."""
+    branches = [(compile_overflowing(condition, names, raises), compile_overflowing(value, names, raises))
+                for value, condition in node.branches]
+
+    def piecewise_value(*arguments: float) -> float:
+        for condition, value in branches:
+            if condition(*arguments) > 0:
+                return value(*arguments)
+        raise no_branch(node, dict(zip(names, arguments)))
+    return piecewise_value
 
 
 def compile_function(expr: Expr, variables: Sequence[str] | None = None) -> Callable[..., float]:
@@ -479,6 +551,11 @@ def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
                 return target
             case Pow(_, exp):
                 env[f"f{i}"] = power_function(exp)
+            case Piecewise():
+                # each branch and condition compiled on its own, run only when reached
+                env[f"f{i}"] = _compiled_branches(node, names, raises)
+                lines.append(f"    {target} = f{i}({signature})")
+                return target
             case Call(fn, args):
                 env[f"f{i}"] = _numeric(fn, len(args))
         # as in evaluate: an overflow goes on with its infinity (or the function's limit)
@@ -493,7 +570,9 @@ def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
         return target
 
     # writing code raises nothing, so no error is "undefined" and no real part is asked for
-    local = interpret(postorder(expr), Algebra(write, (), float), arguments, Overflows())
+    signature = ", ".join(arguments.values())
+    local = interpret(postorder(expr, stop=_is_piecewise), Algebra(write, (), float, False),
+                      arguments, Overflows())
     lines.append(f"    result = float({local[expr]})")
     lines.append("    if result - result != 0:")
     lines.append("        if overflow is not None:")
@@ -501,7 +580,6 @@ def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
     lines.append("        if all(a - a == 0 for a in arguments):")
     lines.append("            raise EvaluationError('the result overflows the float range')")
     lines.append("    return result")
-    signature = ", ".join(arguments.values())
     lines.insert(0, "    overflow = None")
     lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
     source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ import json
 from typing import NamedTuple
 
 from .diff import derivative, preserves_structure, regime, rule_for, rule_name, settle, with_forms
-from .expr import Derivative, Expr, Mul, Num, Pow, add, expression, mul, neg, power
+from .expr import Derivative, Expr, Mul, Num, Piecewise, Pow, add, expression, mul, neg, power
 from .limits import bounded
 from .simplify import Step, simplify
 
@@ -76,6 +76,8 @@ def rule_step(node: Expr, wrt: str) -> tuple[str, Expr, list[Expr]]:
     children = node.children
     partials = {c: (placeholder(c, wrt) if wrt in c.free else Num(0)) for c in children}
     rule = rule_for(node, partials)              # the rule diff applies, and its name
+    if type(node) is Piecewise:                  # the branches; conditions are not differentiated
+        children = tuple(value for value, _ in node.branches)
     return rule_name(rule, node, wrt), rule(node, partials, wrt), list(children)
 
 

@@ -9,6 +9,11 @@ Schema::
            | Mul(factors)        n >= 2 factors, flat, canonical order, numeric coefficient first
            | Pow(base, exp)
            | Call(fn, args)      a function from the table, or a declared unknown function
+           | Piecewise(args)     a Call "Piecewise" of (value, condition) pairs, flat:
+                                 (v1, c1, v2, c2, ...); the first branch whose condition
+                                 holds gives the value.  A condition is a Call of
+                                 functions.CONDITIONS (Lt, Le, Gt, Ge, Eq, Ne, And, Or,
+                                 Not), or 1 (True)
 
 Nodes are interned: building an expression equal to a live one returns that very
 object, so equality is identity, hashing is free and memoising on nodes is a
@@ -708,6 +713,64 @@ class Derivative(Call):
         return (Derivative, (self.of, self.wrt))
 
 
+class Piecewise(Call):
+    """``Piecewise((v1, c1), (v2, c2), ...)``: the value of the first branch whose condition
+    holds; a condition ``1`` is True (the default branch).  Built by :func:`piecewise`.
+
+    >>> x = Symbol("x")
+    >>> p = piecewise((x**2, call("Lt", x, ZERO)), (x, ONE))
+    >>> p, p.branches[1]
+    (Piecewise((x^2, x < 0), (x, True)), (x, 1))
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, args: tuple[Expr, ...]):
+        return Call.__new__(cls, PIECEWISE, args)
+
+    @property
+    def branches(self) -> tuple[tuple[Expr, Expr], ...]:
+        """The (value, condition) pairs, in order."""
+        args = self.args
+        return tuple(zip(args[::2], args[1::2]))
+
+    def __reduce__(self):
+        return (Piecewise, (self.args,))
+
+
+PIECEWISE = "Piecewise"
+
+
+def piecewise(*branches: tuple[Expr, Expr]) -> Expr:
+    """The piecewise function of (value, condition) pairs, folded: a branch whose condition
+    is 0 (false) is dropped, the branches after one whose condition is 1 (true) can never be
+    taken, and a first branch that always holds is the value itself.  No branch left means
+    a function defined nowhere, an :class:`EvaluationError`.
+
+    >>> x = Symbol("x")
+    >>> piecewise((x, ZERO), (x**2, ONE), (x**3, call("Lt", x, ZERO)))
+    x^2
+    >>> piecewise((x, call("Lt", x, ZERO)), (0, True))
+    Piecewise((x, x < 0), (0, True))
+    """
+    kept: list[Expr] = []
+    for value, condition in branches:
+        value, condition = as_expr(value), as_expr(condition)     # True is 1, False is 0
+        if condition is ZERO:
+            continue
+        kept += (value, condition)
+        if condition is ONE:
+            break
+    if not kept:
+        raise EvaluationError("no condition of the piecewise function can hold: it is "
+                              "defined nowhere")
+    if kept[1] is ONE:
+        return kept[0]
+    if kept[-1] is ONE and all(v is kept[0] for v in kept[::2]):
+        return kept[0]                              # the same value on every branch
+    return Piecewise(tuple(kept))
+
+
 # The operands' slot setters, used when a node is made (see _set_key).
 _set_terms, _set_factors = Add.terms.__set__, Mul.factors.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
 _set_base, _set_exp = Pow.base.__set__, Pow.exp.__set__  # type: ignore[misc,attr-defined]  # slot descriptors, read off the class
@@ -1063,7 +1126,22 @@ def call(fn: str, *args: Expr) -> Expr:
         if len(args) != 1:
             raise TypeError(f"sqrt takes 1 argument, got {len(args)}")
         return power(args[0], HALF)
+    if fn == PIECEWISE:
+        return piecewise(*zip(args[::2], args[1::2]))
+    constructor = _CONSTRUCTORS.get(fn)
+    if constructor is not None:
+        return constructor(*args)
     return Call(fn, tuple(args))
+
+
+# Smart constructors of calls that fold (the conditions of piecewise forms: 1 < 2 is 1), given
+# by the module that knows them (functions.py); this module imports none.
+_CONSTRUCTORS: dict[str, Callable[..., Expr]] = {}
+
+
+def construct_with(fn: str, constructor: Callable[..., Expr]) -> None:
+    """Build every call of ``fn`` with ``constructor`` (which must make its node with ``Call``)."""
+    _CONSTRUCTORS[fn] = constructor
 
 
 # ---------------------------------------------------------------- traversal

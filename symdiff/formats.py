@@ -22,9 +22,10 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .errors import CodegenError, UsageError
-from .evaluate import Algebra, Overflows, interpret
-from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder, spell
-from .functions import lookup, partial_slots
+from .evaluate import Algebra, Overflows, branch_only, interpret
+from .expr import (ONE, Add, Call, Const, Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, expression,
+                   postorder, spell)
+from .functions import CONDITIONS, lookup, partial_slots
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
                        reads_as_reciprocal, split_fraction, to_text)
 
@@ -292,12 +293,13 @@ class _PythonWriter:
             else "import math\n"
         self.code: Mapping[Expr, _Code] = {}
         self.bound: set[Expr] = set()
+        self.in_branches = branch_only(self.order)
 
     def write(self) -> str:
         """Fill ``lines`` with the temporaries; return the text of the result."""
         # the source-code algebra of evaluate.interpret: a node's value is its code; writing
         # code raises nothing, so no error is "undefined" and no real part is asked for
-        self.code = interpret(self.order, Algebra(self.step, (), float), self.arguments, Overflows())
+        self.code = interpret(self.order, Algebra(self.step, (), float, False), self.arguments, Overflows())
         return self.code[self.expr].text
 
     def step(self, node: Expr, code: Mapping[Expr, _Code], arguments: Mapping[str, str]) -> _Code:
@@ -305,7 +307,10 @@ class _PythonWriter:
         bound to a temporary."""
         self.code = code
         written = self.node(node)
-        if node.children and (self.uses.get(node, 0) > 1 or written.depth >= DEPTH_LIMIT):
+        # a node that only branches of a piecewise node need stays in its branch, written
+        # out, so that a branch not taken is not computed
+        if node.children and node not in self.in_branches and (
+                self.uses.get(node, 0) > 1 or written.depth >= DEPTH_LIMIT):
             written = self.bind(written)
             self.bound.add(node)
         return written
@@ -354,9 +359,27 @@ class _PythonWriter:
             case Pow(base, exp):
                 return self.chain([self.at(self.code[base], ATOM), self.at(self.code[exp], ATOM)],
                                   "**", POWER)
+            case Piecewise():
+                return self.piecewise(node)
             case Call(fn, args):
                 return self.call(fn, args)
         raise TypeError(node)
+
+    def piecewise(self, node: Piecewise) -> _Code:
+        """``(a if c else b if d else math.nan)``: Python's conditional expression, which
+        computes only the branch taken; NaN where no condition holds."""
+        parts, depth = [], 0
+        for value, condition in node.branches:
+            code = self.code[value]
+            depth = max(depth, code.depth)
+            if condition is ONE:
+                parts.append(code.text)
+                break
+            parts.append(f"{code.text} if {self.code[condition].text} else ")
+            depth = max(depth, self.code[condition].depth)
+        else:
+            parts.append("math.nan")
+        return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
 
     @staticmethod
     def number(v) -> _Code:
@@ -484,6 +507,20 @@ class MathMLPrinter(Printer):
             level = Prec.POWER if before.startswith("<msup>") else Prec.ATOM
             return level, [before, (e.args[0], Prec.SUM), after]
         return self.applied([f"<mi>{shown}</mi>"], e.args)
+
+    always = "<mtext>otherwise</mtext>"
+
+    def condition_symbol(self, fn: str) -> str:
+        symbol = CONDITIONS[fn].mathml
+        return symbol if symbol.startswith("<") else f"<mo>{symbol}</mo>"
+
+    def _print_Piecewise(self, e: Piecewise):
+        """A brace and a table of the branches: value, then condition, in each row."""
+        parts: list = ['<mrow><mo>{</mo><mtable columnalign="left">']
+        for value, condition in e.branches:
+            parts += ["<mtr><mtd>", (value, Prec.SUM), "</mtd><mtd>", *self.condition(condition),
+                      "</mtd></mtr>"]
+        return Prec.SUM, [*parts, "</mtable></mrow>"]
 
     def _print_call_log(self, e: Call):
         if len(e.args) != 2:

@@ -23,7 +23,7 @@ from typing import Any, TypeGuard
 
 from .errors import DiffError, EvaluationError
 from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call,
-                   mul, neg, postorder, power, reserve_names)
+                   mul, neg, postorder, power, reserve_names, construct_with)
 
 
 @dataclass(frozen=True)
@@ -598,6 +598,111 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              python="float(mpmath.ff({a}, {b}))", rule="falling factorial rule"),
 )}
 
+# ----- conditions: the comparisons and connectives of a piecewise form's conditions -----
+# A condition is 1 (true) or 0 (false); a number with a complex step or a tangent compares
+# by its real part (the branch of the real point).  Conditions have no derivative (0 by
+# every argument): a piecewise function is differentiated branch by branch
+# (symdiff.diff, symdiff.cases).  They live apart from FUNCTIONS, so that their names (SymPy's: Lt,
+# And, ...) are neither reserved nor read as calls: conditions are written with <, and, ...
+def _condition(name: str, test: Callable[..., bool], arity: int, python: str, latex: str,
+               mathml: str) -> Function:
+    def numeric(*args: float) -> float:
+        return math.nan if any(a != a for a in args) else float(test(*args))
+    numeric.__name__ = name
+
+    def exact(*args):
+        return int(test(*args))
+
+    def complex_value(*args: complex) -> complex:
+        return complex(test(*(complex(a).real for a in args)))
+    return Function(name, (lambda *args: ZERO,) * arity, numeric, latex, exact=exact,
+                    complex=complex_value, python=python, mathml=mathml, rule=f"{name} rule")
+
+
+CONDITIONS: dict[str, Function] = {f.name: f for f in (
+    #          name   test                                 arity  Python                 LaTeX      MathML
+    _condition("Lt",  lambda a, b: a < b,                   2, "({a} < {b})",          "<",       "&lt;"),
+    _condition("Le",  lambda a, b: a <= b,                  2, "({a} <= {b})",         r"\leq",  "&#x2264;"),
+    _condition("Gt",  lambda a, b: a > b,                   2, "({a} > {b})",          ">",       "&gt;"),
+    _condition("Ge",  lambda a, b: a >= b,                  2, "({a} >= {b})",         r"\geq",  "&#x2265;"),
+    _condition("Eq",  lambda a, b: a == b,                  2, "({a} == {b})",         "=",       "="),
+    _condition("Ne",  lambda a, b: a != b,                  2, "({a} != {b})",         r"\neq",  "&#x2260;"),
+    _condition("And", lambda a, b: bool(a) and bool(b),     2, "({a} and {b})",        r"\text{ and }", "<mtext>&#xA0;and&#xA0;</mtext>"),
+    _condition("Or",  lambda a, b: bool(a) or bool(b),      2, "({a} or {b})",         r"\text{ or }",  "<mtext>&#xA0;or&#xA0;</mtext>"),
+    _condition("Not", lambda a: not a,                      1, "(not {a})",            r"\text{not }",  "<mtext>not&#xA0;</mtext>"),
+)}
+
+# The comparisons as written, and the condition each makes.
+RELATIONS = {"<": "Lt", "<=": "Le", "\u2264": "Le", ">": "Gt", ">=": "Ge", "\u2265": "Ge",
+             "==": "Eq", "=": "Eq", "!=": "Ne", "\u2260": "Ne"}
+SPELLING = {"Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">=", "Eq": "==", "Ne": "!="}   # as printed
+_REFLEXIVE = frozenset({"Le", "Ge", "Eq"})          # true when both sides are one expression
+
+
+def compare(relation: str, a: Expr, b: Expr) -> Expr:
+    """The condition ``a < b`` (``relation`` one of :data:`RELATIONS`), folded to 1 or 0
+    when both sides are numbers or one expression.
+
+    >>> x = Symbol("x")
+    >>> compare("<=", x, ONE), compare("<", TWO, ONE), compare("==", x, x)
+    (x <= 1, 0, 1)
+    """
+    name = RELATIONS[relation]
+    if type(a) is Num and type(b) is Num:
+        return ONE if CONDITIONS[name].numeric(a.value, b.value) else ZERO
+    if a is b:
+        return ONE if name in _REFLEXIVE else ZERO
+    return Call(name, (a, b))
+
+
+def all_of(*conditions: Expr) -> Expr:
+    """``c1 and c2 and ...``, folded: true conditions dropped, a false one makes it false."""
+    return _joined("And", ZERO, conditions)
+
+
+def any_of(*conditions: Expr) -> Expr:
+    """``c1 or c2 or ...``, folded: false conditions dropped, a true one makes it true."""
+    return _joined("Or", ONE, conditions)
+
+
+def _joined(connective: str, absorbing: Expr, conditions: tuple[Expr, ...]) -> Expr:
+    """Conditions joined by ``connective`` (And, Or), nested to the right; ``absorbing`` (0
+    for and, 1 for or) decides the whole, its opposite drops out, repeats are kept once."""
+    neutral = ONE if absorbing is ZERO else ZERO
+    if any(c is absorbing for c in conditions):
+        return absorbing
+    kept = list(dict.fromkeys(c for c in conditions if c is not neutral))
+    if not kept:
+        return neutral
+    result = kept[-1]
+    for c in reversed(kept[:-1]):
+        result = Call(connective, (c, result))
+    return result
+
+
+def negation(condition: Expr) -> Expr:
+    """``not c``, folded on 1 and 0 and on a negation."""
+    if condition is ONE or condition is ZERO:
+        return ONE if condition is ZERO else ZERO
+    if type(condition) is Call and condition.fn == "Not":
+        return condition.args[0]
+    return Call("Not", (condition,))
+
+
+# Conditions are built through these constructors wherever they are rebuilt (substitute,
+# simplify): x < 1 at x = 2 is 0 at once.
+for _name, _relation in SPELLING.items():
+    construct_with(_name, lambda a, b, relation=_relation: compare(relation, a, b))
+construct_with("And", all_of)
+construct_with("Or", any_of)
+construct_with("Not", negation)
+
+
+def is_condition(e: Expr) -> bool:
+    """Whether ``e`` is a condition node (a comparison or a connective)."""
+    return type(e) is Call and e.fn in CONDITIONS
+
+
 # log(u, b) = ln u / ln b shares its name with ln; lookup() tells them apart by arity.  Its
 # base prints as a subscript (\log_{b}), which the printers write from the two arguments.
 LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
@@ -623,7 +728,7 @@ def lookup(name: str, arity: int) -> Function | None:
     """The table row for ``name`` called with ``arity`` arguments (log takes 1 or 2)."""
     if name == "log" and arity == 2:
         return LOG_BASE
-    return resolve(name)
+    return resolve(name) or CONDITIONS.get(name)
 
 
 def known_names() -> list[str]:
@@ -695,4 +800,4 @@ def unknown_partial(fn: str, slot: int, arity: int) -> str:
     return partial_name(base, (*slots, slot + 1))
 
 
-__all__ = ["Function", "FUNCTIONS", "resolve", "lookup", "known_names", "Symbol"]
+__all__ = ["Function", "FUNCTIONS", "CONDITIONS", "resolve", "lookup", "known_names", "Symbol"]

@@ -18,8 +18,8 @@ import re
 from collections import Counter
 from fractions import Fraction
 
-from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder
-from .functions import lookup, partial_slots
+from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, expression, postorder
+from .functions import CONDITIONS, lookup, partial_slots
 from .printing import Derivatives, Prec, Printer, number, reads_as_reciprocal, split_fraction
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
@@ -99,6 +99,20 @@ class LatexPrinter(Printer):
 
     def _print_Sym(self, e: Sym):
         return Prec.ATOM, [latex_name(e.name)]
+
+    always = r"\text{otherwise}"
+
+    def condition_symbol(self, fn: str) -> str:
+        symbol = CONDITIONS[fn].latex
+        return symbol + " " if fn == "Not" else f" {symbol} "
+
+    def _print_Piecewise(self, e: Piecewise):
+        r"""``\begin{cases} x^{2} & x < 0 \\ x & \text{otherwise} \end{cases}``; bracketed as
+        an operand of a sum or product, where its end would be hard to see."""
+        parts: list = [r"\begin{cases} "]
+        for i, (value, condition) in enumerate(e.branches):
+            parts += [r" \\ " if i else "", (value, Prec.SUM), " & ", *self.condition(condition)]
+        return Prec.SUM, [*parts, r" \end{cases}"]
 
     def _arguments(self, e: Call) -> list:
         # \! cancels the thin space TeX puts between an operator name and \left(

@@ -35,8 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, UnknownFunctionError
-from .expr import (E, MINUS_ONE, PI, Expr, Num, Sym, add, call, mul, neg, power, spell)
-from .functions import ALSO_VARIABLES, FUNCTIONS, known_names, lookup, partial_name, resolve
+from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, piecewise, power,
+                   spell)
+from .functions import (ALSO_VARIABLES, CONDITIONS, FUNCTIONS, RELATIONS, all_of, any_of, compare,
+                        known_names, lookup, negation, partial_name, resolve)
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
@@ -54,6 +56,7 @@ TERMINALS = {
     "PARTIALNAME": "a function call", "LPAR": "'('",
     "RPAR": "')'", "COMMA": "','", "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'",
     "POW_OP": "'^'", "SUPERSCRIPT": "a superscript", "ROOT": "'√'", "$END": "the end of input",
+    "RELATION": "a comparison (<, <=, >, >=, ==, !=)", "BAR": "'|'", "AND": "'and'", "OR": "'or'",
 }
 
 
@@ -220,6 +223,11 @@ class Build:
         if base in source.functions:
             return source.unknown(name, base, arguments, token)
         function = lookup(name, len(arguments))
+        if function is not None and function.name in CONDITIONS:
+            raise source.error(f"{name}(...) is not read: conditions are written with <, <=, "
+                               f"==, and, or, not, inside a piecewise form", token,
+                               hint="write Piecewise((value, x < 1), (other, True)) or "
+                                    "if(x < 1, value, other)")
         if function is not None:
             if len(arguments) != function.arity:
                 # log takes a base as its second argument; its alias ln does not
@@ -322,6 +330,61 @@ class Build:
     def arguments(self, children):
         return children
 
+    def bars(self, children):
+        return call("abs", children[1])         # |u| is abs(u)
+
+    def piecewise(self, children):
+        """``Piecewise((v1, c1), (v2, c2), ...)``: the first branch whose condition holds."""
+        token, *branches = children
+        try:
+            return piecewise(*branches)
+        except EvaluationError as error:
+            raise _folding_error(error, token) from None
+
+    def branch(self, children):
+        return tuple(children)
+
+    def if_then_else(self, children):
+        """``if(c, a, b)``: a where c holds, else b."""
+        token, condition, then, otherwise = children
+        return self.piecewise([token, (then, condition), (otherwise, ONE)])
+
+    def comparison(self, children):
+        """``a < b``, or a chain ``a < b <= c``: each neighbouring pair, joined by and."""
+        source = _source.get()
+        pairs = []
+        for left, relation, right in zip(children[::2], children[1::2], children[2::2]):
+            if relation.value not in RELATIONS:
+                raise source.error(f"'{relation.value}' does not compare", relation,
+                                   hint="compare with <, <=, >, >=, == or !=")
+            for word in sorted((left.free | right.free) & _CONDITION_WORDS.keys()):
+                # a word of conditions where a value stands (Lark reads it there as a name):
+                # the nearest one before the comparison, or after it
+                at = [m.start() for m in re.finditer(rf"\b{word}\b", source.text)]
+                before = [i for i in at if i < relation.start_pos and word in left.free]
+                after = [i for i in at if i > relation.start_pos]
+                where = before[-1] if before else after[0] if after else relation.start_pos
+                token = _Token("NAME", word, where)
+                raise source.error(f"'{word}' stands where a value belongs", token,
+                                   hint=_CONDITION_WORDS[word])
+            pairs.append(compare(relation.value, left, right))
+        return all_of(*pairs)
+
+    def always(self, children):
+        return ONE                              # True, otherwise: the default branch
+
+    def never(self, children):
+        return ZERO                             # False: a branch never taken
+
+    def negation(self, children):
+        return negation(children[1])
+
+    def all_of(self, children):
+        return all_of(*children[::2])
+
+    def any_of(self, children):
+        return any_of(*children[::2])
+
     def signed(self, children):
         sign, operand = children
         return operand if sign.value == "+" else neg(operand)
@@ -379,6 +442,15 @@ _BUILD = Build()
 # D[1,2](f) as the grammar's PARTIALNAME reads it (loosely), and the slots as they must be.
 _PARTIAL_PARTS = re.compile(r"D\[([^\]]*)\]\(([^()]*)\)")
 _SLOTS = re.compile(r"[ \t]*\d+[ \t]*(,[ \t]*\d+[ \t]*)*")
+
+# What the words of conditions do, for a message about one out of place.  (Where a value
+# is expected they are names, as any Python keyword may be: Lark's lexer reads them so.)
+_PIECEWISE_HINT = "conditions stand in Piecewise((value, condition), ...) or if(condition, a, b)"
+_CONDITION_WORDS = {
+    "and": "and joins two conditions, as in 0 < x and x < 1: " + _PIECEWISE_HINT,
+    "or": "or joins two conditions, as in x < 0 or x > 1: " + _PIECEWISE_HINT,
+    "not": "not negates a condition, as in not x < 0: " + _PIECEWISE_HINT,
+}
 
 _POWER_AFTER = re.compile(r"[ \t\r\n]*(\^|\*\*|[⁻⁰¹²³⁴⁵⁶⁷⁸⁹])")
 
@@ -1153,6 +1225,42 @@ def _hint_for(expected: tuple[str, ...]) -> str:
     return ""
 
 
+_FORM_OPENER = re.compile(r"(?:(?i:piecewise)|\bif)[ \t\r\n]*$")
+_PIECEWISE_FORMS = ("a piecewise form takes (value, condition) pairs, the value first, as in "
+                    "Piecewise((x^2, x < 0), (x, True)); if takes a condition and two values, as "
+                    "in if(x > 0, x, -x)")
+
+
+def _in_piecewise_form(text: str, position: int) -> bool:
+    """Whether ``position`` lies inside the brackets of a ``Piecewise(...)`` or ``if(...)``."""
+    forms: list[bool] = []
+    for i, char in enumerate(text[:position]):
+        if char == "(":
+            forms.append(bool(_FORM_OPENER.search(text, 0, i)))
+        elif char == ")" and forms:
+            forms.pop()
+    return any(forms)
+
+
+def _possible(text: str, token, names) -> list[str]:
+    """The terminals Lark expected that can follow here: the tables share states between a
+    condition and a formula, so the words and comparisons of conditions are dropped outside
+    piecewise forms, and '|' where no bar is open."""
+    position = len(text) if token is None or token.type == "$END" else token.start_pos
+    names = list(names)
+    if not _in_piecewise_form(text, position):
+        names = [n for n in names if n not in ("AND", "OR", "RELATION")]
+    if text[:position].count("|") % 2 == 0:
+        names = [n for n in names if n != "BAR"]
+    return names
+
+
+def _unclosed_bar(text: str) -> int | None:
+    """Index of the last '|' when the bars do not pair up (an odd count)."""
+    bars = [i for i, char in enumerate(text) if char == "|"]
+    return bars[-1] if len(bars) % 2 else None
+
+
 def _unclosed(text: str) -> int | None:
     """Index of the first '(' that is never closed."""
     opened: list[int] = []
@@ -1187,7 +1295,7 @@ def _explain(text: str, error) -> ParseError:
         return ParseError(f"unexpected character {_describe_char(char)}", text=text,
                           line=error.line, column=error.column, hint=hint)
     token = getattr(error, "token", None)
-    expected = _expected(getattr(error, "expected", None) or ())
+    expected = _expected(_possible(text, token, getattr(error, "expected", None) or ()))
     if token is None or token.type == "$END":
         line, column = _position(text, len(text.rstrip()))
         opened = _unclosed(text)
@@ -1196,6 +1304,13 @@ def _explain(text: str, error) -> ParseError:
             where = f"column {at_column}" if at_line == line else f"line {at_line}, column {at_column}"
             return ParseError(f"unexpected end of input: '(' opened at {where} is never closed",
                               text=text, line=line, column=column, expected=("')'",))
+        bar = _unclosed_bar(text)
+        if bar is not None:
+            at_line, at_column = _position(text, bar)
+            where = f"column {at_column}" if at_line == line else f"line {at_line}, column {at_column}"
+            return ParseError(f"unexpected end of input: '|' at {where} is never closed",
+                              text=text, line=line, column=column, expected=("'|'",),
+                              hint="|x| is abs(x): bars come in pairs")
         hint = _hint_for(expected)
         last = _LAST_RELATION.search(text.rstrip())
         if last is not None:                    # y = (the right-hand side is missing)
@@ -1203,8 +1318,19 @@ def _explain(text: str, error) -> ParseError:
                 _RELATIONS.get(last.group(), _INEQUALITY)[1]
         return ParseError("unexpected end of input", text=text, line=line, column=column,
                           expected=expected, hint=hint)
-    if token.type == "RELATION":                # x << 2, x < y < z: the first one is the fault
-        first = _RELATION.search(text)
+    in_form = _in_piecewise_form(text, token.start_pos)
+    if in_form:                                 # Piecewise((x < 0, x)), if(x, 1), Piecewise(())
+        hint = _PIECEWISE_FORMS
+        if "RELATION" in (getattr(error, "expected", None) or ()):
+            hint = "a condition compares, as in x < 1 (True or otherwise for the default " \
+                   "branch); " + _PIECEWISE_FORMS
+        shown = "')'" if token.type == "RPAR" else repr(token.value)
+        return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,
+                          expected=expected, hint=hint)
+    if token.type in ("RELATION", "AND", "OR", "NOT"):   # x << 2, x < y < z, x < 1 or x > 2:
+        # the first comparison is the fault
+        first = next((m for m in _RELATION.finditer(text)          # (conditions of piecewise
+                      if not _in_piecewise_form(text, m.start())), None)   # forms are fine)
         if first is not None and first.start() < token.start_pos and first.group() != "=":
             message, hint = _RELATIONS.get(first.group(), _INEQUALITY)
             line, column = _position(text, first.start())
@@ -1221,6 +1347,11 @@ def _explain(text: str, error) -> ParseError:
     if token.type == "RELATION":
         hint = _RELATIONS.get(token.value, ("", "'=' joins the two sides of an equation, outside "
                                                 "any brackets, as in y = x^2"))[1]
+    if token.type in ("AND", "OR", "NOT"):
+        hint = _CONDITION_WORDS[token.value]
+    if token.type == "BAR":
+        hint = ("|x| is abs(x); bars are not an implicit factor (|a|b|c| could pair either "
+                "way): write 2*|x| or |x|*|y|, or abs(...)")
     hint = hint or _hint_for(expected)
     return ParseError(f"unexpected {shown}", text=text, line=token.line, column=token.column,
                       expected=expected, hint=hint)

@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .diff import diff, gradient
+from .cases import has_cases
+from .diff import diff, gradient, singular_points
 from .errors import DiffError, EvaluationError, UsageError
 from .evaluate import evaluate, evaluate_all
 from .expr import Call, Expr, Sym, postorder
@@ -134,9 +135,14 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
     else:
         results = [diff(expr, targets.get(name, name), request.order, simplify=simplified)
                    for name in names]
-    names = [str(targets[name]) if name in targets else name for name in names]
     if isinstance(request.order, str):
         tell(f"the {request.order}-th derivative, for every whole {request.order} >= 1", "note")
+    elif request.order >= 1 and has_cases(expr):
+        for name in names:                 # kinks, jumps, the boundaries of piecewise parts
+            if name not in targets:
+                for singularity in derivative_fails(expr, name, request.order, simplified):
+                    tell(str(singularity), "note")
+    names = [str(targets[name]) if name in targets else name for name in names]
     if request.form in FORMS:
         results = [FORMS[request.form](r) for r in results]
     # one walk over all results: the components of a gradient share most of their nodes
@@ -157,6 +163,17 @@ def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dic
                 raise UsageError(f"--wrt takes variables and applications of unknown functions, "
                                  f"such as f(x); {item} is neither")
             found[item] = target
+    return found
+
+
+def derivative_fails(expr: Expr, name: str, order: int, simplified: bool) -> list:
+    """Where the ``order``-th derivative by ``name`` does not (or may not) exist: where the
+    first does not, and where the one before the last has no derivative (x*|x| has a first
+    derivative everywhere, but not a second at 0)."""
+    found = singular_points(expr, name)
+    if order > 1:
+        before = diff(expr, name, order - 1, simplify=simplified)
+        found += [s for s in singular_points(before, name) if all(s.where != f.where for f in found)]
     return found
 
 

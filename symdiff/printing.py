@@ -18,8 +18,8 @@ from fractions import Fraction
 from typing import Protocol
 
 from .errors import LimitError
-from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
-                   expression, power, postorder_of, preserving_structure, rebuild)
+from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, ONE, Add, Bound, Call, Const, Expr, Mul, Num,
+                   Piecewise, Pow, Sym, expression, power, postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
 
@@ -224,6 +224,32 @@ class Printer:
         """A negative term after the first one: ``- 2*x`` for the term ``-2*x``."""
         return [self.minus, (negated(term), Prec.PRODUCT)]
 
+    # ----- conditions and piecewise forms -----
+    def condition_symbol(self, fn: str) -> str:
+        """How the printer writes a comparison or connective (``fn`` a row of CONDITIONS)."""
+        raise NotImplementedError
+
+    def _print_condition(self, e: Call):
+        """``a < b``, ``c and d``, ``not c``: a condition of a piecewise form."""
+        level = CONDITION_LEVELS[e.fn]
+        symbol = self.condition_symbol(e.fn)
+        if e.fn == "Not":
+            return level, self.group([symbol, (e.args[0], level)])
+        left, right = e.args
+        if e.fn in ("And", "Or"):              # right-nested: a and (b and c) is a and b and c
+            return level, self.group([(left, level + 1), symbol, (right, level)])
+        return level, self.group([(left, Prec.SUM), symbol, (right, Prec.SUM)])
+
+    _print_call_Lt = _print_call_Le = _print_call_Gt = _print_call_Ge = _print_condition
+    _print_call_Eq = _print_call_Ne = _print_call_And = _print_call_Or = _print_condition
+    _print_call_Not = _print_condition
+
+    def condition(self, condition: Expr) -> list:
+        """A branch's condition as parts: 1 is the default branch."""
+        return [self.always] if condition is ONE else [(condition, CONDITION_LEVELS["Or"])]
+
+    always = "True"
+
     def print_node(self, node: Expr) -> tuple[int, list]:
         if type(node) is Call:                          # a function's own printer: _print_call_log
             own = getattr(self, "_print_call_" + node.fn, None)
@@ -236,8 +262,26 @@ class Printer:
         raise TypeError(f"no printer for {type(node).__name__}")
 
 
+# The conditions' own ladder, below every level of arithmetic (loosest first): or, and,
+# not, a comparison.  Its sides are sums, so a < b + 1 needs no brackets.
+CONDITION_LEVELS = {"Or": -3, "And": -2, "Not": -1, "Lt": 0, "Le": 0, "Gt": 0, "Ge": 0, "Eq": 0,
+                    "Ne": 0}
+
+
 class TextPrinter(Printer):
     """Plain text that reads like math and parses back to an equal expression."""
+
+    _SYMBOLS = {"Lt": " < ", "Le": " <= ", "Gt": " > ", "Ge": " >= ", "Eq": " == ", "Ne": " != ",
+                "And": " and ", "Or": " or ", "Not": "not "}
+
+    def condition_symbol(self, fn: str) -> str:
+        return self._SYMBOLS[fn]
+
+    def _print_Piecewise(self, e: Piecewise):
+        parts: list = ["Piecewise("]
+        for i, (value, condition) in enumerate(e.branches):
+            parts += [", " if i else "", "(", (value, Prec.SUM), ", ", *self.condition(condition), ")"]
+        return Prec.ATOM, [*parts, ")"]
 
     def subtracted(self, term: Expr) -> list:
         if type(term) is Mul and not negation_reads_back(term):

@@ -28,10 +28,10 @@ from fractions import Fraction
 from typing import NamedTuple, TypeGuard
 
 from . import forms
-from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym, add, as_expr,
-                   call, dag_larger_than, expression, flatten_limit, is_integer, is_singular, mul,
+from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym,
+                   add, as_expr, call, dag_larger_than, expression, flatten_limit, is_integer, is_singular, mul,
                    postorder, power, rebuild, substitute)
-from .functions import FUNCTIONS
+from .functions import CONDITIONS, FUNCTIONS
 from .errors import EvaluationError
 from .limits import bounded, checked
 
@@ -144,9 +144,11 @@ def collect_like_factors(e: Expr) -> Expr | None:
 def evaluate_special_values(e: Expr) -> Expr | None:
     """sin(0) -> 0, log(1) -> 0, cbrt(8) -> 2, abs(-3) -> 3, min(2, 3) -> 2; floats fold to
     floats."""
-    if type(e) is not Call or e.fn not in FUNCTIONS:
+    if type(e) is not Call:
         return None
-    function, args = FUNCTIONS[e.fn], e.args
+    function, args = FUNCTIONS.get(e.fn) or CONDITIONS.get(e.fn), e.args   # x < 1 at x = 2: 0
+    if function is None:
+        return None
     if len(args) != function.arity:
         return None                               # log(x, b): a row of its own
     key = args[0] if len(args) == 1 else args     # a two-argument row's values: {(a, b): ...}
@@ -787,7 +789,7 @@ def rules_by_type(rules: tuple[Rule, ...]) -> dict[type, tuple[tuple[Rule, froze
     (a rule that declares no type with :func:`rewrites` is offered every node)."""
     return {kind: tuple((r, getattr(r, "needs", frozenset())) for r in rules
                         if getattr(r, "rewrites", kind) is kind)
-            for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call)}
+            for kind in (Num, Const, Sym, Bound, Add, Mul, Pow, Call, Piecewise)}
 
 
 @functools.lru_cache(maxsize=512)

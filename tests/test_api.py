@@ -47,6 +47,7 @@ USES = {
     "vjp":              lambda f: api.vjp(f, POINT),
     "to_latex":         lambda f: api.to_latex(f, ln=False),
     "cse":              lambda f: api.cse([f, f]),
+    "singular_points":  lambda f: api.singular_points(f + " + |x - 1|" if isinstance(f, str) else f + abs(Sym("x") - 1), "x"),
 }
 
 
