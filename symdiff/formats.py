@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from .errors import CodegenError, UsageError
 from .evaluate import Algebra, Overflows, interpret
-from .expr import Add, Call, Const, Derivative, Expr, Mul, Num, Pow, Sym, expression, postorder, spell
+from .expr import Add, Call, Const, Derivative, Expr, I, Mul, Num, Pow, Sym, expression, postorder, spell
 from .functions import lookup
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
                        reads_as_reciprocal, split_fraction, to_text)
@@ -336,7 +336,7 @@ class _PythonWriter:
             case Num(v):
                 return self.number(v)
             case Const(name):
-                return _Code(f"math.{name}", ATOM)
+                return _Code("1j" if node is I else f"math.{name}", ATOM)
             case Sym(name) if name in self.arguments:
                 return _Code(self.arguments[name], ATOM)
             case Sym(name):
@@ -453,7 +453,7 @@ class MathMLPrinter(Printer):
         return Prec.ATOM, [f"<mn>{text}</mn>"]
 
     def _print_Const(self, e: Const):
-        return Prec.ATOM, ["<mi>&#x3C0;</mi>" if e.name == "pi" else "<mi>e</mi>"]
+        return Prec.ATOM, [{"pi": "<mi>&#x3C0;</mi>", "e": "<mi>e</mi>", "I": "<mi>i</mi>"}[e.name]]
 
     def _print_Sym(self, e: Sym):
         base, _, sub = e.name.partition("_")

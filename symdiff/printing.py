@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from .errors import LimitError
-from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, Add, Bound, Call, Const, Expr, Mul, Num, Pow, Sym,
+from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, Add, Bound, Call, Const, Expr, I, Mul, Num, Pow, Sym,
                    expression, power, postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
@@ -146,9 +146,18 @@ def negation_reads_back(term: Mul) -> bool:
     return not kept_whole(rest if unit else rest + 1)
 
 
+def is_imaginary_number(e: Expr) -> bool:
+    """``I`` or ``b*I`` for a number b."""
+    return e is I or (type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num
+                      and e.factors[1] is I)
+
+
 def positive_first(e: Add) -> list[Expr]:
-    """The terms, starting with a positive one when there is one: y - x, not -x + y."""
+    """The terms, starting with a positive one when there is one: y - x, not -x + y; a
+    complex number reads a + b*I, its real part first: 2 - 3*I."""
     terms = list(e.terms)
+    if len(terms) == 2 and type(terms[1]) is Num and is_imaginary_number(terms[0]):
+        return terms[::-1]
     for i, t in enumerate(terms):
         if not is_negative(t):
             terms.insert(0, terms.pop(i))
