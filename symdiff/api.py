@@ -59,9 +59,21 @@ def diff(expr: Formula, *wrt, simplify: bool = True, functions=(),
     (24*x, 6*x*y^2, sin(x))
     >>> diff("f(x)^2", "x", functions=["f"])
     2*f'(x)*f(x)
+
+    ``I`` and ``i`` are the imaginary unit, but differentiating with respect to ``i`` reads
+    ``i`` as a variable (variables are real):
+
+    >>> diff("exp(i*x)", "x"), diff("i^2*x", "i")
+    (I*exp(I*x), 2*i*x)
     """
-    return differentiation.diff(parse(expr, functions=functions, limits=limits), *wrt,
-                                simplify=simplify, limits=limits)
+    read = parse(expr, functions=functions, limits=limits, imaginary=_imaginary_for(wrt))
+    return differentiation.diff(read, *wrt, simplify=simplify, limits=limits)
+
+
+def _imaginary_for(wrt: Iterable) -> str:
+    """The reading of ``i`` (see :func:`symdiff.parse`) when differentiating with respect to
+    ``wrt``: a variable if it is one of them, else the imaginary unit."""
+    return "I" if "i" in [w for w in wrt if isinstance(w, str)] else "i"
 
 
 @bounded

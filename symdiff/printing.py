@@ -409,8 +409,17 @@ def derivative_label(name: str, order: int | str) -> str:
     return f"d/d{name}" if order == 1 else f"d^{order}/d{name}^{order}"
 
 
-def number(value: float) -> str:
-    """A value as the command line prints it: every digit Python's ``repr`` gives."""
+def number(value: float | complex) -> str:
+    """A value as the command line prints it: every digit Python's ``repr`` gives; a complex
+    value as a formula writes it, ``a + b*I``.
+
+    >>> number(0.5), number(complex(0.5, -2.25))
+    ('0.5', '0.5 - 2.25*I')
+    """
+    if isinstance(value, complex):
+        real = "" if value.real == 0 else repr(value.real) + (" - " if value.imag < 0 else " + ")
+        imaginary = repr(abs(value.imag) if real else value.imag) + "*I"
+        return real + imaginary
     return repr(value)
 
 
