@@ -341,7 +341,7 @@ def evaluate(expr: Expr, values: Mapping[str, float] | None = None, /, **kwargs:
 
 @bounded
 def evaluate_all(exprs: Sequence[Expr], values: Mapping[str, float] | None = None, /,
-                 **kwargs: float) -> list[float]:
+                 **kwargs: float) -> list[Any]:
     """The values of several expressions at one point, in one walk: a subexpression they
     share (as the components of a gradient do) is computed once.
 
@@ -509,7 +509,7 @@ def compile_function(expr: Expr, variables: Sequence[str] | None = None) -> Call
 
 
 def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
-                        raises: type[EvaluationError]) -> Callable[..., float]:
+                        raises: type[EvaluationError]) -> Callable[..., Any]:
     """:func:`compile_function`, whose function raises ``raises`` for a result that overflows:
     :class:`FloatOverflow` (carrying the infinity or NaN) for callers that go on with it,
     as the local partials of :mod:`symdiff.autodiff` do."""

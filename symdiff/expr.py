@@ -823,7 +823,7 @@ def fold_power(base: Number, exp: Number) -> Number | None:
 # ---------------------------------------------------------------- constructors
 
 ZERO, ONE, TWO, MINUS_ONE, HALF = Num(0), Num(1), Num(2), Num(-1), Num(Fraction(1, 2))
-PI, E, I = Const("pi"), Const("e"), Const("I")
+PI, E, I = Const("pi"), Const("e"), Const("I")  # noqa: E741 (I is the imaginary unit, as in SymPy)
 
 
 def has_imaginary(e: Expr) -> bool:

@@ -37,7 +37,7 @@ class Function:
     aliases: tuple[str, ...] = ()
     exact: Callable | None = None                  # exact value at an exact number, or None
     complex: Callable[..., complex] | None = None  # its analytic continuation (the complex step)
-    complex_value: Callable[..., complex] | None = None  # the true value at complex arguments,
+    complex_value: Callable[..., Any] | None = None  # the true value at complex arguments,
                                                    # where it is not the continuation (abs, re)
     chain: Callable[[Expr, Expr], Expr] | None = None  # f(u)' from u and u', for a function that
                                                    # is not complex-differentiable (re, conj, abs)
@@ -53,7 +53,7 @@ class Function:
         return len(self.derivatives)
 
     @property
-    def value_at_complex(self) -> Callable[..., complex] | None:
+    def value_at_complex(self) -> Callable[..., Any] | None:
         """The function of complex arguments that complex evaluation uses: the true value
         (``complex_value``) where it differs from the continuation of the complex step."""
         return self.complex_value or self.complex

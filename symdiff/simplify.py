@@ -201,10 +201,11 @@ def complex_parts(u: Expr) -> tuple[Expr, Expr] | None:
                 result = (add(mul(a, c), mul(MINUS_ONE, b, d)), add(mul(a, d), mul(b, c)))
         return result
     if type(u) is Add:
-        parts = [complex_parts(t) for t in u.terms]
-        if any(p is None for p in parts):
+        split = [complex_parts(t) for t in u.terms]
+        known = [p for p in split if p is not None]
+        if len(known) < len(split):
             return None
-        return add(*[p[0] for p in parts]), add(*[p[1] for p in parts])  # type: ignore[index]  # none is None
+        return add(*[p[0] for p in known]), add(*[p[1] for p in known])
     if type(u) is Call and u.fn == "exp":
         parts = complex_parts(u.args[0])                  # e^(a + ib) = e^a (cos b + i sin b)
         if parts is None:
@@ -251,7 +252,7 @@ def gaussian(u: Expr) -> tuple[Fraction, Fraction] | None:
     parts = complex_parts(u) if has_imaginary(u) else None
     if parts is None or type(parts[0]) is not Num and parts[0] is not ZERO or type(parts[1]) is not Num:
         return None
-    a, b = parts[0].value, parts[1].value  # type: ignore[attr-defined]  # Nums, checked above
+    a, b = parts[0].value, parts[1].value
     if isinstance(a, float) or isinstance(b, float):
         return None
     return Fraction(a), Fraction(b)
@@ -273,12 +274,12 @@ def power_of_complex_number(e: Expr) -> Expr | None:
     """(1 + I)^2 -> 2*I and 1/(1 + I) -> 1/2 - I/2: an integer power of an exact complex
     number, the denominator made real."""
     if type(e) is not Pow or not is_integer(e.exp) or not has_imaginary(e.base) \
-            or type(e.base) is not Add or abs(e.exp.value) > MAX_COMPLEX_EXPONENT:
+            or type(e.base) is not Add or abs(int(e.exp.value)) > MAX_COMPLEX_EXPONENT:
         return None
     z = gaussian(e.base)
     if z is None or z == (0, 0):
         return None
-    n = e.exp.value
+    n = int(e.exp.value)
     if n < 0:                                             # 1/(a + bi) = (a - bi)/(a^2 + b^2)
         size = z[0] ** 2 + z[1] ** 2
         z, n = (z[0] / size, -z[1] / size), -n
@@ -293,10 +294,14 @@ def product_of_complex_numbers(e: Expr) -> Expr | None:
     """(2 + 3I)*(1 - I) -> 5 + I and I*(1 + I) -> I - 1: exact complex factors multiplied."""
     if type(e) is not Mul or not has_imaginary(e):
         return None
-    numbers, others = [], []
+    numbers: list[tuple[Fraction, Fraction]] = []
+    others: list[Expr] = []
     for f in e.factors:
         z = gaussian(f) if type(f) is Add or f is I or type(f) is Num else None
-        (others if z is None else numbers).append(f if z is None else z)
+        if z is None:
+            others.append(f)
+        else:
+            numbers.append(z)
     if len(numbers) < 2 or not any(type(f) is Add for f in e.factors if f not in others):
         return None
     result = (Fraction(1), Fraction(0))
