@@ -205,6 +205,12 @@ HOSTILE = [
     ("x²",                                    "x^2"),
     ("x³⁴",                                   "x^34"),
     ("√x",                                    "sqrt(x)"),
+    # --- the imaginary unit (issue 17 item 4): a constant, never a function
+    ("I(x)",                                  Err(ParseError, 1, "unknown function 'I'")),
+    ("i(x)",                                  Err(ParseError, 1, "unknown function 'i'")),
+    ("2i3",                                   "2*i3"),
+    ("2i + x",                                "2*I + x"),
+    ("3 + 4i",                                "3 + 4*I"),
     # --- notations from textbooks and calculators
     ("sin^2(x)",                              "sin(x)^2"),
     ("sin²(x)",                               "sin(x)^2"),
