@@ -235,8 +235,9 @@ def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
         inner = d[args[0]]
         if inner is ZERO:
             return ZERO
-        if function is not None and function.chain is not None:
+        if function is not None and function.chain is not None and has_imaginary(args[0]):
             return function.chain(args[0], inner)        # re(u)' = re(u'): not f'(u) u'
+        # (for a real u, the derivatives column holds: re' = 1, abs' = sign, arg' = 0)
         return mul(outer[0](*args), inner)
     return add(*[mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO])
 

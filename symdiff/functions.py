@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import DiffError, EvaluationError
-from .expr import (E, HALF, PI, I, as_expr, fold_power, has_imaginary, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol,
+from .expr import (E, HALF, PI, I, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Expr, Num, Symbol,
                    add, call, mul, neg, power, reserve_names)
 
 
@@ -39,7 +39,7 @@ class Function:
     complex: Callable[..., complex] | None = None  # its analytic continuation (the complex step)
     complex_value: Callable[..., Any] | None = None  # the true value at complex arguments,
                                                    # where it is not the continuation (abs, re)
-    chain: Callable[[Expr, Expr], Expr] | None = None  # f(u)' from u and u', for a function that
+    chain: Callable[[Expr, Expr], Expr] | None = None  # f(u)' from u and u' for a complex u, where f
                                                    # is not complex-differentiable (re, conj, abs)
     python: str | None = None                      # Python code: {a}, {b} the arguments, {p} the
                                                    # first one as an operand of / (see formats)
@@ -313,16 +313,12 @@ def _real_arg(x: float) -> float:
 
 
 def _abs_chain(u: Expr, du: Expr) -> Expr:
-    """|u|' = sign(u) u' for real u; re(conj(u) u')/|u| for complex u."""
-    if not has_imaginary(u):
-        return mul(sign(u), du)
+    """|u|' = re(conj(u) u')/|u| for complex u (for real u, the column's sign(u) u')."""
     return over(re(mul(conj(u), du)), Abs(u))
 
 
 def _arg_chain(u: Expr, du: Expr) -> Expr:
-    """arg(u)' = im(conj(u) u')/|u|^2; 0 for real u (arg is 0 or pi there)."""
-    if not has_imaginary(u):
-        return ZERO
+    """arg(u)' = im(conj(u) u')/|u|^2 for complex u (0 for real u: arg is 0 or pi there)."""
     return over(im(mul(conj(u), du)), square(Abs(u)))
 
 

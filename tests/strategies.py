@@ -71,7 +71,8 @@ VARIABLES = ("x", "y")
 SPECIAL_FUNCTIONS = frozenset({
     "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
     "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
-    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max", "factorial", "ff"})
+    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max", "factorial", "ff",
+    "im", "arg"})   # derivative 0 on the reals, as Heaviside and floor: not in random formulas
 UNARY_FUNCTIONS = sorted(set(FUNCTIONS) - SPECIAL_FUNCTIONS)   # sqrt among them: it builds u^(1/2)
 
 # ---------------------------------------------------------------- strategies
