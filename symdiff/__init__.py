@@ -19,7 +19,7 @@ from .functions import (FUNCTIONS, Abs, Ci, Ei, Heaviside, LambertW, Max, Min, S
                         besselj, besselk, bessely, beta, cbrt, ceil, cos, cosh, cot, coth, csc, csch,
                         digamma, erf, erfc, erfi, exp, factorial, ff, floor, gamma, hypot, li, log,
                         log2, log10, loggamma, polygamma, sec, sech, sign, sin, sinc, sinh, sqrt,
-                        tan, tanh)
+                        tan, tanh, re, im, conj, arg)
 from .limits import Limits, use_limits
 from .parser import Equation, parse, parse_equation
 from .printing import to_text
@@ -67,6 +67,7 @@ __all__ = [
     "Abs", "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
     "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
     "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "Min", "Max", "factorial", "ff",
+    "re", "im", "conj", "arg",
     "SymdiffError", "ParseError", "UnknownFunctionError", "DiffError", "EvaluationError",
     "LimitError", "CodegenError", "SymdiffWarning",
     *_LAZY,

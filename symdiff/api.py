@@ -65,17 +65,30 @@ def diff(expr: Formula, *wrt, simplify: bool = True, functions=(),
 
     >>> diff("x*f(x)^2", "f(x)", functions=["f"]), diff("sin(x)", "f(x)", functions=["f"])
     (2*x*f(x), 0)
+
+    ``I`` and ``i`` are the imaginary unit, but differentiating with respect to ``i`` reads
+    ``i`` as a variable (variables are real):
+
+    >>> diff("exp(i*x)", "x"), diff("i^2*x", "i")
+    (I*exp(I*x), 2*i*x)
     """
-    return differentiation.diff(parse(expr, functions=functions, limits=limits),
-                                *[_target(item, functions) for item in wrt],
+    imaginary = _imaginary_for(wrt)
+    read = parse(expr, functions=functions, limits=limits, imaginary=imaginary)
+    return differentiation.diff(read, *[_target(item, functions, imaginary) for item in wrt],
                                 simplify=simplify, limits=limits)
 
 
-def _target(item, functions):
+def _imaginary_for(wrt: Iterable) -> str:
+    """The reading of ``i`` (see :func:`symdiff.parse`) when differentiating with respect to
+    ``wrt``: a variable if it is one of them, else the imaginary unit."""
+    return "I" if "i" in [w for w in wrt if isinstance(w, str)] else "i"
+
+
+def _target(item, functions, imaginary="i"):
     """What a derivative is taken with respect to: a variable's name, an order, or the text
     of an application of an unknown function ("f(x)"), parsed."""
     if isinstance(item, str) and "(" in item:
-        return parse(item, functions=functions)
+        return parse(item, functions=functions, imaginary=imaginary)
     return item
 
 

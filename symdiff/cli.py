@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--func", action="append", default=[], metavar="NAMES",
                         help="declare unknown functions (comma-separated), differentiated by "
                              "the chain rule: f(u)' = f'(u)*u'")
+    parser.add_argument("--imaginary", choices=("i", "I", "j"), default="i",
+                        help="which names are the imaginary unit: i (I and i, the default), I (only "
+                             "I; i is a variable) or j (I and j); --wrt i reads i as a variable")
     add_limit_options(parser)
     build = "compiled core" if compiled_core else "pure Python"
     parser.add_argument("--version", action="version", version=f"symdiff {__version__} ({build})")
@@ -155,8 +158,9 @@ class Run:
                 raise UsageError("--method compares first derivatives; use --order 1")
         # the data formats show the DAG itself: they name shared subexpressions only if asked
         cse = args.cse if args.cse is not None or args.format not in ("json", "tree") else False
+        imaginary = "I" if args.imaginary == "i" and wrt is not None and "i" in wrt else args.imaginary
         self.request = Request("", wrt, args.order, not args.no_simplify, args.form, self.point,
-                               tuple(functions), cse)
+                               tuple(functions), cse, imaginary)
         self.options = dict(equation=args.equation, partial=NOTATIONS[args.notation],
                             ln=args.latex_log == "ln", exp_power=args.latex_exp == "power") \
             if args.format == "latex" else {}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .errors import DiffError, LimitError
 from .expr import (FLATTEN_LIMIT, MINUS_ONE, ONE, ZERO, Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym,
-                   add, call, piecewise,
+                   add, call, has_imaginary, piecewise,
                    dag_larger_than, dag_size, flatten_limit, is_reserved, live_nodes, mul, postorder, power,
                    expression, flattened, preserving_structure, shares_subexpressions, spell,
                    dependence, substitute)
@@ -286,7 +286,12 @@ def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
     outer: Sequence[Callable[..., Expr]] = function.derivatives
     if len(args) == 1:                                   # the usual case: f(u)' = f'(u) u'
         inner = d[args[0]]
-        return ZERO if inner is ZERO else mul(outer[0](*args), inner)
+        if inner is ZERO:
+            return ZERO
+        if function.chain is not None and has_imaginary(args[0]):
+            return function.chain(args[0], inner)        # re(u)' = re(u'): not f'(u) u'
+        # (for a real u, the derivatives column holds: re' = 1, abs' = sign, arg' = 0)
+        return mul(outer[0](*args), inner)
     return add(*[mul(partial(*args), d[u]) for partial, u in zip(outer, args) if d[u] is not ZERO])
 
 
@@ -607,7 +612,11 @@ def local_derivatives(e: Expr, needed: Sequence[bool]) -> list[Expr]:
             if is_derivative_name(fn) or lookup(fn, len(args)) is None:
                 return [call(unknown_partial(fn, i, len(args)), *args) if need else ZERO
                         for i, need in enumerate(needed)]
-            partials = lookup(fn, len(args)).derivatives  # type: ignore[union-attr]  # not None, checked above
+            function = lookup(fn, len(args))
+            if function.chain is not None and has_imaginary(args[0]):  # type: ignore[union-attr]  # not None, checked above
+                raise DiffError(f"{fn} of a complex argument is not complex-differentiable, so it has "
+                                f"no local derivative to multiply by; differentiate it forward (diff)")
+            partials = function.derivatives  # type: ignore[union-attr]  # not None, checked above
             return [p(*args) if need else ZERO for p, need in zip(partials, needed)]
     return [ZERO] * len(children)
 

@@ -44,10 +44,11 @@ from fractions import Fraction
 from typing import Any, NamedTuple, NoReturn
 
 from .errors import EvaluationError
-from .expr import (HALF, Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym, expression, postorder,
+from .expr import (HALF, Add, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym, expression, has_imaginary,
+                   postorder,
                    postorder_of)
 from .expr import call  # noqa: F401 (the docstring examples use it)
-from .functions import FunctionOverflow, lookup
+from .functions import FunctionOverflow, lookup, show_complex
 from .limits import bounded, checked
 
 
@@ -341,7 +342,7 @@ def evaluate(expr: Expr, values: Mapping[str, float] | None = None, /, **kwargs:
 
 @bounded
 def evaluate_all(exprs: Sequence[Expr], values: Mapping[str, float] | None = None, /,
-                 **kwargs: float) -> list[float]:
+                 **kwargs: float) -> list[Any]:
     """The values of several expressions at one point, in one walk: a subexpression they
     share (as the components of a gradient do) is computed once.
 
@@ -350,10 +351,85 @@ def evaluate_all(exprs: Sequence[Expr], values: Mapping[str, float] | None = Non
     [6.0, 7.0, 3.0]
     """
     roots = [expression(e, "evaluate_all", "evaluate") for e in exprs]
-    overflows = Overflows()
     point = {**(values or {}), **kwargs}
+    if any(map(has_imaginary, roots)) or any(isinstance(v, complex) for v in point.values()):
+        return complex_values(roots, point)
+    overflows = Overflows()
     value = interpret(postorder_of(roots), REAL, point, overflows)
     return [overflows.check(walk_into(r, REAL, point, overflows, value)) for r in roots]
+
+
+# ---------------------------------------------------------------- complex values
+
+def complex_values(roots: Sequence[Expr], point: Mapping[str, complex]) -> list[complex | float]:
+    """The values of ``roots`` in complex arithmetic, principal branches, each function at
+    its true complex value (``Function.value_at_complex``: abs(3 + 4i) = 5, not the complex
+    step's continuation); a value whose imaginary part is 0 is a float.
+
+    >>> from symdiff import parse
+    >>> complex_values([parse("exp(I*x)"), parse("abs(x + I)")], {"x": 1})
+    [(0.5403023058681398+0.8414709848078965j), 1.4142135623730951]
+    """
+    overflows = Overflows()
+    value = interpret(postorder_of(roots), COMPLEX_VALUE, point, overflows)
+    results: list[complex | float] = []
+    for root in roots:
+        z = complex(walk_into(root, COMPLEX_VALUE, point, overflows, value))
+        if not cmath.isfinite(z):
+            raise EvaluationError("the result overflows the float range")
+        results.append(z.real if z.imag == 0 else z)
+    return results
+
+
+def _complex_function(expr: Expr, names: list[str]) -> Callable[..., complex | float]:
+    """compile_function of a formula with I: its complex values, interpreted (the generated
+    code of the real paths is written for floats)."""
+    def complex_function(*arguments: complex) -> complex | float:
+        if len(arguments) != len(names):
+            raise TypeError(f"the function takes {len(names)} arguments ({', '.join(names)}), "
+                            f"got {len(arguments)}")
+        return complex_values([expr], dict(zip(names, arguments)))[0]
+    complex_function.__doc__ = f"{expr} as a function of ({', '.join(names)}), complex-valued"
+    return complex_function
+
+
+def _complex_value_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str, complex]) -> complex:
+    """One node's complex value from its children's."""
+    match node:
+        case Num(v):
+            return complex(_as_float(v))
+        case Const(name):
+            return Const.COMPLEX_VALUES[name]
+        case Sym(name):
+            if name not in point:
+                raise EvaluationError(f"no value given for {name}")
+            return complex(point[name])
+        case Add(terms):
+            return sum([value[t] for t in terms], 0j)
+        case Mul(factors):
+            return math.prod([value[f] for f in factors], start=1 + 0j)
+        case Pow(base, exp):
+            b, e = value[base], value[exp]
+            if b == 0 and e.imag == 0 and e.real < 0:
+                raise EvaluationError(f"division by zero: 0^{_show(e.real)}")
+            try:
+                if e.imag == 0 and float(e.real).is_integer() and abs(e.real) <= 1024:
+                    return b ** int(e.real)               # exact for Gaussian integers
+                return cmath.sqrt(b) if exp is HALF else b ** e     # principal branch
+            except OverflowError:
+                raise EvaluationError("a power overflows the float range") from None
+        case Call(fn, args):
+            function = lookup(fn, len(args))
+            if function is None or function.value_at_complex is None:
+                raise EvaluationError(f"{fn} has no complex value in the function table")
+            arguments = [value[a] for a in args]
+            try:
+                return complex(function.value_at_complex(*arguments))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                shown = ", ".join(map(show_complex, arguments))
+                raise EvaluationError(f"{fn}({shown}) is undefined") from None
+    raise TypeError(node)
+
 
 
 class Algebra(NamedTuple):
@@ -468,6 +544,7 @@ def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, flo
 
 
 REAL = Algebra(_node_value, (EvaluationError,), float)
+COMPLEX_VALUE = Algebra(_complex_value_node, (EvaluationError,), lambda z: complex(z).real)
 
 
 def _is_piecewise(node: Expr) -> bool:
@@ -504,7 +581,7 @@ def compile_function(expr: Expr, variables: Sequence[str] | None = None) -> Call
 
 
 def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
-                        raises: type[EvaluationError]) -> Callable[..., float]:
+                        raises: type[EvaluationError]) -> Callable[..., Any]:
     """:func:`compile_function`, whose function raises ``raises`` for a result that overflows:
     :class:`FloatOverflow` (carrying the infinity or NaN) for callers that go on with it,
     as the local partials of :mod:`symdiff.autodiff` do."""
@@ -516,6 +593,8 @@ def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
     missing = expr.free - set(names)
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
+    if has_imaginary(expr):
+        return _complex_function(expr, names)
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
     env: dict[str, object] = {"real_power": real_power, "real_root": real_root,
                               "EvaluationError": EvaluationError, "settle": _settle,

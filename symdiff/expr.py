@@ -3,7 +3,7 @@
 Schema::
 
     expr ::= Num(value)          exact int or Fraction; float only if the user wrote a decimal
-           | Const(name)         'pi' or 'e'
+           | Const(name)         'pi', 'e' or 'I' (the imaginary unit)
            | Sym(name)           a variable
            | Add(terms)          n >= 2 terms, flat, canonical order, numeric term last
            | Mul(factors)        n >= 2 factors, flat, canonical order, numeric coefficient first
@@ -78,6 +78,9 @@ _made = 0
 # the variable dies.
 EXACT_BITS = 62
 OVERFLOW = 1 << EXACT_BITS
+# One more bit, above the variables', marks the nodes in which the imaginary unit I occurs:
+# "is this formula complex" is one AND, so the real paths pay nothing for complex numbers.
+IMAGINARY = OVERFLOW << 1
 _VARIABLE_NAMES: list = []          # bit -> name of the live variable that owns it, or None
 _BIT_OF: dict[str, int] = {}        # name -> bit of the live variable (EXACT_BITS: overflow)
 _FREED_BITS: list[int] = []         # bits of dead variables, given out again first
@@ -207,7 +210,7 @@ def dependence(root: Expr, names: Iterable[str]):
 def _free_names(node: Expr) -> frozenset:
     """The names of the variables in ``node``: those of its own bits, and past OVERFLOW those
     found by a walk."""
-    mask = node.mask
+    mask = node.mask & ~IMAGINARY
     if not mask:
         return _NO_FREE
     if type(node) is Sym:
@@ -464,21 +467,26 @@ def _named(cls, name: str, rank: int, tag: int, variable: bool = False):
                     entry.bit = bit
                 else:
                     entry = _Entry(node, ident)
-                _setup(node, rank, name, _digest(tag, _name_digest(name)), 1 << bit if variable else 0)
+                mask = 1 << bit if variable else IMAGINARY if name == "I" else 0
+                _setup(node, rank, name, _digest(tag, _name_digest(name)), mask)
                 _INTERNED[ident] = entry
     return node
 
 
 class Const(Expr):
-    """A named mathematical constant: ``pi`` or ``e``."""
+    """A named mathematical constant: ``pi``, ``e``, or ``I``, the imaginary unit.
+
+    ``VALUES`` holds the real constants; ``I``'s value is ``1j`` (:data:`COMPLEX_VALUES`).
+    """
 
     __slots__ = ("name",)
     __match_args__ = ("name",)
     name: str
     VALUES = {"pi": math.pi, "e": math.e}
+    COMPLEX_VALUES = {"pi": complex(math.pi), "e": complex(math.e), "I": 1j}
 
     def __new__(cls, name: str):
-        if name not in cls.VALUES:
+        if name not in cls.COMPLEX_VALUES:
             raise ValueError(f"unknown constant {name!r}")
         return _named(cls, name, _RANK_CONST, 2)
 
@@ -513,7 +521,7 @@ class Sym(Expr):
 
 # The names the grammar gives a meaning: the constants, and the names and aliases of the
 # function table (functions.py reserves them as it builds the table).
-_RESERVED: set[str] = {"pi", "e"}
+_RESERVED: set[str] = {"pi", "e", "I"}
 
 
 def reserve_names(names: Iterable[str]) -> None:
@@ -882,7 +890,20 @@ def fold_power(base: Number, exp: Number) -> Number | None:
 # ---------------------------------------------------------------- constructors
 
 ZERO, ONE, TWO, MINUS_ONE, HALF = Num(0), Num(1), Num(2), Num(-1), Num(Fraction(1, 2))
-PI, E = Const("pi"), Const("e")
+PI, E, I = Const("pi"), Const("e"), Const("I")  # noqa: E741 (I is the imaginary unit, as in SymPy)
+
+
+def has_imaginary(e: Expr) -> bool:
+    """Whether the imaginary unit occurs in ``e``: one AND (see :data:`IMAGINARY`).
+
+    >>> has_imaginary(Symbol("x") * I + 1), has_imaginary(Symbol("x") + 1)
+    (True, False)
+    """
+    return e.mask & IMAGINARY != 0
+
+
+# I^n for n = 0, 1, 2, 3 (mod 4), filled in below once neg is defined.
+_POWERS_OF_I: list[Expr] = []
 
 
 def _operand(value, reflected: str = ""):
@@ -1073,6 +1094,9 @@ def neg(e: Expr) -> Expr:
     return mul(MINUS_ONE, e)
 
 
+_POWERS_OF_I.extend([ONE, I, MINUS_ONE, neg(I)])
+
+
 def power(base: Expr, exp: Expr) -> Expr:
     """The canonical power.
 
@@ -1103,6 +1127,8 @@ def power(base: Expr, exp: Expr) -> Expr:
                 return Num(folded)
     if base is E:
         return call("exp", exp)
+    if base is I and is_integer(exp) and type(exp.value) is int:
+        return _POWERS_OF_I[exp.value % 4]                # I^2 = -1, I^-1 = -I
     if is_integer(exp):
         if type(base) is Pow:
             return power(base.base, mul(base.exp, exp))

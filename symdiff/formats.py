@@ -12,9 +12,11 @@ Add
 
 from __future__ import annotations
 
+import cmath
 import itertools
 import json
 import keyword
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,8 +25,8 @@ from typing import NamedTuple
 
 from .errors import CodegenError, UsageError
 from .evaluate import Algebra, Overflows, branch_only, interpret
-from .expr import (ONE, Add, Call, Const, Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, expression,
-                   postorder, spell)
+from .expr import (ONE, Add, Call, Const, Derivative, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
+                   has_imaginary, postorder, spell)
 from .functions import CONDITIONS, lookup, partial_slots
 from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
                        reads_as_reciprocal, split_fraction, to_text)
@@ -142,7 +144,7 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int | str, Ex
 #   theta) with no name twice.  Anything else raises CodegenError before any source is
 #   written.
 
-CODE_NAMES = frozenset({"math", "mpmath", "abs", "float", "min", "max"})   # every outside name the code reads
+CODE_NAMES = frozenset({"math", "cmath", "mpmath", "abs", "float", "min", "max"})   # every outside name the code reads
 RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
 
 
@@ -287,10 +289,8 @@ class _PythonWriter:
                 self.uses[child] = self.uses.get(child, 0) + 1
             if type(node) is Call and (_python_code(node) or "").count("{") > len(node.args):
                 self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
-        # special functions math lacks (Bessel, digamma, ...) are mpmath's: imported if used
-        self.imports = "import math\nimport mpmath\n" if any(
-            type(node) is Call and "mpmath." in (_python_code(node) or "") for node in self.order) \
-            else "import math\n"
+        self.complex = has_imaginary(expr)      # complex arithmetic: cmath's functions
+        self.imports = "import math\n"
         self.code: Mapping[Expr, _Code] = {}
         self.bound: set[Expr] = set()
         self.in_branches = branch_only(self.order)
@@ -300,7 +300,13 @@ class _PythonWriter:
         # the source-code algebra of evaluate.interpret: a node's value is its code; writing
         # code raises nothing, so no error is "undefined" and no real part is asked for
         self.code = interpret(self.order, Algebra(self.step, (), float, False), self.arguments, Overflows())
-        return self.code[self.expr].text
+        result = self.code[self.expr].text
+        # the modules the code uses: special functions math lacks (Bessel, digamma, ...) are
+        # mpmath's, and complex values take cmath's functions
+        written = "\n".join([*self.lines, result])
+        self.imports = "".join(f"import {module}\n" for module in ("cmath", "math", "mpmath")
+                               if module == "math" or re.search(rf"(?<![\w.]){module}\.", written))
+        return result
 
     def step(self, node: Expr, code: Mapping[Expr, _Code], arguments: Mapping[str, str]) -> _Code:
         """The code of ``node``, given its children's; a shared or deeply nested node is
@@ -342,7 +348,7 @@ class _PythonWriter:
             case Num(v):
                 return self.number(v)
             case Const(name):
-                return _Code(f"math.{name}", ATOM)
+                return _Code("1j" if node is I else f"math.{name}", ATOM)
             case Sym(name) if name in self.arguments:
                 return _Code(self.arguments[name], ATOM)
             case Sym(name):
@@ -442,7 +448,15 @@ class _PythonWriter:
             return positive
         return _Code("-" + positive.text, PRODUCT, positive.depth + 1, positive)
 
+    def in_complex(self, text: str) -> str:
+        """``text`` with math's functions made cmath's where the formula is complex."""
+        if not self.complex:
+            return text
+        return re.sub(r"(?<![\w.])math\.(\w+)",
+                      lambda m: f"cmath.{m[1]}" if hasattr(cmath, m[1]) else m[0], text)
+
     def call_text(self, function: str, args: list[_Code]) -> _Code:
+        function = self.in_complex(function)
         return _Code(f"{function}({', '.join(a.text for a in args)})", ATOM,
                      max(a.depth for a in args) + 1)
 
@@ -454,7 +468,7 @@ class _PythonWriter:
                                f"function table")
         codes = [self.code[a] for a in args]
         operand = self.at(codes[0], POWER)
-        text = function.python.format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
+        text = self.in_complex(function.python).format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
         return _Code(text, _BINDS[function.python_binds], max(c.depth for c in codes) + 3)
 
 
@@ -477,7 +491,7 @@ class MathMLPrinter(Printer):
         return Prec.ATOM, [f"<mn>{text}</mn>"]
 
     def _print_Const(self, e: Const):
-        return Prec.ATOM, ["<mi>&#x3C0;</mi>" if e.name == "pi" else "<mi>e</mi>"]
+        return Prec.ATOM, [{"pi": "<mi>&#x3C0;</mi>", "e": "<mi>e</mi>", "I": "<mi>i</mi>"}[e.name]]
 
     def _print_Sym(self, e: Sym):
         base, _, sub = e.name.partition("_")

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import cmath
 import math
-import re
+import re as regex          # "re" is the builder of the real part, below
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeGuard
 
 from .errors import DiffError, EvaluationError
-from .expr import (E, HALF, PI, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol, add, call,
-                   mul, neg, postorder, power, reserve_names, construct_with)
+from .expr import (E, HALF, PI, I, as_expr, fold_power, MINUS_ONE, ONE, TWO, ZERO, Call, Expr, Num, Symbol,
+                   add, call, mul, neg, postorder, power, reserve_names, construct_with)
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Function:
     aliases: tuple[str, ...] = ()
     exact: Callable | None = None                  # exact value at an exact number, or None
     complex: Callable[..., complex] | None = None  # its analytic continuation (the complex step)
+    complex_value: Callable[..., Any] | None = None  # the true value at complex arguments,
+                                                   # where it is not the continuation (abs, re)
+    chain: Callable[[Expr, Expr], Expr] | None = None  # f(u)' from u and u' for a complex u, where f
+                                                   # is not complex-differentiable (re, conj, abs)
     python: str | None = None                      # Python code: {a}, {b} the arguments, {p} the
                                                    # first one as an operand of / (see formats)
     python_binds: str = "atom"                     # how tightly that code binds: atom or product
@@ -48,6 +52,12 @@ class Function:
     @property
     def arity(self) -> int:
         return len(self.derivatives)
+
+    @property
+    def value_at_complex(self) -> Callable[..., Any] | None:
+        """The function of complex arguments that complex evaluation uses: the true value
+        (``complex_value``) where it differs from the continuation of the complex step."""
+        return self.complex_value or self.complex
 
     @property
     def rule_name(self) -> str:
@@ -80,6 +90,7 @@ asinh, acosh, atanh = map(_builder, ("asinh", "acosh", "atanh"))
 exp, log2, log10, sqrt, cbrt = map(_builder, ("exp", "log2", "log10", "sqrt", "cbrt"))
 log = _builder("log", arities=(1, 2))                # log(x), or log(x, base)
 Abs, sign = _builder("abs"), _builder("sign")
+re, im, conj, arg = map(_builder, ("re", "im", "conj", "arg"))
 acoth, asech, acsch = map(_builder, ("acoth", "asech", "acsch"))
 erf, erfc, erfi, gamma, loggamma, digamma = map(_builder, ("erf", "erfc", "erfi", "gamma", "loggamma",
                                                            "digamma"))
@@ -258,6 +269,67 @@ def _complex_abs(z: complex) -> complex:
 
 def _complex_sign(z: complex) -> complex:
     return complex(_sign(z.real))
+
+
+# ----- true values at complex arguments, where the complex step's continuation differs -----
+def _true_sign(z: complex) -> complex:
+    """sign(z) = z/|z| (as SymPy), 0 at 0."""
+    return z / abs(z) if z else 0j
+
+
+def _real_only(name: str, fn: Callable[..., float]) -> Callable[..., complex]:
+    """A function defined on the reals only (Heaviside, min, atan2): its value where every
+    argument is real, else an EvaluationError."""
+    def value(*args: complex) -> complex:
+        if any(complex(a).imag != 0 for a in args):
+            raise EvaluationError(f"{name} is defined for real arguments only, not "
+                                  f"{', '.join(show_complex(a) for a in args)}")
+        return complex(fn(*(complex(a).real for a in args)))
+    return value
+
+
+def show_complex(z: complex) -> str:
+    """``2``, ``1.5*I`` or ``1 - 2*I``: a complex number as a formula writes it.
+
+    >>> show_complex(1 - 2j), show_complex(1.5j), show_complex(-1j), show_complex(2 + 0j)
+    ('1 - 2*I', '1.5*I', '-I', '2')
+    """
+    z = complex(z)
+    if z.imag == 0:
+        return _show(z.real)
+    imaginary = f"{_show(abs(z.imag))}*I" if abs(z.imag) != 1 else "I"
+    if z.real == 0:
+        return ("-" if z.imag < 0 else "") + imaginary
+    return f"{_show(z.real)} {'-' if z.imag < 0 else '+'} {imaginary}"
+
+
+def _componentwise(fn: Callable[[float], float]) -> Callable[[complex], complex]:
+    """floor and ceil of a complex number, part by part (as SymPy and Mathematica)."""
+    return lambda z: complex(fn(z.real), fn(z.imag))
+
+
+def _real_arg(x: float) -> float:
+    """arg of a real number: 0 for x >= 0 (cmath.phase(0) = 0), pi for x < 0."""
+    return math.pi if x < 0 else 0.0
+
+
+def _abs_chain(u: Expr, du: Expr) -> Expr:
+    """|u|' = re(conj(u) u')/|u| for complex u (for real u, the column's sign(u) u')."""
+    return over(re(mul(conj(u), du)), Abs(u))
+
+
+def _arg_chain(u: Expr, du: Expr) -> Expr:
+    """arg(u)' = im(conj(u) u')/|u|^2 for complex u (0 for real u: arg is 0 or pi there)."""
+    return over(im(mul(conj(u), du)), square(Abs(u)))
+
+
+# exp(I*k*pi/2) = I^k, Euler's identity and its quarter turns: exp(I*pi) = -1, exp(I*pi/2) = I
+_EXP_OF_I_PI = {ZERO: ONE, **{mul(Num(Fraction(k, 2)), I, PI): power(I, Num(k)) for k in range(-4, 5) if k}}
+
+
+def _same(v):
+    """The identity: re(x) = conj(x) = x for a real number."""
+    return v
 
 
 # ----- special functions: values from mpmath, imported on first use -----
@@ -486,7 +558,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=cmath.acosh, python="math.acosh({a})"),
     Function("atanh", (lambda u: recip(add(ONE, neg(square(u)))),), _real(math.atanh, "atanh", lambda x: -1 < x < 1, "an argument in (-1, 1)"), r"\operatorname{artanh}", {ZERO: ZERO}, ("arctanh", "artanh"),
              complex=cmath.atanh, python="math.atanh({a})"),
-    Function("exp",   (lambda u: exp(u),),                           _real(math.exp, "exp"),                  r"\exp",   {ZERO: ONE},
+    Function("exp",   (lambda u: exp(u),),                           _real(math.exp, "exp"),                  r"\exp",   _EXP_OF_I_PI,
              complex=cmath.exp, python="math.exp({a})", mathml="<msup><mi>e</mi><mrow>{}</mrow></msup>",
              rule="exponential rule"),
     Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",),
@@ -503,10 +575,25 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]{{}}", {}, (), _exact_root(3),
              complex=_cbrt, python="math.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
     Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, (), abs,
-             complex=_complex_abs, python="abs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>",
-             rule="absolute-value rule"),
+             complex=_complex_abs, complex_value=lambda z: complex(abs(z)), chain=_abs_chain,
+             python="abs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
     Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, ("sgn",), _sign,
-             complex=_complex_sign, python="float(({a} > 0) - ({a} < 0))"),
+             complex=_complex_sign, complex_value=_true_sign, python="float(({a} > 0) - ({a} < 0))"),
+    # ----- parts of a complex number; variables are real, so re(x) = x, im(x) = 0, conj(x) = x,
+    # and f(u)' = f(u'): the derivative of a function that is not complex-differentiable -----
+    Function("re",    (lambda u: ONE,),                              _real(_same, "re"),                      r"\operatorname{Re}", {}, (), _same,
+             complex=_same, complex_value=lambda z: complex(z.real), chain=lambda u, du: re(du),
+             python="({a}).real", mathml="Re", rule="real-part rule"),
+    Function("im",    (lambda u: ZERO,),                             _real(lambda x: 0.0, "im"),              r"\operatorname{Im}", {}, (), lambda v: 0,
+             complex=lambda z: 0j, complex_value=lambda z: complex(z.imag), chain=lambda u, du: im(du),
+             python="({a}).imag", mathml="Im", rule="imaginary-part rule"),
+    Function("conj",  (lambda u: ONE,),                              _real(_same, "conj"),                    r"\overline{{}}", {}, ("conjugate",), _same,
+             complex=_same, complex_value=lambda z: complex(z).conjugate(), chain=lambda u, du: conj(du),
+             python="({a}).conjugate()", mathml="<mover><mrow>{}</mrow><mo>&#xAF;</mo></mover>",
+             rule="conjugate rule"),
+    Function("arg",   (lambda u: ZERO,),                             _real(_real_arg, "arg"),                 r"\arg", {}, (), None,
+             complex=_complex_real_branch(_real_arg), complex_value=lambda z: complex(cmath.phase(z)),
+             chain=_arg_chain, python="math.atan2(({a}).imag, ({a}).real)", rule="argument rule"),
     # ----- inverse hyperbolic functions of the reciprocal, as SymPy defines them -----
     Function("acoth", (lambda u: recip(add(ONE, neg(square(u)))),), _real(lambda x: math.atanh(1 / x), "acoth", **_outside_unit_open), r"\operatorname{arcoth}", {}, ("arccoth", "arcoth"),
              complex=lambda z: cmath.atanh(1 / z), python="math.atanh(1 / {p})"),
@@ -517,7 +604,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     # ----- two-argument elementary functions -----
     Function("atan2", (lambda y, x: over(x, add(square(x), square(y))),            # atan2(y, x)
                        lambda y, x: neg(over(y, add(square(x), square(y))))), _atan2, r"\operatorname{atan2}",
-             complex=_complex_atan2, python="math.atan2({a}, {b})", rule="atan2 rule"),
+             complex=_complex_atan2, complex_value=_real_only("atan2", _atan2), python="math.atan2({a}, {b})", rule="atan2 rule"),
     Function("hypot", (lambda x, y: over(x, hypot(x, y)), lambda x, y: over(y, hypot(x, y))),
              _real2(math.hypot, "hypot"), r"\operatorname{hypot}",
              complex=lambda x, y: cmath.sqrt(x * x + y * y), python="math.hypot({a}, {b})", rule="hypot rule"),
@@ -575,17 +662,17 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=_complex_sinc, python="(math.sin({a}) / {p} if {a} != 0 else 1.0)", python_binds="atom"),
     # ----- steps and kinks: the derivative is 0 away from the jumps (and at them, undefined) -----
     Function("Heaviside", (lambda u: ZERO,),                        _real(_heaviside, "Heaviside"), r"\theta", {}, ("heaviside",), _heaviside_exact,
-             complex=_complex_real_branch(_heaviside), python="(1.0 if {a} > 0 else 0.0 if {a} < 0 else 0.5)", mathml="&#x3B8;"),
+             complex=_complex_real_branch(_heaviside), complex_value=_real_only("Heaviside", _heaviside), python="(1.0 if {a} > 0 else 0.0 if {a} < 0 else 0.5)", mathml="&#x3B8;"),
     Function("floor", (lambda u: ZERO,),                            _real(math.floor, "floor"), r"\left\lfloor {}\right\rfloor", {}, (), math.floor,
-             complex=_complex_real_branch(math.floor), python="float(math.floor({a}))", mathml="<mrow><mo>&#x230A;</mo>{}<mo>&#x230B;</mo></mrow>"),
+             complex=_complex_real_branch(math.floor), complex_value=_componentwise(math.floor), python="float(math.floor({a}))", mathml="<mrow><mo>&#x230A;</mo>{}<mo>&#x230B;</mo></mrow>"),
     Function("ceil",  (lambda u: ZERO,),                            _real(math.ceil, "ceil"), r"\left\lceil {}\right\rceil", {}, ("ceiling",), math.ceil,
-             complex=_complex_real_branch(math.ceil), python="float(math.ceil({a}))", mathml="<mrow><mo>&#x2308;</mo>{}<mo>&#x2309;</mo></mrow>"),
+             complex=_complex_real_branch(math.ceil), complex_value=_componentwise(math.ceil), python="float(math.ceil({a}))", mathml="<mrow><mo>&#x2308;</mo>{}<mo>&#x2309;</mo></mrow>"),
     # min and max of two arguments; at a tie each partial is H(0) = 1/2, so that
     # d/dx min(x, x) = 1
     Function("min",   (lambda a, b: Heaviside(add(b, neg(a))), lambda a, b: Heaviside(add(a, neg(b)))),
-             _real2(min, "min"), r"\min", {}, (), min, complex=_complex_min, python="min({a}, {b})"),
+             _real2(min, "min"), r"\min", {}, (), min, complex=_complex_min, complex_value=_real_only("min", min), python="min({a}, {b})"),
     Function("max",   (lambda a, b: Heaviside(add(a, neg(b))), lambda a, b: Heaviside(add(b, neg(a)))),
-             _real2(max, "max"), r"\max", {}, (), max, complex=_complex_max, python="max({a}, {b})"),
+             _real2(max, "max"), r"\max", {}, (), max, complex=_complex_max, complex_value=_real_only("max", max), python="max({a}, {b})"),
     # ----- n! = gamma(n + 1) and the falling factorial ff(a, b) = a!/(a - b)!, which the n-th
     # derivative writes (symdiff.nth); (a)_b' by a and b through digamma, as gamma's -----
     Function("factorial", (lambda u: mul(factorial(u), digamma(add(u, ONE))),),
@@ -760,7 +847,7 @@ def is_unknown_call(e: Expr) -> TypeGuard[Call]:
 # D[1,2](f): the partial derivative of an unknown function f of several arguments, once in
 # its first argument slot and once in its second (slots 1-based and sorted, as Mathematica's
 # Derivative and SymPy's D notation count them).
-PARTIAL_NAME = re.compile(r"D\[(\d+(?:,\d+)*)\]\((\w+)\)")
+PARTIAL_NAME = regex.compile(r"D\[(\d+(?:,\d+)*)\]\((\w+)\)")
 
 
 def partial_slots(fn: str) -> tuple[str, tuple[int, ...]]:

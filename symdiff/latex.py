@@ -95,7 +95,7 @@ class LatexPrinter(Printer):
         return (Prec.POWER if "e" in repr(v) else Prec.ATOM), [_number(v)]
 
     def _print_Const(self, e: Const):
-        return Prec.ATOM, [r"\pi" if e.name == "pi" else "e"]
+        return Prec.ATOM, [{"pi": r"\pi", "e": "e", "I": r"\mathrm{i}"}[e.name]]
 
     def _print_Sym(self, e: Sym):
         return Prec.ATOM, [latex_name(e.name)]

@@ -153,8 +153,12 @@ def _complex_node(node: Expr, value: Mapping[Expr, complex], point: Mapping[str,
     match node:
         case Num(v):
             return complex(float(v))
-        case Const(name):
+        case Const(name) if name in Const.VALUES:
             return complex(Const.VALUES[name])
+        case Const():
+            raise EvaluationError("the complex step cannot run through the imaginary unit I: "
+                                  "its imaginary part would mix with the step's; use another "
+                                  "method (central, richardson)")
         case Sym(name):
             return complex(point[name])
         case Add(terms):

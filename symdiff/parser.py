@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, UnknownFunctionError
-from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Expr, Num, Sym, add, call, mul, neg, piecewise, power,
+from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Expr, I, Num, Sym, add, call, mul, neg, piecewise, power,
                    spell)
 from .functions import (ALSO_VARIABLES, CONDITIONS, FUNCTIONS, RELATIONS, all_of, any_of, compare,
                         known_names, lookup, negation, partial_name, resolve)
@@ -46,7 +46,24 @@ if TYPE_CHECKING:                       # Lark is imported only when the tables 
     from types import FrameType
     from lark import Lark               # an error is explained: it costs ~20 ms of a start
 
-CONSTANTS = {"pi": PI, "e": E}
+CONSTANTS = {"pi": PI, "e": E, "I": I}
+
+# The names read as the imaginary unit, by the choice ``parse(..., imaginary=...)``: "i" (the
+# default, as Wolfram|Alpha reads) makes i the unit too, "I" keeps i a variable (as SymPy), "j"
+# makes j the unit as engineers write it (and i a variable).  I is the unit in every choice.
+IMAGINARY_UNITS = {"i": frozenset({"I", "i"}), "I": frozenset({"I"}), "j": frozenset({"I", "j"})}
+
+
+def imaginary_units(imaginary: str) -> frozenset[str]:
+    """The names that mean the imaginary unit under the choice ``imaginary``.
+
+    >>> sorted(imaginary_units("i")), sorted(imaginary_units("I"))
+    (['I', 'i'], ['I'])
+    """
+    if imaginary not in IMAGINARY_UNITS:
+        raise ValueError(f"imaginary must be 'i' (I and i are the unit), 'I' (only I: i is a "
+                         f"variable) or 'j' (I and j), not {imaginary!r}")
+    return IMAGINARY_UNITS[imaginary]
 SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 DIVIDE = {"/", "÷"}
 
@@ -98,9 +115,10 @@ class _Written(NamedTuple):
 class _Source:
     """What one parse call knows: the text (for positions) and the declared functions."""
 
-    def __init__(self, text: str, functions: frozenset[str]):
+    def __init__(self, text: str, functions: frozenset[str], units: frozenset[str] = IMAGINARY_UNITS["i"]):
         self.text = text
         self.functions = functions
+        self.units = units                              # the names that mean I
         self.leaves: dict[tuple[str, str], Expr] = {}    # (rule, token text) -> node made
         self.notes: dict[str, SymdiffWarning] = {}      # what may not be read as meant
         self.arities: dict[str, tuple[int, object]] = {}  # unknown function -> (arity, first use)
@@ -194,9 +212,11 @@ class Build:
 
     def _name(self, token):
         name = spell(token.value)
+        source = _source.get()
+        if name in source.units:
+            return I
         if name in CONSTANTS:
             return CONSTANTS[name]
-        source = _source.get()
         if (resolve(name) is not None and name not in ALSO_VARIABLES) or name in source.functions:
             if name in source.functions and _POWER_AFTER.match(source.text, _end(token)):
                 raise source.error(f"a power written on the name of the declared function "
@@ -222,6 +242,9 @@ class Build:
         base = name.rstrip("'")
         if base in source.functions:
             return source.unknown(name, base, arguments, token)
+        if base in source.units:
+            raise source.error(f"{base} is the imaginary unit, not a function", token,
+                               hint=f"write {base}*(...) for a product")
         function = lookup(name, len(arguments))
         if function is not None and function.name in CONDITIONS:
             raise source.error(f"{name}(...) is not read: conditions are written with <, <=, "
@@ -1030,8 +1053,11 @@ def _parser() -> Lark:
 
 @bounded
 def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
-          warn: Callable[[SymdiffWarning], None] | None = None) -> Expr:
+          warn: Callable[[SymdiffWarning], None] | None = None, imaginary: str = "i") -> Expr:
     """Read a formula.  ``functions`` names the unknown functions the formula may use.
+
+    ``I`` is the imaginary unit, and so is ``i`` unless ``imaginary="I"`` keeps ``i`` a
+    variable (``imaginary="j"`` reads ``j`` as the unit instead of ``i``).
 
     What may not be read as meant is told to ``warn`` as a :class:`SymdiffWarning` (by
     default :func:`warnings.warn`): a variable named like a call (``sinx``), and an
@@ -1047,6 +1073,8 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
       y = x^2
         ^
     x^2
+    >>> parse("(2 + 3i)*x"), parse("i*x", imaginary="I")
+    (x*(2 + 3*I), i*x)
     >>> parse("sin(x")
     Traceback (most recent call last):
         ...
@@ -1057,7 +1085,7 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
     """
     if isinstance(text, Expr):
         return text
-    result, source = _read(text, functions, limits)
+    result, source = _read(text, functions, limits, imaginary)
     if isinstance(result, _Written):
         result = _right_hand_side(result, source)
     _tell(source, warn)
@@ -1066,13 +1094,14 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
 
 @bounded
 def parse_equation(text: str, *, functions=(), limits: Limits | None = None,
-                   warn: Callable[[SymdiffWarning], None] | None = None) -> Equation:
+                   warn: Callable[[SymdiffWarning], None] | None = None,
+                   imaginary: str = "i") -> Equation:
     """Read an equation, ``lhs = rhs``, as written (both sides parsed as formulas).
 
     >>> parse_equation("x^2 + y^2 = 1").lhs
     x^2 + y^2
     """
-    result, source = _read(text, functions, limits)
+    result, source = _read(text, functions, limits, imaginary)
     if not isinstance(result, _Written):
         line, column = _position(text, len(text.rstrip()))
         raise ParseError("an equation needs '='", text=text, line=line, column=column,
@@ -1081,18 +1110,20 @@ def parse_equation(text: str, *, functions=(), limits: Limits | None = None,
     return result.equation
 
 
-def _read(text: str, functions, limits: Limits | None) -> tuple[Expr | _Written, _Source]:
+def _read(text: str, functions, limits: Limits | None,
+          imaginary: str = "i") -> tuple[Expr | _Written, _Source]:
     """The formula or equation in ``text``, and what was learnt reading it."""
     if not isinstance(text, str):
         raise TypeError(f"parse takes a string, not {type(text).__name__}")
     if limits is not None:
         with use_limits(limits):
-            return _read(text, functions, None)
+            return _read(text, functions, None, imaginary)
     _check_size(text, current_limits())
     if not text.strip(" \t\r\n"):          # other (Unicode) spaces are refused by name below
         raise ParseError("empty formula", text=text, line=1, column=1,
                          expected=("a number", "a name", "'('"))
-    source = _Source(text, frozenset(_declared(functions)))
+    units = imaginary_units(imaginary)
+    source = _Source(text, frozenset(_declared(functions)), units)
     token = _source.set(source)
     try:
         machine = _machine()

@@ -64,6 +64,7 @@ class Request:
     point: Mapping[str, float] | None = None
     functions: tuple[str, ...] = ()
     cse: bool | None = None
+    imaginary: str = "i"                       # the reading of i: see symdiff.parse
 
     def __post_init__(self) -> None:           # lists are welcome; kept as tuples
         if self.wrt is not None:
@@ -107,7 +108,7 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         warnings.append(message)
         if warn is not None:
             warn(message, kind)
-    expr = parse(request.formula, functions=request.functions,
+    expr = parse(request.formula, functions=request.functions, imaginary=request.imaginary,
                  warn=lambda note: tell(note.render(), "note"))
     point = request.point
     if point is not None and unknown_functions(expr):
@@ -235,7 +236,7 @@ def steps(request: Request, warn: Warn | None = None) -> list[list]:
     to the raw derivative."""
     from .explain import explain
     tell = warn or (lambda message, kind: None)
-    expr = parse(request.formula, functions=request.functions,
+    expr = parse(request.formula, functions=request.functions, imaginary=request.imaginary,
                  warn=lambda note: tell(note.render(), "note"))
     derivations = []
     if applications(request.wrt, request.functions):

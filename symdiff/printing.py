@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from .errors import LimitError
-from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, ONE, Add, Bound, Call, Const, Expr, Mul, Num,
+from .expr import (FLATTEN_LIMIT, HALF, MINUS_ONE, ONE, Add, Bound, Call, Const, Expr, I, Mul, Num,
                    Piecewise, Pow, Sym, expression, power, postorder_of, preserving_structure, rebuild)
 from .limits import check_work, current_limits
 
@@ -146,9 +146,18 @@ def negation_reads_back(term: Mul) -> bool:
     return not kept_whole(rest if unit else rest + 1)
 
 
+def is_imaginary_number(e: Expr) -> bool:
+    """``I`` or ``b*I`` for a number b."""
+    return e is I or (type(e) is Mul and len(e.factors) == 2 and type(e.factors[0]) is Num
+                      and e.factors[1] is I)
+
+
 def positive_first(e: Add) -> list[Expr]:
-    """The terms, starting with a positive one when there is one: y - x, not -x + y."""
+    """The terms, starting with a positive one when there is one: y - x, not -x + y; a
+    complex number reads a + b*I, its real part first: 2 - 3*I."""
     terms = list(e.terms)
+    if len(terms) == 2 and type(terms[1]) is Num and is_imaginary_number(terms[0]):
+        return terms[::-1]
     for i, t in enumerate(terms):
         if not is_negative(t):
             terms.insert(0, terms.pop(i))
@@ -444,8 +453,17 @@ def derivative_label(name: str, order: int | str) -> str:
     return f"d/d{name}" if order == 1 else f"d^{order}/d{name}^{order}"
 
 
-def number(value: float) -> str:
-    """A value as the command line prints it: every digit Python's ``repr`` gives."""
+def number(value: float | complex) -> str:
+    """A value as the command line prints it: every digit Python's ``repr`` gives; a complex
+    value as a formula writes it, ``a + b*I``.
+
+    >>> number(0.5), number(complex(0.5, -2.25))
+    ('0.5', '0.5 - 2.25*I')
+    """
+    if isinstance(value, complex):
+        real = "" if value.real == 0 else repr(value.real) + (" - " if value.imag < 0 else " + ")
+        imaginary = repr(abs(value.imag) if real else value.imag) + "*I"
+        return real + imaginary
     return repr(value)
 
 

@@ -28,9 +28,9 @@ from fractions import Fraction
 from typing import NamedTuple, TypeGuard
 
 from . import forms
-from .expr import (HALF, MINUS_ONE, ONE, TWO, Add, Bound, Call, Const, Expr, Mul, Num, Piecewise, Pow, Sym,
-                   add, as_expr, call, dag_larger_than, expression, flatten_limit, is_integer, is_singular, mul,
-                   postorder, power, rebuild, substitute)
+from .expr import (HALF, MINUS_ONE, ONE, TWO, ZERO, Add, Bound, Call, Const, Expr, I, Mul, Num, Piecewise, Pow,
+                   Sym, add, as_expr, call, dag_larger_than, expression, flatten_limit, has_imaginary,
+                   is_integer, is_singular, mul, postorder, power, rebuild, substitute)
 from .functions import CONDITIONS, FUNCTIONS
 from .errors import EvaluationError
 from .limits import bounded, checked
@@ -81,6 +81,15 @@ def rewrites(kind: type, needs: frozenset = frozenset()):
         rule.needs = needs  # type: ignore[attr-defined]  # a function's own attributes
         return rule
     return declare
+
+
+def real_only(rule: Rule) -> Rule:
+    """A rule that holds for real values only (sqrt(u^2) = abs(u), log(exp(u)) = u): it does
+    not match where the imaginary unit occurs."""
+    def guarded(e: Expr) -> Expr | None:
+        return None if has_imaginary(e) else rule(e)
+    guarded.__name__, guarded.__qualname__, guarded.__doc__ = rule.__name__, rule.__qualname__, rule.__doc__
+    return guarded
 
 
 def functions_among(e: Expr) -> set[str]:
@@ -167,6 +176,143 @@ def evaluate_special_values(e: Expr) -> Expr | None:
     return None
 
 
+# ---------------------------------------------------------------- complex numbers
+# Variables are real, so an expression without I is real, and one that is a sum of real
+# terms and real multiples of I splits into its real and imaginary parts.
+
+def complex_parts(u: Expr) -> tuple[Expr, Expr] | None:
+    """(re u, im u) when they can be read off ``u`` (variables are real), else None.
+
+    >>> from symdiff import parse
+    >>> complex_parts(parse("x + 2*I*y + 3")), complex_parts(parse("exp(I*x)"))
+    ((x + 3, 2*y), (cos(x), sin(x)))
+    """
+    if not has_imaginary(u):
+        return u, ZERO
+    if u is I:
+        return ZERO, ONE
+    if type(u) is Mul:
+        real = [f for f in u.factors if not has_imaginary(f)]
+        result: tuple[Expr, Expr] = (mul(*real), ZERO)
+        for f in u.factors:
+            if has_imaginary(f):                          # (a + ib)(c + id) = ac - bd + i(ad + bc)
+                parts = complex_parts(f)
+                if parts is None:
+                    return None
+                (a, b), (c, d) = result, parts
+                result = (add(mul(a, c), mul(MINUS_ONE, b, d)), add(mul(a, d), mul(b, c)))
+        return result
+    if type(u) is Add:
+        split = [complex_parts(t) for t in u.terms]
+        known = [p for p in split if p is not None]
+        if len(known) < len(split):
+            return None
+        return add(*[p[0] for p in known]), add(*[p[1] for p in known])
+    if type(u) is Call and u.fn == "exp":
+        parts = complex_parts(u.args[0])                  # e^(a + ib) = e^a (cos b + i sin b)
+        if parts is None:
+            return None
+        a, b = parts
+        scale = ONE if a is ZERO else call("exp", a)
+        return mul(scale, call("cos", b)), mul(scale, call("sin", b))
+    return None
+
+
+PART_FUNCTIONS = frozenset({"re", "im", "conj", "abs", "arg"})
+
+
+@rewrites(Call, needs=PART_FUNCTIONS)
+def parts_of_complex(e: Expr) -> Expr | None:
+    """re(3 + 4I) -> 3, im(x + I*y) -> y, conj(2 + I) -> 2 - I, abs(3 + 4I) -> 5,
+    arg(x + I*y) -> atan2(y, x); re(x) -> x, im(x) -> 0, conj(x) -> x for real x."""
+    if type(e) is not Call or e.fn not in PART_FUNCTIONS or len(e.args) != 1:
+        return None
+    parts = complex_parts(e.args[0])
+    if parts is None:
+        return None
+    a, b = parts
+    if e.fn == "re":
+        return a
+    if e.fn == "im":
+        return b
+    if e.fn == "conj":
+        return add(a, mul(MINUS_ONE, b, I))
+    if b is ZERO:                                         # abs(x) and arg(x) of a real x stay
+        if e.fn == "arg" and type(a) is Num and a.value != 0:
+            return ZERO if a.value > 0 else Const("pi")
+        return None
+    if e.fn == "abs":
+        return power(add(power(a, TWO), power(b, TWO)), HALF)
+    if a is ZERO and type(b) is Num:                      # arg(I*b) = +-pi/2
+        return mul(Num(Fraction(1, 2) if b.value > 0 else Fraction(-1, 2)), Const("pi"))
+    return call("atan2", b, a)
+
+
+def gaussian(u: Expr) -> tuple[Fraction, Fraction] | None:
+    """An exact complex number a + b*I as (a, b), else None."""
+    if type(u) is Num:
+        return None if isinstance(u.value, float) else (Fraction(u.value), Fraction(0))
+    parts = complex_parts(u) if has_imaginary(u) else None
+    if parts is None or type(parts[0]) is not Num and parts[0] is not ZERO or type(parts[1]) is not Num:
+        return None
+    a, b = parts[0].value, parts[1].value
+    if isinstance(a, float) or isinstance(b, float):
+        return None
+    return Fraction(a), Fraction(b)
+
+
+def _gaussian_expr(a: Fraction, b: Fraction) -> Expr:
+    return add(Num(a), mul(Num(b), I))
+
+
+def _gaussian_product(x: tuple[Fraction, Fraction], y: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
+    return x[0] * y[0] - x[1] * y[1], x[0] * y[1] + x[1] * y[0]
+
+
+MAX_COMPLEX_EXPONENT = 64        # (1 + I)^n folds up to this |n|; beyond, the power stays
+
+
+@rewrites(Pow)
+def power_of_complex_number(e: Expr) -> Expr | None:
+    """(1 + I)^2 -> 2*I and 1/(1 + I) -> 1/2 - I/2: an integer power of an exact complex
+    number, the denominator made real."""
+    if type(e) is not Pow or not is_integer(e.exp) or not has_imaginary(e.base) \
+            or type(e.base) is not Add or abs(int(e.exp.value)) > MAX_COMPLEX_EXPONENT:
+        return None
+    z = gaussian(e.base)
+    if z is None or z == (0, 0):
+        return None
+    n = int(e.exp.value)
+    if n < 0:                                             # 1/(a + bi) = (a - bi)/(a^2 + b^2)
+        size = z[0] ** 2 + z[1] ** 2
+        z, n = (z[0] / size, -z[1] / size), -n
+    result = (Fraction(1), Fraction(0))
+    for _ in range(n):
+        result = _gaussian_product(result, z)
+    return _gaussian_expr(*result)
+
+
+@rewrites(Mul)
+def product_of_complex_numbers(e: Expr) -> Expr | None:
+    """(2 + 3I)*(1 - I) -> 5 + I and I*(1 + I) -> I - 1: exact complex factors multiplied."""
+    if type(e) is not Mul or not has_imaginary(e):
+        return None
+    numbers: list[tuple[Fraction, Fraction]] = []
+    others: list[Expr] = []
+    for f in e.factors:
+        z = gaussian(f) if type(f) is Add or f is I or type(f) is Num else None
+        if z is None:
+            others.append(f)
+        else:
+            numbers.append(z)
+    if len(numbers) < 2 or not any(type(f) is Add for f in e.factors if f not in others):
+        return None
+    result = (Fraction(1), Fraction(0))
+    for z in numbers:
+        result = _gaussian_product(result, z)
+    return mul(_gaussian_expr(*result), *others)
+
+
 @rewrites(Mul)
 def distribute_number(e: Expr) -> Expr | None:
     """c*(a + b) -> c*a + c*b for a number c, so (x+y) - (x+y) collects to 0."""
@@ -178,6 +324,7 @@ def distribute_number(e: Expr) -> Expr | None:
 
 
 @rewrites(Call, needs=frozenset({"log"}))
+@real_only
 def log_of_exp(e: Expr) -> Expr | None:
     """log(exp(u)) -> u (u real)."""
     if type(e) is Call and e.fn == "log" and len(e.args) == 1:
@@ -190,7 +337,8 @@ def log_of_exp(e: Expr) -> Expr | None:
 @rewrites(Pow, needs=frozenset({"exp"}))
 def power_of_exp(e: Expr) -> Expr | None:
     """exp(u)^v -> exp(u*v)."""
-    if type(e) is Pow and type(e.base) is Call and e.base.fn == "exp":
+    if type(e) is Pow and type(e.base) is Call and e.base.fn == "exp" \
+            and (is_integer(e.exp) or not has_imaginary(e)):     # (e^z)^v is e^(zv) only for integer v
         return Call("exp", (mul(e.base.args[0], e.exp),))
     return None
 
@@ -233,7 +381,7 @@ def root_of_even_power(e: Expr) -> Expr | None:
     """(u^(2k))^(p/2) -> abs(u)^(k*p) for odd p: sqrt(x^2) = abs(x), 1/sqrt(x^2) = 1/abs(x)."""
     if type(e) is Pow and type(e.exp) is Num and type(e.exp.value) is Fraction \
             and e.exp.value.denominator == 2 and type(e.base) is Pow and is_integer(e.base.exp) \
-            and e.base.exp.value % 2 == 0:
+            and e.base.exp.value % 2 == 0 and not has_imaginary(e.base):   # u real
         return power(call("abs", e.base.base),
                      Num(e.base.exp.value // 2 * e.exp.value.numerator))
     return None
@@ -263,6 +411,7 @@ def sign_out_of_argument(e: Expr) -> Expr | None:
 
 
 @rewrites(Call, needs=frozenset({"abs"}))
+@real_only
 def abs_of_positive(e: Expr) -> Expr | None:
     """abs(exp(u)) -> exp(u), abs(cosh(u)) -> cosh(u), abs(u^2) -> u^2, abs(x^2 + 1) -> x^2 + 1:
     nothing to take off what is never negative."""
@@ -320,6 +469,7 @@ def merge_exponentials(e: Expr) -> Expr | None:
 
 
 @rewrites(Mul, needs=frozenset({"sign"}))
+@real_only
 def sign_times_abs(e: Expr) -> Expr | None:
     """sign(u)/abs(u) -> 1/u and sign(u)*abs(u) -> u (u real; u != 0 where divided by)."""
     if type(e) is not Mul:
@@ -354,6 +504,7 @@ def sign_from_abs(e: Expr) -> Expr | None:
 
 
 @rewrites(Mul, needs=frozenset({"abs"}))
+@real_only
 def even_power_beside_abs(e: Expr) -> Expr | None:
     """u^(2k)*abs(u)^m -> abs(u)^(2k + m): a square is the square of the absolute value."""
     if type(e) is not Mul:
@@ -376,6 +527,7 @@ def _is_abs(e: Expr) -> TypeGuard[Call]:
 
 
 @rewrites(Pow, needs=frozenset({"abs"}))
+@real_only
 def even_power_of_abs(e: Expr) -> Expr | None:
     """abs(u)^(2k) -> u^(2k) for a non-zero integer k (u real)."""
     if type(e) is Pow and type(e.base) is Call and e.base.fn == "abs" and is_integer(e.exp) \
@@ -657,7 +809,8 @@ def root_of_product(e: Expr) -> Expr | None:
     """(c*u^(2k)*v)^(p/2) -> c^(p/2)*abs(u)^(k*p)*v^(p/2): even powers, and numbers whose root
     is exact, come out of a square root (sqrt(4*x^2*v) = 2*abs(x)*sqrt(v))."""
     if not (type(e) is Pow and type(e.base) is Mul and type(e.exp) is Num
-            and type(e.exp.value) is Fraction and e.exp.value.denominator == 2):
+            and type(e.exp.value) is Fraction and e.exp.value.denominator == 2) \
+            or has_imaginary(e.base):                    # the factors must be real
         return None
     p = e.exp.value.numerator
     out: list[Expr] = []
@@ -677,6 +830,9 @@ def root_of_product(e: Expr) -> Expr | None:
 
 RULES: tuple[Rule, ...] = (
     evaluate_special_values,
+    parts_of_complex,
+    power_of_complex_number,
+    product_of_complex_numbers,
     function_of_inverse,
     log_of_exp,
     exp_of_log,

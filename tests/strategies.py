@@ -71,7 +71,8 @@ VARIABLES = ("x", "y")
 SPECIAL_FUNCTIONS = frozenset({
     "acoth", "asech", "acsch", "atan2", "hypot", "erf", "erfc", "erfi", "gamma", "loggamma",
     "digamma", "polygamma", "beta", "LambertW", "besselj", "bessely", "besseli", "besselk",
-    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max", "factorial", "ff"})
+    "Ei", "Si", "Ci", "li", "sinc", "Heaviside", "floor", "ceil", "min", "max", "factorial", "ff",
+    "im", "arg"})   # derivative 0 on the reals, as Heaviside and floor: not in random formulas
 UNARY_FUNCTIONS = sorted(set(FUNCTIONS) - SPECIAL_FUNCTIONS)   # sqrt among them: it builds u^(1/2)
 
 # ---------------------------------------------------------------- strategies
@@ -565,6 +566,8 @@ MP_FUNCTIONS = {
     "log10": _checked(mpmath.log10, _positive),
     "sqrt": lambda u: mpmath.sqrt(_nonnegative(u)),
     "cbrt": _cbrt, "abs": abs, "sign": _sign,
+    # parts of a complex number, at real arguments (issue 17 item 4: variables are real)
+    "re": mpmath.re, "im": lambda u: mpmath.mpf(0), "conj": mpmath.conj, "arg": mpmath.arg,
     # the special functions, from their definitions in mpmath (DLMF's notation)
     "acoth": _checked(lambda u: mpmath.atanh(1 / u), _outside_unit_open),
     "asech": _checked(lambda u: mpmath.acosh(1 / u), lambda u: _within(_positive(u), 0, 1)),
@@ -597,7 +600,8 @@ ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot
            "arcsec": "asec", "arccsc": "acsc", "arcsinh": "asinh", "arsinh": "asinh",
            "arccosh": "acosh", "arcosh": "acosh", "arctanh": "atanh", "artanh": "atanh",
            "ln": "log", "tg": "tan", "ctg": "cot", "cotg": "cot", "cosec": "csc",
-           "arctg": "atan", "arcctg": "acot", "arccosec": "acsc", "sgn": "sign"}
+           "arctg": "atan", "arcctg": "acot", "arccosec": "acsc", "sgn": "sign",
+           "conjugate": "conj"}
 
 
 def _nonnegative(u):
@@ -839,6 +843,7 @@ SYMPY_FUNCTIONS = {
     "exp": sympy.exp, "log": sympy.log, "log2": lambda u: sympy.log(u) / sympy.log(2),
     "log10": lambda u: sympy.log(u) / sympy.log(10), "sqrt": sympy.sqrt,
     "cbrt": RealCbrt, "abs": RealAbs, "sign": RealSign,
+    "re": sympy.re, "im": sympy.im, "conj": sympy.conjugate, "arg": sympy.arg,
 }
 
 

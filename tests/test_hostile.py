@@ -223,6 +223,12 @@ HOSTILE = [
     ("x²",                                    "x^2"),
     ("x³⁴",                                   "x^34"),
     ("√x",                                    "sqrt(x)"),
+    # --- the imaginary unit (issue 17 item 4): a constant, never a function
+    ("I(x)",                                  Err(ParseError, 1, "I is the imaginary unit, not a function")),
+    ("i(x)",                                  Err(ParseError, 1, "i is the imaginary unit, not a function")),
+    ("2i3",                                   "2*i3"),
+    ("2i + x",                                "2*I + x"),
+    ("3 + 4i",                                "3 + 4*I"),
     # --- notations from textbooks and calculators
     ("sin^2(x)",                              "sin(x)^2"),
     ("sin²(x)",                               "sin(x)^2"),

@@ -343,7 +343,8 @@ def test_step_fields():
 
 def test_rules_are_listed_in_their_documented_order():
     assert [rule.__name__ for rule in RULES] == [
-        "evaluate_special_values", "function_of_inverse", "log_of_exp", "exp_of_log",
+        "evaluate_special_values", "parts_of_complex", "power_of_complex_number",
+        "product_of_complex_numbers", "function_of_inverse", "log_of_exp", "exp_of_log",
         "exp_of_sum_with_log", "sign_out_of_argument", "abs_of_positive", "power_of_exp", "power_of_log_ratio",
         "power_of_reciprocal", "root_of_even_power", "root_of_product", "even_power_of_abs", "distribute_number",
         "collect_like_terms", "pythagorean", "exp_to_hyperbolic", "angle_sum",
