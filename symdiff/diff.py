@@ -298,9 +298,16 @@ def chain_rule(fn: str, args: tuple[Expr, ...], d: dict[Expr, Expr]) -> Expr:
 # ---------------------------------------------------------------- public API
 
 def _variables(wrt: Iterable) -> list[tuple[str, int]]:
-    """Parse ``("x", 2, "y")`` into ``[("x", 2), ("y", 1)]``."""
+    """Parse ``("x", 2, "y")`` (or ``(("x", 2), "y")``, as SymPy writes it) into
+    ``[("x", 2), ("y", 1)]``."""
     spec: list[tuple[str, int]] = []
     for item in wrt:
+        if isinstance(item, tuple):
+            if len(item) != 2 or not isinstance(item[1], int) or isinstance(item[1], bool):
+                raise DiffError(f"a pair is a variable and its order, as in ('x', 2); a symbolic "
+                                f"order stands alone, as in diff(f, ('x', 'n')): got {item!r}")
+            spec.extend(_variables(item))
+            continue
         if isinstance(item, bool):
             raise DiffError(f"not a variable or an order: {item!r}")
         if isinstance(item, int):
@@ -321,13 +328,26 @@ def _variables(wrt: Iterable) -> list[tuple[str, int]]:
     return spec
 
 
+# The letters that name a whole number by convention (the n-th, m-th, k-th derivative).  After
+# a variable, and absent from the formula, such a letter is a symbolic order; any other absent
+# name is a variable, so diff(x^2, x, y) is the mixed partial 0, as in SymPy and Mathematica.
+ORDER_LETTERS = frozenset({"n", "m", "k"})
+
+
 def _symbolic_order(wrt: tuple, free: frozenset[str]) -> tuple[str, Sym] | None:
-    """``(x, n)`` for ``diff(f, x, n)`` with ``n`` a name that ``f`` does not have: the n-th
-    derivative (with respect to a variable that ``f`` does not have, it would be 0)."""
-    if len(wrt) != 2 or isinstance(wrt[1], int):
+    """``(x, n)`` for ``diff(f, ("x", "n"))`` with any name n, and for ``diff(f, "x", "n")``
+    with n one of :data:`ORDER_LETTERS` that ``f`` does not have: the n-th derivative."""
+    if len(wrt) == 1 and isinstance(wrt[0], tuple) and len(wrt[0]) == 2 \
+            and not isinstance(wrt[0][1], int):
+        (name, _), (order, _) = _variables(wrt[0])
+        if order in free:
+            raise DiffError(f"the order {order} is a variable of the formula; name the order "
+                            f"with a letter the formula does not use")
+        return name, Sym(order)
+    if len(wrt) != 2 or isinstance(wrt[1], int) or isinstance(wrt[0], tuple):
         return None
     (name, _), (order, _) = _variables(wrt)
-    return None if order in free else (name, Sym(order))
+    return (name, Sym(order)) if order in ORDER_LETTERS and order not in free else None
 
 
 @bounded
@@ -343,11 +363,14 @@ def diff(expr: Expr, *wrt, simplify: bool = True, limits: Limits | None = None) 
     >>> diff(parse("sin(x)"), "x", 0)
     sin(x)
 
-    A name that does not occur in ``f``, after a variable, is a symbolic order (see
-    :mod:`symdiff.nth` for the families that have a closed form):
+    The letter n, m or k after a variable, when ``f`` does not have it, is a symbolic order,
+    and so is any name in a pair ``(variable, name)`` (see :mod:`symdiff.nth` for the
+    families that have a closed form); any other name is a variable:
 
-    >>> diff(parse("exp(2x)"), "x", "n")
-    2^n*exp(2*x)
+    >>> diff(parse("exp(2x)"), "x", "n"), diff(parse("x^3"), ("x", "j"))
+    (2^n*exp(2*x), x^(3 - j)*ff(3, j))
+    >>> diff(parse("x^2"), "x", "y")
+    0
     """
     if limits is not None:
         with use_limits(limits):

@@ -63,6 +63,25 @@ def test_a_variable_of_the_formula_is_not_an_order():
     assert str(diff("sin(x)", "x", "n")) == "sin(x + pi*n/2)"
 
 
+@pytest.mark.parametrize(("formula", "wrt"), [
+    ("x^2", ("x", "y")), ("x^2*y", ("x", "z")), ("x^2", ("x", "t")), ("f(x)", ("x", "y")),
+])
+def test_an_absent_variable_after_the_first_is_a_mixed_partial(formula, wrt):
+    # SymPy's (x**2).diff(x, y) == 0: only n, m and k read as orders
+    assert diff(formula, *wrt, functions=["f"]) == parse("0")
+
+
+def test_a_pair_names_any_order():
+    closed = diff("x^3", ("x", "j"))
+    assert [evaluate(substitute(closed, {"j": parse(str(j))}), x=1.5) for j in (1, 2, 3, 4)] \
+        == [6.75, 9.0, 6.0, 0.0]
+    assert diff("x^3*y", ("x", 2), "y") == parse("6x")
+    with pytest.raises(DiffError, match="variable of the formula"):
+        diff("x^j", ("x", "j"))
+    with pytest.raises(DiffError, match="stands alone"):
+        diff("x^2", ("x", "n"), "y")
+
+
 def test_the_command_line(capsys):
     def cli(*argv: str) -> tuple[int, str, str]:
         code = main(list(argv))
