@@ -115,8 +115,10 @@ def check_derivatives(outcome: Derivatives, points: int = 20, seed: int = 0) -> 
                 worst["complex step"] = max(worst["complex step"], relative)
                 if relative > 1e-8:
                     failures.append((point, e, z, "complex step"))
-    if checked == 0:
-        return "check: found no point in [-3, 3] where the formula and its derivative are defined", False
+    if checked == 0:                      # nothing to compare: the input's limit, not a bug
+        raise UsageError("--check found no point in [-3, 3] where the formula and its derivative "
+                         "are defined; compare the methods at a point of the domain with --at "
+                         "and --method all")
     if stepped:
         against_step = (f"{worst['complex step']:.1e} against the complex step"
                         + (f" (at {stepped} of them)" if stepped < checked else ""))

@@ -140,6 +140,9 @@ class Run:
         self.point = parse_point(args.at) if args.at is not None else None
         if isinstance(args.order, int) and args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
+        if args.order == 0 and args.check:
+            raise UsageError("--check compares derivatives with numerical ones, and --order 0 "
+                             "takes none: give an order of 1 or more")
         if isinstance(args.order, str) and (args.check or args.method != "symbolic"):
             raise UsageError(f"--check and --method compute numbers: give a whole number as the "
                              f"order, not {args.order}")

@@ -674,6 +674,15 @@ def test_check_says_when_the_complex_step_never_ran(capsys, monkeypatch):
     assert "against the complex step" not in out
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["x^3", "--order", "0", "--check"], "--order 0 takes none"),
+    (["polygamma(n, x)", "--wrt", "x", "--check"], "found no point in [-3, 3]"),
+])
+def test_check_that_cannot_compare_is_a_usage_error_not_a_bug(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and message in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------ notations and notes (issue 17)
 
 @pytest.mark.parametrize("argv, out, note", [
