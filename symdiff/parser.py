@@ -32,10 +32,10 @@ from functools import lru_cache
 from importlib.util import find_spec
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, UnknownFunctionError
-from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Expr, I, Num, Sym, add, call, mul, neg, piecewise, power,
+from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Call, Expr, I, Num, Sym, add, call, mul, neg, piecewise, postorder, power,
                    spell)
 from .functions import (ALSO_VARIABLES, CONDITIONS, FUNCTIONS, RELATIONS, all_of, any_of, compare,
                         known_names, lookup, negation, partial_name, resolve)
@@ -1088,8 +1088,23 @@ def parse(text: str | Expr, *, functions=(), limits: Limits | None = None,
     result, source = _read(text, functions, limits, imaginary)
     if isinstance(result, _Written):
         result = _right_hand_side(result, source)
+    _note_differential(result, source)
     _tell(source, warn)
     return result
+
+
+def _note_differential(expr: Expr, source: _Source) -> None:
+    """A note for ``x^2 dx``: the d of an integral's notation, read as a variable dx."""
+    found = _DIFFERENTIAL.search(source.text)
+    if found is not None and {found.group(1), found.group(2)} <= expr.free:
+        source.note(found.group(1), f"{found.group(1)} is read as a variable; symdiff needs no "
+                    f"d{found.group(2)} (choose the variable with --wrt {found.group(2)})",
+                    _At(found.start(1)))
+
+
+class _At(NamedTuple):
+    """A place in the text, for a note that no token carries."""
+    start_pos: int
 
 
 @bounded
@@ -1122,6 +1137,13 @@ def _read(text: str, functions, limits: Limits | None,
     if not text.strip(" \t\r\n"):          # other (Unicode) spaces are refused by name below
         raise ParseError("empty formula", text=text, line=1, column=1,
                          expected=("a number", "a name", "'('"))
+    leibniz = _LEIBNIZ.match(text)
+    if leibniz is not None:
+        line, column = _position(text, leibniz.start(1))
+        raise ParseError(f"{leibniz.group(1)} is not read: symdiff differentiates the whole "
+                         f"formula", text=text, line=line, column=column,
+                         hint=f"write the formula alone and choose the variable with --wrt "
+                              f"{leibniz.group(2)} (diff(f, \"{leibniz.group(2)}\") in Python)")
     units = imaginary_units(imaginary)
     source = _Source(text, frozenset(_declared(functions)), units)
     token = _source.set(source)
@@ -1155,11 +1177,32 @@ def _right_hand_side(written: _Written, source: _Source) -> Expr:
     if type(lhs) is Sym and lhs.name not in rhs.free:
         source.note("=", f"reading the right-hand side of {shown} as the formula", equals)
         return rhs
+    if _defines_function(lhs, rhs):             # f(x) = x^2 + 1: the definition of f
+        source.notes.pop(f"{lhs.fn}(", None)    # not an unknown function after all
+        source.undeclared_calls.pop(lhs.fn, None)
+        source.note("=", f"reading the right-hand side of {shown} as the formula "
+                         f"(the definition of {lhs.fn})", equals)
+        return rhs
     both = f"{lhs} occurs on both sides; " if type(lhs) is Sym else ""
     raise ParseError(f"{both}an equation is not differentiated directly", text=source.text,
                      line=line, column=column,
                      hint="solve it for one variable and write y = ... (or the formula alone); "
                           "implicit differentiation of equations is planned")
+
+
+def _defines_function(lhs: Expr, rhs: Expr) -> TypeGuard[Call]:
+    """Whether ``lhs = rhs`` reads as a function's definition: f(x, y) of distinct variables
+    on the left, and f not used on the right."""
+    return type(lhs) is Call and lhs.fn.isidentifier() and lookup(lhs.fn, len(lhs.args)) is None \
+        and all(type(a) is Sym for a in lhs.args) and len(set(lhs.args)) == len(lhs.args) \
+        and all(not (type(node) is Call and node.fn.rstrip("'") == lhs.fn) for node in postorder(rhs))
+
+
+# The differential written after a formula, as under an integral: x^2 dx.
+_DIFFERENTIAL = re.compile(r"(?<![\w.])(d([A-Za-z]))[ \t\r\n]*$")
+
+# Leibniz's operator written before a formula, d/dx x^2: symdiff reads the formula alone.
+_LEIBNIZ = re.compile(r"[ \t]*(d[ \t]*/[ \t]*d[ \t]*([A-Za-z_]\w*))")
 
 
 def _tell(source: _Source, warn: Callable[[SymdiffWarning], None] | None) -> None:

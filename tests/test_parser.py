@@ -723,6 +723,37 @@ def test_an_equation_y_equals_is_read_as_its_right_hand_side():
     assert str(note).splitlines()[2] == "    ^"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("f(x) = 5x + x + 2", "5x + x + 2"), ("f(x, y) = x*y", "x*y"), ("g(t) = sin(t)", "sin(t)"),
+])
+def test_a_function_definition_is_read_as_its_right_hand_side(text, expected):
+    result, notes = _notes(text)
+    assert result is parse(expected)
+    note, = notes                       # only this one: f is no unknown function after all
+    assert "the definition of" in note.message and (note.line, note.column) == (1, text.index("=") + 1)
+
+
+@pytest.mark.parametrize("text", ["f(x) = f(x)^2", "f(x, x) = x", "f(2) = 4"])
+def test_a_definition_that_uses_itself_or_no_variables_is_an_equation(text):
+    with pytest.raises(ParseError, match="not differentiated directly"):
+        parse(text)
+
+
+@pytest.mark.parametrize(("text", "column"), [("d/dx x^2", 1), ("  d / dt (sin(t))", 3)])
+def test_leibniz_operator_before_the_formula_is_refused_with_the_variable(text, column):
+    with pytest.raises(ParseError, match="is not read: symdiff differentiates") as caught:
+        parse(text)
+    assert caught.value.column == column and "--wrt" in str(caught.value)
+
+
+def test_a_trailing_differential_is_a_variable_with_a_note():
+    result, notes = _notes("x^2 dx")
+    assert result.free == {"x", "dx"}
+    note, = notes
+    assert note.column == 5 and "dx is read as a variable" in note.message
+    assert _notes("x*dx + y")[1] == []          # only at the end, after its variable
+
+
 def test_the_note_reaches_warnings_and_points_at_the_callers_line():
     with pytest.warns(SymdiffWarning, match="right-hand side") as caught:
         assert symdiff_api_diff("y = x^3", "x") is mul(Num(3), power(x, Num(2)))
