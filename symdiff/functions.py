@@ -48,6 +48,7 @@ class Function:
     power_on_name: bool = False                    # integer powers on the name: \sin^{2}(x)
     mathml: str = ""                               # MathML name, or a template; default the name
     rule: str = ""                                 # the rule's name in steps; default "<name> rule"
+    associative: bool = False                      # f(a, b, c) is f(f(a, b), c): min, max
 
     @property
     def arity(self) -> int:
@@ -574,10 +575,10 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=cmath.sqrt, python="math.sqrt({a})"),
     Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]{{}}", {}, (), _exact_root(3),
              complex=_cbrt, python="math.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
-    Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, (), abs,
+    Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, ("fabs",), abs,
              complex=_complex_abs, complex_value=lambda z: complex(abs(z)), chain=_abs_chain,
              python="abs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
-    Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, ("sgn",), _sign,
+    Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, ("sgn", "signum"), _sign,
              complex=_complex_sign, complex_value=_true_sign, python="float(({a} > 0) - ({a} < 0))"),
     # ----- parts of a complex number; variables are real, so re(x) = x, im(x) = 0, conj(x) = x,
     # and f(u)' = f(u'): the derivative of a function that is not complex-differentiable -----
@@ -617,8 +618,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=_mp_complex("erfi"), python="float(mpmath.erfi({a}))"),
     # ----- gamma and its relatives (DLMF 5.2, 5.15, 5.12) -----
     Function("gamma", (lambda u: mul(gamma(u), digamma(u)),),       _real(math.gamma, "gamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\Gamma",
-             {}, ("Gamma",), _gamma_exact, complex=_mp_complex("gamma"), python="math.gamma({a})", mathml="&#x393;"),
-    Function("loggamma", (lambda u: digamma(u),),                   _real(math.lgamma, "loggamma", lambda x: x > 0, "a positive argument"), r"\ln\Gamma", {ONE: ZERO, TWO: ZERO}, ("lgamma", "ln_gamma"),
+             {}, ("Gamma", "tgamma"), _gamma_exact, complex=_mp_complex("gamma"), python="math.gamma({a})", mathml="&#x393;"),
+    Function("loggamma", (lambda u: digamma(u),),                   _real(math.lgamma, "loggamma", lambda x: x > 0, "a positive argument"), r"\ln\Gamma", {ONE: ZERO, TWO: ZERO}, ("lgamma", "ln_gamma", "log_gamma"),
              complex=_mp_complex("loggamma"), python="math.lgamma({a})", mathml="ln&#x393;"),
     Function("digamma", (lambda u: polygamma(ONE, u),),             _mp("digamma", "digamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\psi", {}, ("psi",),
              complex=_mp_complex("digamma"), python="float(mpmath.digamma({a}))", mathml="&#x3C8;"),
@@ -629,32 +630,32 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
                        lambda a, b: mul(beta(a, b), add(digamma(b), neg(digamma(add(a, b)))))),
              _mp("beta", "beta"), r"\mathrm{B}", complex=_mp_complex("beta"), python="float(mpmath.beta({a}, {b}))", mathml="B"),
     # ----- Lambert W, principal branch (DLMF 4.13): W' = W/(u (1 + W)) = e^-W/(1 + W) -----
-    Function("LambertW", (lambda u: over(exp(neg(LambertW(u))), add(ONE, LambertW(u))),), _mp("LambertW", "lambertw", lambda x: x >= -math.exp(-1), "an argument >= -1/e"), r"W_{0}", {ZERO: ZERO}, ("lambertw",),
+    Function("LambertW", (lambda u: over(exp(neg(LambertW(u))), add(ONE, LambertW(u))),), _mp("LambertW", "lambertw", lambda x: x >= -math.exp(-1), "an argument >= -1/e"), r"W_{0}", {ZERO: ZERO}, ("lambertw", "lambert_w", "ProductLog"),
              complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
     # ----- Bessel functions of order nu (DLMF 10.6.1, 10.29.1) -----
     Function("besselj", (_no_closed_form("besselj", "order nu"),
                          lambda nu, u: mul(HALF, add(besselj(add(nu, MINUS_ONE), u), neg(besselj(add(nu, ONE), u))))),
              _mp("besselj", "besselj"), "J", {(ZERO, ZERO): ONE}, complex=_mp_complex("besselj"),
-             python="float(mpmath.besselj({a}, {b}))", mathml="J", rule="Bessel J rule"),
+             python="float(mpmath.besselj({a}, {b}))", mathml="J", rule="Bessel J rule", aliases=("bessel_j", "BesselJ")),
     Function("bessely", (_no_closed_form("bessely", "order nu"),
                          lambda nu, u: mul(HALF, add(bessely(add(nu, MINUS_ONE), u), neg(bessely(add(nu, ONE), u))))),
              _mp("bessely", "bessely", lambda n, x: x > 0, "a positive argument"), "Y", complex=_mp_complex("bessely"),
-             python="float(mpmath.bessely({a}, {b}))", mathml="Y", rule="Bessel Y rule"),
+             python="float(mpmath.bessely({a}, {b}))", mathml="Y", rule="Bessel Y rule", aliases=("bessel_y", "BesselY")),
     Function("besseli", (_no_closed_form("besseli", "order nu"),
                          lambda nu, u: mul(HALF, add(besseli(add(nu, MINUS_ONE), u), besseli(add(nu, ONE), u)))),
              _mp("besseli", "besseli"), "I", {(ZERO, ZERO): ONE}, complex=_mp_complex("besseli"),
-             python="float(mpmath.besseli({a}, {b}))", mathml="I", rule="Bessel I rule"),
+             python="float(mpmath.besseli({a}, {b}))", mathml="I", rule="Bessel I rule", aliases=("bessel_i", "BesselI")),
     Function("besselk", (_no_closed_form("besselk", "order nu"),
                          lambda nu, u: mul(Num(Fraction(-1, 2)), add(besselk(add(nu, MINUS_ONE), u), besselk(add(nu, ONE), u)))),
              _mp("besselk", "besselk", lambda n, x: x > 0, "a positive argument"), "K", complex=_mp_complex("besselk"),
-             python="float(mpmath.besselk({a}, {b}))", mathml="K", rule="Bessel K rule"),
+             python="float(mpmath.besselk({a}, {b}))", mathml="K", rule="Bessel K rule", aliases=("bessel_k", "BesselK")),
     # ----- exponential, sine, cosine and logarithmic integrals (DLMF 6.2, 6.6) -----
     Function("Ei",    (lambda u: over(exp(u), u),),                 _mp("Ei", "ei", lambda x: x != 0, "a non-zero argument"), r"\operatorname{Ei}",
-             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))"),
+             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))", aliases=("expintegral_ei", "ExpIntegralEi")),
     Function("Si",    (lambda u: sinc(u),),                         _mp("Si", "si"), r"\operatorname{Si}", {ZERO: ZERO},
-             complex=_mp_complex("si"), python="float(mpmath.si({a}))"),
+             complex=_mp_complex("si"), python="float(mpmath.si({a}))", aliases=("expintegral_si", "SinIntegral")),
     Function("Ci",    (lambda u: over(cos(u), u),),                 _mp("Ci", "ci", lambda x: x > 0, "a positive argument"), r"\operatorname{Ci}",
-             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))"),
+             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))", aliases=("expintegral_ci", "CosIntegral")),
     Function("li",    (lambda u: recip(log(u)),),                   _mp("li", "li", lambda x: x >= 0 and x != 1, "a non-negative argument other than 1"), r"\operatorname{li}", {ZERO: ZERO},
              complex=_mp_complex(_li_continued), python="float(mpmath.li({a}))"),
     # sinc(u) = sin(u)/u, unnormalised (as SymPy's), with sinc(0) = 1
@@ -670,9 +671,9 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     # min and max of two arguments; at a tie each partial is H(0) = 1/2, so that
     # d/dx min(x, x) = 1
     Function("min",   (lambda a, b: Heaviside(add(b, neg(a))), lambda a, b: Heaviside(add(a, neg(b)))),
-             _real2(min, "min"), r"\min", {}, (), min, complex=_complex_min, complex_value=_real_only("min", min), python="min({a}, {b})"),
+             _real2(min, "min"), r"\min", {}, ("fmin", "Min"), min, complex=_complex_min, complex_value=_real_only("min", min), python="min({a}, {b})", associative=True),
     Function("max",   (lambda a, b: Heaviside(add(a, neg(b))), lambda a, b: Heaviside(add(b, neg(a)))),
-             _real2(max, "max"), r"\max", {}, (), max, complex=_complex_max, complex_value=_real_only("max", max), python="max({a}, {b})"),
+             _real2(max, "max"), r"\max", {}, ("fmax", "Max"), max, complex=_complex_max, complex_value=_real_only("max", max), python="max({a}, {b})", associative=True),
     # ----- n! = gamma(n + 1) and the falling factorial ff(a, b) = a!/(a - b)!, which the n-th
     # derivative writes (symdiff.nth); (a)_b' by a and b through digamma, as gamma's -----
     Function("factorial", (lambda u: mul(factorial(u), digamma(add(u, ONE))),),
@@ -804,6 +805,45 @@ _ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
 # free for variables.
 ALSO_VARIABLES = frozenset({"gamma", "Gamma", "beta", "psi"})
 reserve_names([name for name in (*FUNCTIONS, *_ALIASES) if name not in ALSO_VARIABLES])
+
+# Other systems' names for formulas of the table's functions (C's pow, log1p and expm1,
+# mathjs's nthRoot, SymPy's trigamma, GiNaC's psi(n, x)), read as the formula when called:
+# pow(x, 2) is x^2, and prints so.  Found by name (case aside) and number of arguments; as
+# names they stay free for variables (step, sq, root).
+def _root(u: Expr, n: Expr) -> Expr:
+    """The n-th root u^(1/n)."""
+    if n is ZERO:
+        raise EvaluationError("a 0th root is undefined (1/0 as its exponent)")
+    return power(u, recip(n))
+
+
+NOTATIONS: dict[tuple[str, int], Callable[..., Expr]] = {
+    ("pow", 2): power,
+    ("sq", 1): square,
+    ("root", 2): _root,
+    ("nthroot", 1): lambda u: power(u, HALF),
+    ("nthroot", 2): _root,
+    ("log1p", 1): lambda u: log(add(ONE, u)),
+    ("expm1", 1): lambda u: add(exp(u), MINUS_ONE),
+    ("trigamma", 1): lambda u: polygamma(ONE, u),
+    ("psi", 2): polygamma,                   # psi(x) alone is digamma, an alias
+    ("step", 1): Heaviside,
+    ("unit_step", 1): Heaviside,
+}
+
+
+def notation(name: str, arity: int) -> Callable[..., Expr] | None:
+    """The builder of another system's name for a formula, called with ``arity`` arguments.
+
+    >>> notation("nthRoot", 2)(Symbol("x"), Num(3)), notation("log1p", 1)(Symbol("x"))
+    (x^(1/3), log(x + 1))
+    """
+    return NOTATIONS.get((name.lower(), arity))
+
+
+def notation_arities(name: str) -> list[int]:
+    """The numbers of arguments another system's name for a formula takes (none: not one)."""
+    return sorted(arity for known, arity in NOTATIONS if known == name.lower())
 
 
 def resolve(name: str) -> Function | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import difflib
+import functools
 import json
 import os
 import re
@@ -38,7 +39,8 @@ from .errors import EvaluationError, LimitError, ParseError, SymdiffWarning, Unk
 from .expr import (E, MINUS_ONE, ONE, PI, ZERO, Call, Expr, I, Num, Sym, add, call, mul, neg, piecewise, postorder, power,
                    spell)
 from .functions import (ALSO_VARIABLES, CONDITIONS, FUNCTIONS, RELATIONS, all_of, any_of, compare,
-                        known_names, lookup, negation, partial_name, resolve)
+                        known_names, lookup, negation, notation, notation_arities,
+                        partial_name, resolve)
 from .limits import WORK, Limits, bounded, current_limits, use_limits
 
 if TYPE_CHECKING:                       # Lark is imported only when the tables are built or
@@ -245,7 +247,19 @@ class Build:
         if base in source.units:
             raise source.error(f"{base} is the imaginary unit, not a function", token,
                                hint=f"write {base}*(...) for a product")
+        other_systems = notation(name, len(arguments))
+        if other_systems is not None:                   # pow(x, 2), log1p(x): their formulas
+            try:
+                return other_systems(*arguments)
+            except (EvaluationError, LimitError) as error:      # root(x, 0), pow(2, 10^9)
+                raise _folding_error(error, token) from None
         function = lookup(name, len(arguments))
+        if function is None and notation_arities(name):
+            takes = " or ".join(map(str, notation_arities(name)))
+            raise source.error(f"{name} takes {takes} argument{'s' if takes != '1' else ''}, "
+                               f"got {len(arguments)}", token)
+        if function is not None and function.associative and len(arguments) > 2:
+            return functools.reduce(lambda a, b: call(function.name, a, b), arguments)
         if function is not None and function.name in CONDITIONS:
             raise source.error(f"{name}(...) is not read: conditions are written with <, <=, "
                                f"==, and, or, not, inside a piecewise form", token,
@@ -254,7 +268,8 @@ class Build:
         if function is not None:
             if len(arguments) != function.arity:
                 # log takes a base as its second argument; its alias ln does not
-                expected = "1 or 2 arguments" if name == "log" else _count(function.arity)
+                expected = "1 or 2 arguments" if name == "log" else _count(function.arity) \
+                    + (" or more" if function.associative else "")
                 hint = "for a logarithm to the base b write log(x, b)" \
                     if function.name == "log" and name != "log" and len(arguments) == 2 else ""
                 raise source.error(f"{name} takes {expected}, got {len(arguments)}", token,

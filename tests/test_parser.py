@@ -634,7 +634,7 @@ from hypothesis import given, strategies as st                      # noqa: E402
 import warnings                                                      # noqa: E402
 
 from symdiff import Equation, SymdiffWarning, parse_equation      # noqa: E402
-from symdiff.functions import FUNCTIONS, known_names              # noqa: E402
+from symdiff.functions import known_names, resolve             # noqa: E402
 
 u = Sym("u")
 theta = Sym("theta")
@@ -670,8 +670,7 @@ def test_a_power_on_a_function_name_is_the_power_of_the_call(text, expected):
     assert parse(text) is expected
 
 
-@given(st.sampled_from(sorted(n for n in known_names() if FUNCTIONS.get(n, None) is None
-                              or FUNCTIONS[n].arity == 1)),
+@given(st.sampled_from(sorted(n for n in known_names() if resolve(n).arity == 1)),
        st.integers(1, 5), st.sampled_from(["^", "**", " ^ "]))
 def test_every_name_of_the_table_takes_a_power(name, n, operator):
     assert parse(f"{name}{operator}{n}(x + 1)") is parse(f"{name}(x + 1)^{n}")
@@ -865,6 +864,39 @@ def test_did_you_mean_ignores_case_and_knows_other_names(text, suggestion):
     ("arccosec", acsc), ("sgn", sign), ("arcsin", asin)])
 def test_aliases_from_other_traditions(alias, function):
     assert parse(f"{alias}(x^2)") is function(power(x, Num(2)))
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    # other systems' names for functions of the table (GiNaC, Maxima, C, Mathematica, SymPy)
+    ("tgamma(x)", "gamma(x)"), ("log_gamma(x)", "loggamma(x)"), ("signum(x)", "sign(x)"),
+    ("fabs(x)", "abs(x)"), ("fmin(x, 1)", "min(x, 1)"), ("fmax(x, y)", "max(x, y)"),
+    ("Max(x, 1)", "max(x, 1)"), ("lambert_w(x)", "LambertW(x)"), ("ProductLog(x)", "LambertW(x)"),
+    ("bessel_j(0, x)", "besselj(0, x)"), ("BesselK(1, x)", "besselk(1, x)"),
+    ("expintegral_ei(x)", "Ei(x)"), ("SinIntegral(x)", "Si(x)"), ("CosIntegral(x)", "Ci(x)"),
+    # and their names for formulas
+    ("pow(x, 3)", "x^3"), ("Pow(x, y)", "x^y"), ("sq(sin(x))", "sin(x)^2"),
+    ("root(x, 3)", "x^(1/3)"), ("nthRoot(6x)", "sqrt(6x)"), ("nthRoot(6x, 3)", "(6x)^(1/3)"),
+    ("log1p(x)", "log(1 + x)"), ("expm1(2x)", "exp(2x) - 1"), ("trigamma(x)", "polygamma(1, x)"),
+    ("psi(1, x)", "polygamma(1, x)"), ("psi(x)", "digamma(x)"), ("step(x - 1)", "Heaviside(x - 1)"),
+    ("unit_step(x)", "Heaviside(x)"),
+    # min and max of several arguments
+    ("max(x, 1, y)", "max(max(x, 1), y)"), ("Min(x, 2, y, z)", "min(min(min(x, 2), y), z)"),
+])
+def test_other_systems_names(written, meant):
+    assert parse(written) is parse(meant)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("pow(x)", "pow takes 2 arguments, got 1"), ("nthroot(x, 2, 3)", "takes 1 or 2 arguments"),
+    ("max(x)", "max takes 2 arguments or more, got 1"), ("root(x, 0)", "a 0th root is undefined"),
+])
+def test_other_systems_names_check_their_arguments(text, message):
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse(text)
+
+
+def test_names_for_formulas_stay_free_for_variables():
+    assert parse("step*x + sq + root").free == {"step", "x", "sq", "root"}
 
 
 @pytest.mark.parametrize("text, expected", [
