@@ -37,6 +37,11 @@ NAMES = {
     "floor": sp.floor, "ceil": sp.ceiling, "min": sp.Min, "max": sp.Max, "atan2": sp.atan2,
     "hypot": lambda a, b: sp.sqrt(a**2 + b**2), "acoth": sp.acoth, "asech": sp.asech,
     "acsch": sp.acsch,
+    # other systems' spellings, as those systems define them
+    "pow": lambda a, b: a**b, "nthRoot": lambda a, n=2: a**(sp.Integer(1) / n),
+    "sq": lambda a: a**2, "log1p": lambda a: sp.log(1 + a), "expm1": lambda a: sp.exp(a) - 1,
+    "tgamma": sp.gamma, "trigamma": lambda a: sp.polygamma(1, a),
+    "psi": lambda n, a: sp.polygamma(n, a), "fabs": sp.Abs,
 }
 
 
