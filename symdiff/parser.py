@@ -254,8 +254,9 @@ class Build:
             except (EvaluationError, LimitError) as error:      # root(x, 0), pow(2, 10^9)
                 raise _folding_error(error, token) from None
         function = lookup(name, len(arguments))
-        if function is None and notation_arities(name):
-            takes = " or ".join(map(str, notation_arities(name)))
+        arities = notation_arities(name) if function is None else []
+        if arities:
+            takes = " or ".join(map(str, arities))
             raise source.error(f"{name} takes {takes} argument{'s' if takes != '1' else ''}, "
                                f"got {len(arguments)}", token)
         if function is not None and function.associative and len(arguments) > 2:
