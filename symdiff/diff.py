@@ -664,13 +664,17 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
     order = postorder(expr, stop=unwanted)
     contributions: dict[Expr, list[Expr]] = {expr: [ONE]}
     adjoint: dict[Expr, Expr] = {}
+    piecewise: list[tuple[Piecewise, Expr]] = []      # differentiated forward, branch by branch
     for node in reversed(order):
-        if unwanted(node):
-            continue
-        parts = contributions.pop(node, ())
+        if unwanted(node) or node not in contributions:
+            continue                                  # (only a piecewise node's branches use it)
+        parts = contributions.pop(node)
         adjoint[node] = bar = parts[0] if len(parts) == 1 else add(*parts)
         children = node.children
         if not children or bar is ZERO:
+            continue
+        if type(node) is Piecewise:
+            piecewise.append((node, bar))             # its branches are not one function's arguments
             continue
         needed = [not unwanted(c) for c in children]
         for child, local, need in zip(children, local_derivatives(node, needed), needed):
@@ -678,7 +682,8 @@ def reverse_gradient(expr: Expr, names: Sequence[str]) -> list[Expr]:
                 # bar * local, with the common factors 1 (a sum's children, the root) skipped
                 term = local if bar is ONE else bar if local is ONE else mul(bar, local)
                 contributions.setdefault(child, []).append(term)
-    return [adjoint.get(Sym(name), ZERO) for name in names]
+    return [add(adjoint.get(Sym(name), ZERO), *(mul(bar, derivative(node, name)) for node, bar in piecewise))
+            for name in names]
 
 
 @bounded

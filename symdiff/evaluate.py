@@ -381,15 +381,16 @@ def complex_values(roots: Sequence[Expr], point: Mapping[str, complex]) -> list[
     return results
 
 
-def _complex_function(expr: Expr, names: list[str]) -> Callable[..., complex | float]:
+def _complex_function(roots: list[Expr], names: list[str], one: bool) -> Callable[..., Any]:
     """compile_function of a formula with I: its complex values, interpreted (the generated
-    code of the real paths is written for floats)."""
-    def complex_function(*arguments: complex) -> complex | float:
+    code of the real paths is written for floats); the value of the one root, or the list."""
+    def complex_function(*arguments: complex) -> Any:
         if len(arguments) != len(names):
             raise TypeError(f"the function takes {len(names)} arguments ({', '.join(names)}), "
                             f"got {len(arguments)}")
-        return complex_values([expr], dict(zip(names, arguments)))[0]
-    complex_function.__doc__ = f"{expr} as a function of ({', '.join(names)}), complex-valued"
+        values = complex_values(roots, dict(zip(names, arguments)))
+        return values[0] if one else values
+    complex_function.__doc__ = f"{', '.join(map(str, roots))} as a function of ({', '.join(names)}), complex-valued"
     return complex_function
 
 
@@ -580,21 +581,35 @@ def compile_function(expr: Expr, variables: Sequence[str] | None = None) -> Call
     return compile_overflowing(expression(expr, "compile_function"), variables, EvaluationError)
 
 
-def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
+def compile_overflowing(exprs: Expr | Sequence[Expr], variables: Sequence[str] | None,
                         raises: type[EvaluationError]) -> Callable[..., Any]:
     """:func:`compile_function`, whose function raises ``raises`` for a result that overflows:
     :class:`FloatOverflow` (carrying the infinity or NaN) for callers that go on with it,
-    as the local partials of :mod:`symdiff.autodiff` do."""
-    expr = expression(expr, "compile_overflowing", "compile_function")
-    names = sorted(expr.free) if variables is None else list(variables)
+    as the local partials of :mod:`symdiff.autodiff` do.  Given a list of expressions, the
+    function returns the list of their values, computing what they share once
+    (:func:`symdiff.codegen.lambdify`)."""
+    if not isinstance(exprs, Expr):
+        return _compile_all([expression(e, "compile_overflowing", "compile_function") for e in exprs],
+                            variables, raises)
+    function = _compile_all([expression(exprs, "compile_overflowing", "compile_function")], variables,
+                            raises, one=True)
+    return function
+
+
+def _compile_all(roots: list[Expr], variables: Sequence[str] | None, raises: type[EvaluationError],
+                 one: bool = False) -> Callable[..., Any]:
+    """The generated function of :func:`compile_overflowing`: the value of the one root, or
+    the list of the roots' values."""
+    free = frozenset().union(*(r.free for r in roots))
+    names = sorted(free) if variables is None else list(variables)
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise EvaluationError(f"each argument is named once; {', '.join(twice)} is named twice")
-    missing = expr.free - set(names)
+    missing = free - set(names)
     if missing:
         raise EvaluationError(f"no argument for {', '.join(sorted(missing))}")
-    if has_imaginary(expr):
-        return _complex_function(expr, names)
+    if any(map(has_imaginary, roots)):
+        return _complex_function(roots, names, one)
     arguments = {name: f"a{i}" for i, name in enumerate(names)}
     env: dict[str, object] = {"real_power": real_power, "real_root": real_root,
                               "EvaluationError": EvaluationError, "settle": _settle,
@@ -650,20 +665,22 @@ def compile_overflowing(expr: Expr, variables: Sequence[str] | None,
 
     # writing code raises nothing, so no error is "undefined" and no real part is asked for
     signature = ", ".join(arguments.values())
-    local = interpret(postorder(expr, stop=_is_piecewise), Algebra(write, (), float, False),
-                      arguments, Overflows())
-    lines.append(f"    result = float({local[expr]})")
-    lines.append("    if result - result != 0:")
-    lines.append("        if overflow is not None:")
-    lines.append("            raise overflow_error(overflow, result)")
-    lines.append("        if all(a - a == 0 for a in arguments):")
-    lines.append("            raise EvaluationError('the result overflows the float range')")
-    lines.append("    return result")
+    nodes = list(dict.fromkeys(n for r in roots for n in postorder(r, stop=_is_piecewise)))
+    local = interpret(nodes, Algebra(write, (), float, False), arguments, Overflows())
+    for k, root in enumerate(roots):
+        lines.append(f"    result{k} = float({local[root]})")
+        lines.append(f"    if result{k} - result{k} != 0:")
+        lines.append("        if overflow is not None:")
+        lines.append(f"            raise overflow_error(overflow, result{k})")
+        lines.append("        if all(a - a == 0 for a in arguments):")
+        lines.append("            raise EvaluationError('the result overflows the float range')")
+    results = ", ".join(f"result{k}" for k in range(len(roots)))
+    lines.append(f"    return {results if one else '[' + results + ']'}")
     lines.insert(0, "    overflow = None")
     lines.insert(0, f"    arguments = ({signature}{',' if len(arguments) == 1 else ''})")
     source = f"def compiled({signature}):\n" + "\n".join(lines) + "\n"
     namespace: dict[str, Any] = dict(env)
     exec(compile(source, "<symdiff>", "exec"), namespace)     # our own generated code only
     function = namespace["compiled"]
-    function.__doc__ = f"{expr} as a function of ({', '.join(names)})"
+    function.__doc__ = f"{', '.join(map(str, roots))} as a function of ({', '.join(names)})"
     return function

@@ -1,4 +1,5 @@
-"""Results as data for other programs: an indented tree, JSON, Python source, MathML.
+"""Results as data for other programs: an indented tree, JSON, code (Python, NumPy, JAX,
+PyTorch, C: written by :mod:`symdiff.codegen`), MathML.
 
 >>> from symdiff import parse
 >>> print(to_tree(parse("sin(x)*sin(x) + x")))
@@ -12,23 +13,16 @@ Add
 
 from __future__ import annotations
 
-import cmath
-import itertools
 import json
-import keyword
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import NamedTuple
 
-from .errors import CodegenError, UsageError
-from .evaluate import Algebra, Overflows, branch_only, interpret
-from .expr import (ONE, Add, Call, Const, Derivative, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
-                   has_imaginary, postorder, spell)
+from .codegen import CODE_NAMES, RESERVED, python_name, to_code, to_python  # noqa: F401 (re-exported)
+from .errors import CodegenError, UsageError  # noqa: F401 (re-exported)
+from .expr import Call, Const, Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, postorder
 from .functions import CONDITIONS, lookup, partial_slots
-from .printing import (Derivatives, Prec, Printer, coefficient_parts, derivative_label,
+from .printing import (Derivatives, Prec, Printer, derivative_label,
                        reads_as_reciprocal, split_fraction, to_text)
 
 JSON_SCHEMA_VERSION = 1
@@ -118,358 +112,6 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int | str, Ex
         "warnings": list(warnings),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
-
-
-# ---------------------------------------------------------------- Python source
-#
-# Names in the generated code (the hygiene rules):
-#
-# * The code refers to outside names only from CODE_NAMES: the modules ``math`` and
-#   ``mpmath`` (imported only when a special function needs it) and the builtins ``abs``,
-#   ``float``, ``min`` and ``max``.  They are never rebound: a variable, the function's
-#   name or a temporary can never be one of them.
-# * A variable keeps its own name as the parameter name unless that name, stripped of
-#   trailing underscores, is a Python keyword or a code name; then one underscore is
-#   appended (``python_name``).  ``lambda`` becomes ``lambda_``, and ``lambda_`` becomes
-#   ``lambda__``, so no two variables share a parameter (the map is injective), and no
-#   parameter is a keyword or a code name.  Soft keywords (``match``, ``case``, ``type``,
-#   ``_``) and other builtins are legal parameter names that the code never reads, so they
-#   stay as they are.
-# * Temporaries, for shared subexpressions and to keep nesting within what Python's
-#   compiler takes, are ``t1``, ``t2``, ... in order, skipping any name a parameter has
-#   (as ``printing.cse`` skips the formula's variables).
-# * ``name=`` must be an identifier as Python keeps it (NFKC), not a keyword, not a code
-#   name and not a dunder such as ``__builtins__``; ``variables=`` entries must be
-#   strings naming variables (what ``Sym`` accepts; Greek letters are spelled, θ is
-#   theta) with no name twice.  Anything else raises CodegenError before any source is
-#   written.
-
-CODE_NAMES = frozenset({"math", "cmath", "mpmath", "abs", "float", "min", "max"})   # every outside name the code reads
-RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
-
-
-def python_name(name: str) -> str:
-    """The parameter name a variable gets in generated Python: its own, or with one ``_``
-    appended when the name without its trailing underscores is reserved.  Injective.
-
-    >>> python_name("x"), python_name("lambda"), python_name("lambda_"), python_name("math")
-    ('x', 'lambda_', 'lambda__', 'math_')
-    """
-    return name + "_" if name.rstrip("_") in RESERVED else name
-
-
-def _shown(value: object) -> str:
-    """``repr`` for a message, cut short: a hostile argument may be a megabyte long."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _function_name(name: object) -> str:
-    if not isinstance(name, str):
-        raise CodegenError(f"the function name must be a string, not {type(name).__name__}")
-    if not name.isidentifier():
-        raise CodegenError(f"the function name must be a Python identifier, not {_shown(name)}")
-    if unicodedata.normalize("NFKC", name) != name:
-        raise CodegenError(f"the function name {_shown(name)} is not one Python keeps as "
-                           f"written (it reads it as {_shown(unicodedata.normalize('NFKC', name))})")
-    if keyword.iskeyword(name):
-        raise CodegenError(f"the function name cannot be the Python keyword {name!r}")
-    if name in CODE_NAMES:
-        raise CodegenError(f"the function name cannot be {name!r}: the generated code uses "
-                           f"{', '.join(sorted(CODE_NAMES))}")
-    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
-        raise CodegenError(f"the function name cannot be {_shown(name)}: names like __x__ "
-                           f"belong to Python (__builtins__, __name__, ...)")
-    return name
-
-
-def _variable_names(expr: Expr, variables: object) -> list[str]:
-    if variables is None:
-        return sorted(expr.free)
-    if isinstance(variables, (str, bytes)) or not isinstance(variables, Iterable):
-        raise CodegenError(f"variables must be a list of names, not {type(variables).__name__} "
-                           f"{_shown(variables)}")
-    names: dict[str, None] = {}
-    for given in variables:
-        if not isinstance(given, str):
-            raise CodegenError(f"variables must be strings naming variables; got "
-                               f"{type(given).__name__} {_shown(given)}")
-        name = spell(given)
-        if not name.isidentifier() or not name.isascii():
-            raise CodegenError(f"{_shown(given)} in variables is not a variable name "
-                               f"(an identifier)")
-        if name in names:
-            raise CodegenError(f"{name} is named twice in variables")
-        names[name] = None
-    missing = expr.free - names.keys()
-    if missing:
-        raise CodegenError(f"no argument for {', '.join(sorted(missing))}")
-    return list(names)
-
-
-def to_python(expr: Expr, variables: Sequence[str] | None = None,
-              name: str = "derivative") -> str:
-    """Source of an importable Python function computing ``expr``; every shared
-    subexpression is one local variable.  The arguments are ``variables`` (default: the
-    free variables, sorted), named as ``python_name`` says.
-
-    >>> from symdiff import parse
-    >>> print(to_python(parse("sin(x)^2 + sin(x)")))
-    import math
-    <BLANKLINE>
-    <BLANKLINE>
-    def derivative(x):
-        \"\"\"sin(x)^2 + sin(x)\"\"\"
-        t1 = math.sin(x)
-        return t1**2 + t1
-    <BLANKLINE>
-    >>> print(to_python(parse("t1*sin(x)^2 - lambda/sin(x)"), name="f").split("\\n", 3)[3])
-    def f(lambda_, t1, x):
-        \"\"\"t1*sin(x)^2 - lambda/sin(x)\"\"\"
-        t2 = math.sin(x)
-        return t1 * t2**2 - lambda_ / t2
-    <BLANKLINE>
-    """
-    expr = expression(expr, "to_python", "parse")
-    name = _function_name(name)
-    names = _variable_names(expr, variables)
-    writer = _PythonWriter(expr, {n: python_name(n) for n in names})
-    result = writer.write()
-    doc = to_text(expr).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return (f"{writer.imports}\n\n"
-            f"def {name}({', '.join(writer.arguments[n] for n in names)}):\n"
-            f'    """{doc}"""\n'
-            + "".join(line + "\n" for line in writer.lines)
-            + f"    return {result}\n")
-
-
-SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4      # Python's own precedence, loosest first
-# (a leading minus counts as PRODUCT: -a*b is (-a)*b, the same number as -(a*b))
-
-# How deep a line may nest (operators, calls, parentheses) before a part of it is bound to
-# a temporary: CPython refuses more than 200 nested parentheses, and its compiler recurses
-# once per operator of a long sum.
-DEPTH_LIMIT = 100
-
-# The code for each function is its row's ``python`` column (symdiff.functions): a template
-# in which {a}, {b} are the arguments where any expression fits and {p} the first one as an
-# operand of / (parenthesized unless it binds as tightly as **).  A template that reads its
-# argument twice gets it as a name (see _PythonWriter.uses).
-_BINDS = {"atom": ATOM, "product": PRODUCT}
-
-
-def _python_code(node: Call) -> str | None:
-    function = lookup(node.fn, len(node.args))
-    return None if function is None else function.python
-
-
-class _Code(NamedTuple):
-    """Python text for a node: its precedence level, how deeply it nests, and, when it
-    starts with a minus, the text without it (so a sum can write ``a - b``)."""
-
-    text: str
-    level: int
-    depth: int = 0
-    negated: _Code | None = None
-
-
-class _PythonWriter:
-    """One post-order walk writing each node once; shared nodes become temporaries."""
-
-    def __init__(self, expr: Expr, arguments: dict[str, str]) -> None:
-        self.expr = expr
-        self.arguments = arguments
-        self.lines: list[str] = []
-        taken = set(arguments.values())
-        self._temporaries = (t for t in (f"t{i}" for i in itertools.count(1)) if t not in taken)
-        self.order = postorder(expr)
-        self.uses: dict[Expr, int] = {}
-        for node in self.order:
-            for child in node.children:
-                self.uses[child] = self.uses.get(child, 0) + 1
-            if type(node) is Call and (_python_code(node) or "").count("{") > len(node.args):
-                self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
-        self.complex = has_imaginary(expr)      # complex arithmetic: cmath's functions
-        self.imports = "import math\n"
-        self.code: Mapping[Expr, _Code] = {}
-        self.bound: set[Expr] = set()
-        self.in_branches = branch_only(self.order)
-
-    def write(self) -> str:
-        """Fill ``lines`` with the temporaries; return the text of the result."""
-        # the source-code algebra of evaluate.interpret: a node's value is its code; writing
-        # code raises nothing, so no error is "undefined" and no real part is asked for
-        self.code = interpret(self.order, Algebra(self.step, (), float, False), self.arguments, Overflows())
-        result = self.code[self.expr].text
-        # the modules the code uses: special functions math lacks (Bessel, digamma, ...) are
-        # mpmath's, and complex values take cmath's functions
-        written = "\n".join([*self.lines, result])
-        self.imports = "".join(f"import {module}\n" for module in ("cmath", "math", "mpmath")
-                               if module == "math" or re.search(rf"(?<![\w.]){module}\.", written))
-        return result
-
-    def step(self, node: Expr, code: Mapping[Expr, _Code], arguments: Mapping[str, str]) -> _Code:
-        """The code of ``node``, given its children's; a shared or deeply nested node is
-        bound to a temporary."""
-        self.code = code
-        written = self.node(node)
-        # a node that only branches of a piecewise node need stays in its branch, written
-        # out, so that a branch not taken is not computed
-        if node.children and node not in self.in_branches and (
-                self.uses.get(node, 0) > 1 or written.depth >= DEPTH_LIMIT):
-            written = self.bind(written)
-            self.bound.add(node)
-        return written
-
-    def bind(self, code: _Code) -> _Code:
-        local = next(self._temporaries)
-        self.lines.append(f"    {local} = {code.text}")
-        return _Code(local, ATOM)
-
-    @staticmethod
-    def at(code: _Code, level: int) -> _Code:
-        """The code, in parentheses if it binds more loosely than ``level``."""
-        return code if code.level >= level else _Code(f"({code.text})", ATOM, code.depth + 1)
-
-    def chain(self, operands: list[_Code], operators: str | list[str], level: int) -> _Code:
-        """``a op b op c ...`` left to right (``operators``: one for all, or one per join);
-        a chain too deep for Python's compiler is cut, its head bound to a temporary."""
-        if isinstance(operators, str):
-            operators = [operators] * (len(operands) - 1)
-        text, depth = operands[0].text, operands[0].depth
-        for operator, operand in zip(operators, operands[1:]):
-            if depth >= DEPTH_LIMIT:
-                text, depth = self.bind(_Code(text, level)).text, 0
-            text, depth = f"{text}{operator}{operand.text}", max(depth, operand.depth) + 1
-        return _Code(text, level, depth)
-
-    def node(self, node: Expr) -> _Code:
-        match node:
-            case Num(v):
-                return self.number(v)
-            case Const(name):
-                return _Code("1j" if node is I else f"math.{name}", ATOM)
-            case Sym(name) if name in self.arguments:
-                return _Code(self.arguments[name], ATOM)
-            case Sym(name):
-                raise CodegenError(f"no argument for {name}")
-            case Add(terms):
-                return self.sum(terms)
-            case Mul(factors):
-                return self.product(factors)
-            case Pow(base, Num(v)) if v < 0:
-                return self.chain([_Code("1", ATOM), self.at(self.power(base, -v), POWER)],
-                                  " / ", PRODUCT)
-            case Pow(base, Num(v)):
-                return self.power(base, v)
-            case Pow(base, exp):
-                return self.chain([self.at(self.code[base], ATOM), self.at(self.code[exp], ATOM)],
-                                  "**", POWER)
-            case Piecewise():
-                return self.piecewise(node)
-            case Call(fn, args):
-                return self.call(fn, args)
-        raise TypeError(node)
-
-    def piecewise(self, node: Piecewise) -> _Code:
-        """``(a if c else b if d else math.nan)``: Python's conditional expression, which
-        computes only the branch taken; NaN where no condition holds."""
-        parts, depth = [], 0
-        for value, condition in node.branches:
-            code = self.code[value]
-            depth = max(depth, code.depth)
-            if condition is ONE:
-                parts.append(code.text)
-                break
-            parts.append(f"{code.text} if {self.code[condition].text} else ")
-            depth = max(depth, self.code[condition].depth)
-        else:
-            parts.append("math.nan")
-        return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
-
-    @staticmethod
-    def number(v) -> _Code:
-        if isinstance(v, Fraction):
-            text, level = f"{v.numerator}/{v.denominator}", PRODUCT
-        else:
-            text = repr(float(v)) if isinstance(v, float) else repr(v)
-            level = ATOM
-        if text.startswith("-"):
-            return _Code(text, PRODUCT, 1, _PythonWriter.number(-v))
-        return _Code(text, level, 1 if level == PRODUCT else 0)
-
-    def power(self, base: Expr, v) -> _Code:
-        """``base`` to the positive number ``v``; a half-integer power through math.sqrt,
-        which stays real: a negative base raises ValueError where x**(3/2) would give a
-        complex number."""
-        if v == 1 and type(v) is int:
-            return self.code[base]
-        if type(v) is Fraction and v.denominator == 2:
-            root = self.call_text("math.sqrt", [self.code[base]])
-            return root if v.numerator == 1 else \
-                self.chain([root, _Code(str(v.numerator), ATOM)], "**", POWER)
-        return self.chain([self.at(self.code[base], ATOM), self.at(self.number(v), ATOM)],
-                          "**", POWER)
-
-    def sum(self, terms: tuple[Expr, ...]) -> _Code:
-        codes = [self.code[t] for t in terms]
-        first = next((i for i, c in enumerate(codes) if c.negated is None), 0)
-        codes.insert(0, codes.pop(first))              # y - x, not -x + y
-        parts = [self.at(codes[0], PRODUCT)]
-        operators = []
-        for c in codes[1:]:
-            operators.append(" + " if c.negated is None else " - ")
-            parts.append(self.at(c if c.negated is None else c.negated, PRODUCT))
-        return self.chain(parts, operators, SUM)
-
-    def product(self, factors: tuple[Expr, ...]) -> _Code:
-        """``[-]a * b / c`` or ``a * b / (c * d)``: negative powers below the line."""
-        negative, top, bottom = coefficient_parts(factors)
-        above: list[_Code] = []
-        below: list[_Code] = [self.number(bottom)] if bottom != 1 else []
-        for f in factors:
-            if type(f) is Num:
-                continue
-            if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and f not in self.bound:
-                below.append(self.power(f.base, -f.exp.value))
-            else:
-                above.append(self.code[f])
-        if isinstance(top, float) or top != 1 or not above:
-            above.insert(0, self.number(top))
-        if len(above) == 1 and not below:
-            positive = self.at(above[0], POWER)
-        else:
-            positive = self.chain([self.at(a, POWER) for a in above], " * ", PRODUCT)
-            if below:
-                under = (self.at(below[0], POWER) if len(below) == 1 else
-                         self.at(self.chain([self.at(b, POWER) for b in below], " * ", PRODUCT), ATOM))
-                positive = self.chain([positive, under], " / ", PRODUCT)
-        if not negative:
-            return positive
-        return _Code("-" + positive.text, PRODUCT, positive.depth + 1, positive)
-
-    def in_complex(self, text: str) -> str:
-        """``text`` with math's functions made cmath's where the formula is complex."""
-        if not self.complex:
-            return text
-        return re.sub(r"(?<![\w.])math\.(\w+)",
-                      lambda m: f"cmath.{m[1]}" if hasattr(cmath, m[1]) else m[0], text)
-
-    def call_text(self, function: str, args: list[_Code]) -> _Code:
-        function = self.in_complex(function)
-        return _Code(f"{function}({', '.join(a.text for a in args)})", ATOM,
-                     max(a.depth for a in args) + 1)
-
-    def call(self, fn: str, args: tuple[Expr, ...]) -> _Code:
-        function = lookup(fn, len(args))
-        if function is None or function.python is None:
-            raise CodegenError(f"{fn} has no numeric value to write as Python"
-                               if function is None else f"{fn} has no Python code in the "
-                               f"function table")
-        codes = [self.code[a] for a in args]
-        operand = self.at(codes[0], POWER)
-        text = self.in_complex(function.python).format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
-        return _Code(text, _BINDS[function.python_binds], max(c.depth for c in codes) + 3)
 
 
 # ---------------------------------------------------------------- MathML
@@ -630,6 +272,38 @@ def render_tree(outcome: Derivatives, one_line: bool = False) -> str:
         drawing = to_tree(result)
         parts.append(drawing if len(outcome.names) == 1 else f"{derivative_label(name, outcome.order)}:\n{drawing}")
     return "\n".join(parts)
+
+
+def render_code(outcome: Derivatives, backend: str, one_line: bool = False) -> str:
+    """One function of :func:`to_code` in ``backend``: ``derivative`` for one derivative,
+    ``gradient`` (or ``derivatives`` for higher orders) for several, sharing their work."""
+    if one_line:
+        raise UsageError(f"--format {backend} writes a module; it does not combine with stdin mode")
+    variables = sorted(outcome.expr.free)
+    if len(outcome.names) == 1:
+        return to_code(outcome.results[0], variables, backend).rstrip("\n")
+    name = "gradient" if outcome.order == 1 else "derivatives"
+    return to_code(list(outcome.results), variables, backend, name).rstrip("\n")
+
+
+def render_numpy(outcome: Derivatives, one_line: bool = False) -> str:
+    """:func:`render_code` for NumPy."""
+    return render_code(outcome, "numpy", one_line)
+
+
+def render_jax(outcome: Derivatives, one_line: bool = False) -> str:
+    """:func:`render_code` for JAX."""
+    return render_code(outcome, "jax", one_line)
+
+
+def render_torch(outcome: Derivatives, one_line: bool = False) -> str:
+    """:func:`render_code` for PyTorch."""
+    return render_code(outcome, "torch", one_line)
+
+
+def render_c(outcome: Derivatives, one_line: bool = False) -> str:
+    """:func:`render_code` for C99."""
+    return render_code(outcome, "c", one_line)
 
 
 def render_python(outcome: Derivatives, one_line: bool = False) -> str:

@@ -45,6 +45,10 @@ class Function:
     python: str | None = None                      # Python code: {a}, {b} the arguments, {p} the
                                                    # first one as an operand of / (see formats)
     python_binds: str = "atom"                     # how tightly that code binds: atom or product
+    array: str | None = None                       # array code (NumPy, JAX, PyTorch): ``xp.`` the
+                                                   # array-API namespace, ``special.`` SciPy's special-
+                                                   # function names; default: derived from ``python``
+    c: str | None = None                           # C99 code (math.h); default: derived from ``python``
     power_on_name: bool = False                    # integer powers on the name: \sin^{2}(x)
     mathml: str = ""                               # MathML name, or a template; default the name
     rule: str = ""                                 # the rule's name in steps; default "<name> rule"
@@ -63,6 +67,40 @@ class Function:
     @property
     def rule_name(self) -> str:
         return self.rule or f"{self.name} rule"
+
+    @property
+    def array_code(self) -> str | None:
+        """The array column, or the Python code made array code where it calls only functions
+        that math and the array API share (``math.sin({a})`` is ``xp.sin({a})``); None: the
+        function has no array code."""
+        return self.array or _translated(self.python, "xp.", SHARED_NAMES)
+
+    @property
+    def c_code(self) -> str | None:
+        """The C column, or the Python code made C where it calls only functions of math.h
+        (``math.erf({a})`` is ``erf({a})``); None: the function has no C code."""
+        return self.c or _translated(self.python, "", SHARED_NAMES | C99_NAMES)
+
+
+# The functions that Python's math, the array API standard (which NumPy 2, JAX and PyTorch
+# follow) and C99's math.h all have under one name; and those only math and math.h share.
+SHARED_NAMES = frozenset("sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 "
+                         "log10 sqrt atan2 hypot".split())
+C99_NAMES = frozenset({"cbrt", "erf", "erfc", "lgamma", "floor", "ceil"})
+
+
+def _translated(python: str | None, prefix: str, names: frozenset[str]) -> str | None:
+    """``python`` with ``math.`` made ``prefix``, where it is arithmetic and calls of ``names``.
+
+    >>> _translated("1 / math.tan({a})", "xp.", SHARED_NAMES), _translated("math.gamma({a})", "", C99_NAMES)
+    ('1 / xp.tan({a})', None)
+    """
+    if python is None or not regex.fullmatch(r"[\w.(){}, /+*-]*", python) or ")." in python:
+        return None
+    called = regex.findall(r"(?<![\w.])([\w.]+)\(", python)
+    if not called or not all(c.startswith("math.") and c[5:] in names for c in called):
+        return None
+    return python.replace("math.", prefix)
 
 
 # ----- builders, so the derivative column reads like the math -----
@@ -536,7 +574,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan", "arctg"),
              complex=cmath.atan, python="math.atan({a})"),
     Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", {}, ("arccot", "arcctg"),
-             complex=_complex_acot, python="(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))"),
+             complex=_complex_acot, python="(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))", array="xp.where({a} == 0, xp.pi / 2, xp.atan(1 / {p}))", c="({a} == 0 ? 1.5707963267948966 : atan(1 / {p}))"),
     Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",),
              complex=lambda z: cmath.acos(1 / z), python="math.acos(1 / {p})"),
     Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc", "arccosec"),
@@ -574,27 +612,27 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("sqrt",  (lambda u: recip(mul(TWO, sqrt(u))),),         _real(math.sqrt, "sqrt", lambda x: x >= 0, "a non-negative argument"), r"\sqrt",
              complex=cmath.sqrt, python="math.sqrt({a})"),
     Function("cbrt",  (lambda u: recip(mul(Num(3), square(cbrt(u)))),), _real(math.cbrt, "cbrt"),          r"\sqrt[3]{{}}", {}, (), _exact_root(3),
-             complex=_cbrt, python="math.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
+             complex=_cbrt, python="math.cbrt({a})", array="xp.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
     Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, ("fabs",), abs,
              complex=_complex_abs, complex_value=lambda z: complex(abs(z)), chain=_abs_chain,
-             python="abs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
+             python="abs({a})", array="xp.abs({a})", c="fabs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
     Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, ("sgn", "signum"), _sign,
-             complex=_complex_sign, complex_value=_true_sign, python="float(({a} > 0) - ({a} < 0))"),
+             complex=_complex_sign, complex_value=_true_sign, python="float(({a} > 0) - ({a} < 0))", array="xp.sign({a})", c="(double)(({a} > 0) - ({a} < 0))"),
     # ----- parts of a complex number; variables are real, so re(x) = x, im(x) = 0, conj(x) = x,
     # and f(u)' = f(u'): the derivative of a function that is not complex-differentiable -----
     Function("re",    (lambda u: ONE,),                              _real(_same, "re"),                      r"\operatorname{Re}", {}, (), _same,
              complex=_same, complex_value=lambda z: complex(z.real), chain=lambda u, du: re(du),
-             python="({a}).real", mathml="Re", rule="real-part rule"),
+             python="({a}).real", array="xp.real({a})", mathml="Re", rule="real-part rule"),
     Function("im",    (lambda u: ZERO,),                             _real(lambda x: 0.0, "im"),              r"\operatorname{Im}", {}, (), lambda v: 0,
              complex=lambda z: 0j, complex_value=lambda z: complex(z.imag), chain=lambda u, du: im(du),
-             python="({a}).imag", mathml="Im", rule="imaginary-part rule"),
+             python="({a}).imag", array="xp.imag({a})", mathml="Im", rule="imaginary-part rule"),
     Function("conj",  (lambda u: ONE,),                              _real(_same, "conj"),                    r"\overline{{}}", {}, ("conjugate",), _same,
              complex=_same, complex_value=lambda z: complex(z).conjugate(), chain=lambda u, du: conj(du),
-             python="({a}).conjugate()", mathml="<mover><mrow>{}</mrow><mo>&#xAF;</mo></mover>",
+             python="({a}).conjugate()", array="xp.conj({a})", mathml="<mover><mrow>{}</mrow><mo>&#xAF;</mo></mover>",
              rule="conjugate rule"),
     Function("arg",   (lambda u: ZERO,),                             _real(_real_arg, "arg"),                 r"\arg", {}, (), None,
              complex=_complex_real_branch(_real_arg), complex_value=lambda z: complex(cmath.phase(z)),
-             chain=_arg_chain, python="math.atan2(({a}).imag, ({a}).real)", rule="argument rule"),
+             chain=_arg_chain, python="math.atan2(({a}).imag, ({a}).real)", array="xp.atan2(xp.imag({a}), xp.real({a}))", rule="argument rule"),
     # ----- inverse hyperbolic functions of the reciprocal, as SymPy defines them -----
     Function("acoth", (lambda u: recip(add(ONE, neg(square(u)))),), _real(lambda x: math.atanh(1 / x), "acoth", **_outside_unit_open), r"\operatorname{arcoth}", {}, ("arccoth", "arcoth"),
              complex=lambda z: cmath.atanh(1 / z), python="math.atanh(1 / {p})"),
@@ -611,79 +649,79 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=lambda x, y: cmath.sqrt(x * x + y * y), python="math.hypot({a}, {b})", rule="hypot rule"),
     # ----- error functions (DLMF 7.2, 7.10) -----
     Function("erf",   (lambda u: mul(TWO, _INV_SQRT_PI, exp(neg(square(u)))),), _real(math.erf, "erf"), r"\operatorname{erf}", {ZERO: ZERO},
-             complex=_mp_complex("erf"), python="math.erf({a})"),
+             complex=_mp_complex("erf"), python="math.erf({a})", array="special.erf({a})"),
     Function("erfc",  (lambda u: mul(Num(-2), _INV_SQRT_PI, exp(neg(square(u)))),), _real(math.erfc, "erfc"), r"\operatorname{erfc}", {ZERO: ONE},
-             complex=_mp_complex("erfc"), python="math.erfc({a})"),
+             complex=_mp_complex("erfc"), python="math.erfc({a})", array="special.erfc({a})"),
     Function("erfi",  (lambda u: mul(TWO, _INV_SQRT_PI, exp(square(u))),), _mp("erfi", "erfi"), r"\operatorname{erfi}", {ZERO: ZERO},
-             complex=_mp_complex("erfi"), python="float(mpmath.erfi({a}))"),
+             complex=_mp_complex("erfi"), python="float(mpmath.erfi({a}))", array="special.erfi({a})"),
     # ----- gamma and its relatives (DLMF 5.2, 5.15, 5.12) -----
     Function("gamma", (lambda u: mul(gamma(u), digamma(u)),),       _real(math.gamma, "gamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\Gamma",
-             {}, ("Gamma", "tgamma"), _gamma_exact, complex=_mp_complex("gamma"), python="math.gamma({a})", mathml="&#x393;"),
+             {}, ("Gamma", "tgamma"), _gamma_exact, complex=_mp_complex("gamma"), python="math.gamma({a})", array="special.gamma({a})", c="tgamma({a})", mathml="&#x393;"),
     Function("loggamma", (lambda u: digamma(u),),                   _real(math.lgamma, "loggamma", lambda x: x > 0, "a positive argument"), r"\ln\Gamma", {ONE: ZERO, TWO: ZERO}, ("lgamma", "ln_gamma", "log_gamma"),
-             complex=_mp_complex("loggamma"), python="math.lgamma({a})", mathml="ln&#x393;"),
+             complex=_mp_complex("loggamma"), python="math.lgamma({a})", array="special.gammaln({a})", mathml="ln&#x393;"),
     Function("digamma", (lambda u: polygamma(ONE, u),),             _mp("digamma", "digamma", lambda x: x > 0 or not _is_integer(x), "an argument that is not 0 or a negative integer"), r"\psi", {}, ("psi",),
-             complex=_mp_complex("digamma"), python="float(mpmath.digamma({a}))", mathml="&#x3C8;"),
+             complex=_mp_complex("digamma"), python="float(mpmath.digamma({a}))", array="special.digamma({a})", mathml="&#x3C8;"),
     Function("polygamma", (_no_closed_form("polygamma", "order n"), lambda n, u: polygamma(add(n, ONE), u)),
              _mp("polygamma", "polygamma", lambda n, x: _order_ok(n, x) and (x > 0 or not _is_integer(x)), "an order n = 0, 1, 2, ... and an argument that is not 0 or a negative integer"), r"\psi",
-             complex=_mp_complex(_polygamma_continued), python="float(mpmath.polygamma({a}, {b}))"),
+             complex=_mp_complex(_polygamma_continued), python="float(mpmath.polygamma({a}, {b}))", array="special.polygamma({a}, {b})"),
     Function("beta",  (lambda a, b: mul(beta(a, b), add(digamma(a), neg(digamma(add(a, b))))),
                        lambda a, b: mul(beta(a, b), add(digamma(b), neg(digamma(add(a, b)))))),
-             _mp("beta", "beta"), r"\mathrm{B}", complex=_mp_complex("beta"), python="float(mpmath.beta({a}, {b}))", mathml="B"),
+             _mp("beta", "beta"), r"\mathrm{B}", complex=_mp_complex("beta"), python="float(mpmath.beta({a}, {b}))", array="special.beta({a}, {b})", mathml="B"),
     # ----- Lambert W, principal branch (DLMF 4.13): W' = W/(u (1 + W)) = e^-W/(1 + W) -----
     Function("LambertW", (lambda u: over(exp(neg(LambertW(u))), add(ONE, LambertW(u))),), _mp("LambertW", "lambertw", lambda x: x >= -math.exp(-1), "an argument >= -1/e"), r"W_{0}", {ZERO: ZERO}, ("lambertw", "lambert_w", "ProductLog"),
-             complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
+             complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", array="special.lambertw({a}).real", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
     # ----- Bessel functions of order nu (DLMF 10.6.1, 10.29.1) -----
     Function("besselj", (_no_closed_form("besselj", "order nu"),
                          lambda nu, u: mul(HALF, add(besselj(add(nu, MINUS_ONE), u), neg(besselj(add(nu, ONE), u))))),
              _mp("besselj", "besselj"), "J", {(ZERO, ZERO): ONE}, complex=_mp_complex("besselj"),
-             python="float(mpmath.besselj({a}, {b}))", mathml="J", rule="Bessel J rule", aliases=("bessel_j", "BesselJ")),
+             python="float(mpmath.besselj({a}, {b}))", array="special.jv({a}, {b})", mathml="J", rule="Bessel J rule", aliases=("bessel_j", "BesselJ")),
     Function("bessely", (_no_closed_form("bessely", "order nu"),
                          lambda nu, u: mul(HALF, add(bessely(add(nu, MINUS_ONE), u), neg(bessely(add(nu, ONE), u))))),
              _mp("bessely", "bessely", lambda n, x: x > 0, "a positive argument"), "Y", complex=_mp_complex("bessely"),
-             python="float(mpmath.bessely({a}, {b}))", mathml="Y", rule="Bessel Y rule", aliases=("bessel_y", "BesselY")),
+             python="float(mpmath.bessely({a}, {b}))", array="special.yv({a}, {b})", mathml="Y", rule="Bessel Y rule", aliases=("bessel_y", "BesselY")),
     Function("besseli", (_no_closed_form("besseli", "order nu"),
                          lambda nu, u: mul(HALF, add(besseli(add(nu, MINUS_ONE), u), besseli(add(nu, ONE), u)))),
              _mp("besseli", "besseli"), "I", {(ZERO, ZERO): ONE}, complex=_mp_complex("besseli"),
-             python="float(mpmath.besseli({a}, {b}))", mathml="I", rule="Bessel I rule", aliases=("bessel_i", "BesselI")),
+             python="float(mpmath.besseli({a}, {b}))", array="special.iv({a}, {b})", mathml="I", rule="Bessel I rule", aliases=("bessel_i", "BesselI")),
     Function("besselk", (_no_closed_form("besselk", "order nu"),
                          lambda nu, u: mul(Num(Fraction(-1, 2)), add(besselk(add(nu, MINUS_ONE), u), besselk(add(nu, ONE), u)))),
              _mp("besselk", "besselk", lambda n, x: x > 0, "a positive argument"), "K", complex=_mp_complex("besselk"),
-             python="float(mpmath.besselk({a}, {b}))", mathml="K", rule="Bessel K rule", aliases=("bessel_k", "BesselK")),
+             python="float(mpmath.besselk({a}, {b}))", array="special.kv({a}, {b})", mathml="K", rule="Bessel K rule", aliases=("bessel_k", "BesselK")),
     # ----- exponential, sine, cosine and logarithmic integrals (DLMF 6.2, 6.6) -----
     Function("Ei",    (lambda u: over(exp(u), u),),                 _mp("Ei", "ei", lambda x: x != 0, "a non-zero argument"), r"\operatorname{Ei}",
-             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))", aliases=("expintegral_ei", "ExpIntegralEi")),
+             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))", array="special.expi({a})", aliases=("expintegral_ei", "ExpIntegralEi")),
     Function("Si",    (lambda u: sinc(u),),                         _mp("Si", "si"), r"\operatorname{Si}", {ZERO: ZERO},
-             complex=_mp_complex("si"), python="float(mpmath.si({a}))", aliases=("expintegral_si", "SinIntegral")),
+             complex=_mp_complex("si"), python="float(mpmath.si({a}))", array="special.sici({a})[0]", aliases=("expintegral_si", "SinIntegral")),
     Function("Ci",    (lambda u: over(cos(u), u),),                 _mp("Ci", "ci", lambda x: x > 0, "a positive argument"), r"\operatorname{Ci}",
-             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))", aliases=("expintegral_ci", "CosIntegral")),
+             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))", array="special.sici({a})[1]", aliases=("expintegral_ci", "CosIntegral")),
     Function("li",    (lambda u: recip(log(u)),),                   _mp("li", "li", lambda x: x >= 0 and x != 1, "a non-negative argument other than 1"), r"\operatorname{li}", {ZERO: ZERO},
-             complex=_mp_complex(_li_continued), python="float(mpmath.li({a}))"),
+             complex=_mp_complex(_li_continued), python="float(mpmath.li({a}))", array="special.expi(xp.log({a}))"),
     # sinc(u) = sin(u)/u, unnormalised (as SymPy's), with sinc(0) = 1
     Function("sinc",  (lambda u: add(over(cos(u), u), neg(over(sin(u), square(u)))),), _real(_sinc, "sinc"), r"\operatorname{sinc}", {ZERO: ONE},
-             complex=_complex_sinc, python="(math.sin({a}) / {p} if {a} != 0 else 1.0)", python_binds="atom"),
+             complex=_complex_sinc, python="(math.sin({a}) / {p} if {a} != 0 else 1.0)", array="xp.where({a} == 0, 1.0, xp.sin({a}) / {p})", c="({a} == 0 ? 1.0 : sin({a}) / {p})", python_binds="atom"),
     # ----- steps and kinks: the derivative is 0 away from the jumps (and at them, undefined) -----
     Function("Heaviside", (lambda u: ZERO,),                        _real(_heaviside, "Heaviside"), r"\theta", {}, ("heaviside",), _heaviside_exact,
-             complex=_complex_real_branch(_heaviside), complex_value=_real_only("Heaviside", _heaviside), python="(1.0 if {a} > 0 else 0.0 if {a} < 0 else 0.5)", mathml="&#x3B8;"),
+             complex=_complex_real_branch(_heaviside), complex_value=_real_only("Heaviside", _heaviside), python="(1.0 if {a} > 0 else 0.0 if {a} < 0 else 0.5)", array="xp.where({a} > 0, 1.0, xp.where({a} < 0, 0.0, 0.5))", c="({a} > 0 ? 1.0 : {a} < 0 ? 0.0 : 0.5)", mathml="&#x3B8;"),
     Function("floor", (lambda u: ZERO,),                            _real(math.floor, "floor"), r"\left\lfloor {}\right\rfloor", {}, (), math.floor,
-             complex=_complex_real_branch(math.floor), complex_value=_componentwise(math.floor), python="float(math.floor({a}))", mathml="<mrow><mo>&#x230A;</mo>{}<mo>&#x230B;</mo></mrow>"),
+             complex=_complex_real_branch(math.floor), complex_value=_componentwise(math.floor), python="float(math.floor({a}))", array="xp.floor({a})", c="floor({a})", mathml="<mrow><mo>&#x230A;</mo>{}<mo>&#x230B;</mo></mrow>"),
     Function("ceil",  (lambda u: ZERO,),                            _real(math.ceil, "ceil"), r"\left\lceil {}\right\rceil", {}, ("ceiling",), math.ceil,
-             complex=_complex_real_branch(math.ceil), complex_value=_componentwise(math.ceil), python="float(math.ceil({a}))", mathml="<mrow><mo>&#x2308;</mo>{}<mo>&#x2309;</mo></mrow>"),
+             complex=_complex_real_branch(math.ceil), complex_value=_componentwise(math.ceil), python="float(math.ceil({a}))", array="xp.ceil({a})", c="ceil({a})", mathml="<mrow><mo>&#x2308;</mo>{}<mo>&#x2309;</mo></mrow>"),
     # min and max of two arguments; at a tie each partial is H(0) = 1/2, so that
     # d/dx min(x, x) = 1
     Function("min",   (lambda a, b: Heaviside(add(b, neg(a))), lambda a, b: Heaviside(add(a, neg(b)))),
-             _real2(min, "min"), r"\min", {}, ("fmin", "Min"), min, complex=_complex_min, complex_value=_real_only("min", min), python="min({a}, {b})", associative=True),
+             _real2(min, "min"), r"\min", {}, ("fmin", "Min"), min, complex=_complex_min, complex_value=_real_only("min", min), python="min({a}, {b})", array="xp.minimum({a}, {b})", c="fmin({a}, {b})", associative=True),
     Function("max",   (lambda a, b: Heaviside(add(a, neg(b))), lambda a, b: Heaviside(add(b, neg(a)))),
-             _real2(max, "max"), r"\max", {}, ("fmax", "Max"), max, complex=_complex_max, complex_value=_real_only("max", max), python="max({a}, {b})", associative=True),
+             _real2(max, "max"), r"\max", {}, ("fmax", "Max"), max, complex=_complex_max, complex_value=_real_only("max", max), python="max({a}, {b})", array="xp.maximum({a}, {b})", c="fmax({a}, {b})", associative=True),
     # ----- n! = gamma(n + 1) and the falling factorial ff(a, b) = a!/(a - b)!, which the n-th
     # derivative writes (symdiff.nth); (a)_b' by a and b through digamma, as gamma's -----
     Function("factorial", (lambda u: mul(factorial(u), digamma(add(u, ONE))),),
              _real(lambda x: math.gamma(x + 1), "factorial", lambda x: x > -1 or not _is_integer(x), "an argument that is not a negative integer"),
              "{}!", {}, (), _factorial_exact, complex=_mp_complex("factorial"),
-             python="math.gamma({a} + 1)"),
+             python="math.gamma({a} + 1)", array="special.gamma({a} + 1)", c="tgamma({a} + 1)"),
     Function("ff",    (lambda a, b: mul(ff(a, b), add(digamma(add(a, ONE)), neg(digamma(add(a, neg(b), ONE))))),
                        lambda a, b: mul(ff(a, b), digamma(add(a, neg(b), ONE)))),
              _mp("ff", "ff"), r"\underline", {}, (), _ff_exact, complex=_mp_complex("ff"),
-             python="float(mpmath.ff({a}, {b}))", rule="falling factorial rule"),
+             python="float(mpmath.ff({a}, {b}))", array="special.poch({a} - {b} + 1, {b})", rule="falling factorial rule"),
 )}
 
 # ----- conditions: the comparisons and connectives of a piecewise form's conditions -----
@@ -693,7 +731,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
 # (symdiff.diff, symdiff.cases).  They live apart from FUNCTIONS, so that their names (SymPy's: Lt,
 # And, ...) are neither reserved nor read as calls: conditions are written with <, and, ...
 def _condition(name: str, test: Callable[..., bool], arity: int, python: str, latex: str,
-               mathml: str) -> Function:
+               mathml: str, array: str | None = None, c: str | None = None) -> Function:
     def numeric(*args: float) -> float:
         return math.nan if any(a != a for a in args) else float(test(*args))
     numeric.__name__ = name
@@ -704,7 +742,8 @@ def _condition(name: str, test: Callable[..., bool], arity: int, python: str, la
     def complex_value(*args: complex) -> complex:
         return complex(test(*(complex(a).real for a in args)))
     return Function(name, (lambda *args: ZERO,) * arity, numeric, latex, exact=exact,
-                    complex=complex_value, python=python, mathml=mathml, rule=f"{name} rule")
+                    complex=complex_value, python=python, mathml=mathml, rule=f"{name} rule",
+                    array=array or python, c=c or python)
 
 
 CONDITIONS: dict[str, Function] = {f.name: f for f in (
@@ -715,9 +754,12 @@ CONDITIONS: dict[str, Function] = {f.name: f for f in (
     _condition("Ge",  lambda a, b: a >= b,                  2, "({a} >= {b})",         r"\geq",  "&#x2265;"),
     _condition("Eq",  lambda a, b: a == b,                  2, "({a} == {b})",         "=",       "="),
     _condition("Ne",  lambda a, b: a != b,                  2, "({a} != {b})",         r"\neq",  "&#x2260;"),
-    _condition("And", lambda a, b: bool(a) and bool(b),     2, "({a} and {b})",        r"\text{ and }", "<mtext>&#xA0;and&#xA0;</mtext>"),
-    _condition("Or",  lambda a, b: bool(a) or bool(b),      2, "({a} or {b})",         r"\text{ or }",  "<mtext>&#xA0;or&#xA0;</mtext>"),
-    _condition("Not", lambda a: not a,                      1, "(not {a})",            r"\text{not }",  "<mtext>not&#xA0;</mtext>"),
+    _condition("And", lambda a, b: bool(a) and bool(b),     2, "({a} and {b})",        r"\text{ and }", "<mtext>&#xA0;and&#xA0;</mtext>",
+               array="({a} & {b})", c="({a} && {b})"),
+    _condition("Or",  lambda a, b: bool(a) or bool(b),      2, "({a} or {b})",         r"\text{ or }",  "<mtext>&#xA0;or&#xA0;</mtext>",
+               array="({a} | {b})", c="({a} || {b})"),
+    _condition("Not", lambda a: not a,                      1, "(not {a})",            r"\text{not }",  "<mtext>not&#xA0;</mtext>",
+               array="(~{a})", c="(!{a})"),
 )}
 
 # The comparisons as written, and the condition each makes.

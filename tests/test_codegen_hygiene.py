@@ -306,7 +306,7 @@ def test_messages_say_what_is_wrong():
     e = parse("x")
     for kwargs, message in [
         ({"name": "lambda"}, "the function name cannot be the Python keyword 'lambda'"),
-        ({"name": "math"}, "the function name cannot be 'math': the generated code uses abs, cmath, float, math, max, min, mpmath"),
+        ({"name": "math"}, "the function name cannot be 'math': the generated code uses abs, cmath, float, jax, jnp, math, max, min, mpmath, np, out, scipy, shape, torch"),
         ({"name": "f(x)"}, "the function name must be a Python identifier, not 'f(x)'"),
         ({"name": 3}, "the function name must be a string, not int"),
         ({"variables": "xy"}, "variables must be a list of names, not str 'xy'"),

@@ -1,0 +1,904 @@
+"""Expressions as code for other programs, and functions made from that code.
+
+One post-order walk writes every backend (the code algebra of :func:`evaluate.interpret`):
+Python with ``math`` (:func:`to_python`), NumPy, JAX and PyTorch (array code, one function
+for a whole gradient, Jacobian or Hessian, each shared subexpression computed once for all
+outputs), and C99.  :func:`lambdify` runs that code: vectorised over arrays with
+broadcasting, or compiled with the machine's C compiler.
+
+>>> from symdiff import parse
+>>> print(to_code([parse("y + 1/x"), parse("x - cos(y)")], backend="numpy", name="gradient"))
+import numpy as np
+<BLANKLINE>
+<BLANKLINE>
+def gradient(x, y):
+    \"\"\"[y + 1/x, x - cos(y)]\"\"\"
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    out = np.empty((2,) + np.broadcast_shapes(x.shape, y.shape))
+    with np.errstate(all="ignore"):          # outside the domain: nan or inf, as NumPy does
+        out[0] = y + 1 / x
+        out[1] = x - np.cos(y)
+    return out
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import cmath
+import ctypes
+import hashlib
+import itertools
+import keyword
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from .errors import CodegenError, EvaluationError, SymdiffWarning
+from .evaluate import Algebra, Overflows, branch_only, compile_overflowing, interpret
+from .expr import (ONE, Add, Call, Const, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
+                   has_imaginary, postorder_of, spell)
+from .functions import Function, lookup
+from .printing import coefficient_parts, to_text
+
+
+# ---------------------------------------------------------------- names
+#
+# Names in the generated code (the hygiene rules):
+#
+# * The code refers to outside names only from CODE_NAMES: the modules ``math``, ``cmath``
+#   and ``mpmath`` (imported only when used), the array modules' names (``np``, ``jnp``,
+#   ``jax``, ``torch``, ``scipy``), the builtins ``abs``, ``float``, ``min`` and ``max``,
+#   and the array functions' own locals ``out`` and ``shape``.  They are never rebound: a
+#   variable, the function's name or a temporary can never be one of them.
+# * A variable keeps its own name as the parameter name unless that name, stripped of
+#   trailing underscores, is a Python keyword or a code name; then one underscore is
+#   appended (``python_name``).  ``lambda`` becomes ``lambda_``, and ``lambda_`` becomes
+#   ``lambda__``, so no two variables share a parameter (the map is injective), and no
+#   parameter is a keyword or a code name.  Soft keywords (``match``, ``case``, ``type``,
+#   ``_``) and other builtins are legal parameter names that the code never reads, so they
+#   stay as they are.  C code follows the same rule with C's keywords and math.h's names
+#   (``c_name``).
+# * Temporaries, for shared subexpressions and to keep nesting within what Python's
+#   compiler takes, are ``t1``, ``t2``, ... in order, skipping any name a parameter has
+#   (as ``printing.cse`` skips the formula's variables).
+# * ``name=`` must be an identifier as Python keeps it (NFKC), not a keyword, not a code
+#   name and not a dunder such as ``__builtins__``; ``variables=`` entries must be
+#   strings naming variables (what ``Sym`` accepts; Greek letters are spelled, θ is
+#   theta) with no name twice.  Anything else raises CodegenError before any source is
+#   written.
+
+CODE_NAMES = frozenset({"math", "cmath", "mpmath", "abs", "float", "min", "max",      # every outside
+                        "np", "jnp", "jax", "torch", "scipy", "out", "shape"})       # name the code reads
+RESERVED = frozenset(keyword.kwlist) | CODE_NAMES
+
+# C's keywords, math.h's functions that a formula's variable could shadow, and the locals of
+# the compiled path's loop.
+C_RESERVED = frozenset("""auto break case char const continue default do double else enum extern
+    float for goto if inline int long register restrict return short signed sizeof static struct
+    switch typedef union unsigned void volatile while _Bool _Complex _Imaginary NAN INFINITY
+    sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 log10 sqrt cbrt
+    atan2 hypot erf erfc lgamma tgamma floor ceil fabs fmin fmax pow j0 j1 jn y0 y1 yn
+    out values n i main""".split())
+
+
+def python_name(name: str) -> str:
+    """The parameter name a variable gets in generated Python: its own, or with one ``_``
+    appended when the name without its trailing underscores is reserved.  Injective.
+
+    >>> python_name("x"), python_name("lambda"), python_name("lambda_"), python_name("math")
+    ('x', 'lambda_', 'lambda__', 'math_')
+    """
+    return name + "_" if name.rstrip("_") in RESERVED else name
+
+
+def c_name(name: str) -> str:
+    """The parameter name a variable gets in generated C, by the rule of :func:`python_name`.
+
+    >>> c_name("x"), c_name("double"), c_name("y0"), c_name("y0_")
+    ('x', 'double_', 'y0_', 'y0__')
+    """
+    return name + "_" if name.rstrip("_") in C_RESERVED else name
+
+
+def _shown(value: object) -> str:
+    """``repr`` for a message, cut short: a hostile argument may be a megabyte long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _function_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise CodegenError(f"the function name must be a string, not {type(name).__name__}")
+    if not name.isidentifier():
+        raise CodegenError(f"the function name must be a Python identifier, not {_shown(name)}")
+    if unicodedata.normalize("NFKC", name) != name:
+        raise CodegenError(f"the function name {_shown(name)} is not one Python keeps as "
+                           f"written (it reads it as {_shown(unicodedata.normalize('NFKC', name))})")
+    if keyword.iskeyword(name):
+        raise CodegenError(f"the function name cannot be the Python keyword {name!r}")
+    if name in CODE_NAMES:
+        raise CodegenError(f"the function name cannot be {name!r}: the generated code uses "
+                           f"{', '.join(sorted(CODE_NAMES))}")
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        raise CodegenError(f"the function name cannot be {_shown(name)}: names like __x__ "
+                           f"belong to Python (__builtins__, __name__, ...)")
+    return name
+
+
+def _variable_names(roots: Sequence[Expr], variables: object) -> list[str]:
+    free = frozenset().union(*(r.free for r in roots))
+    if variables is None:
+        return sorted(free)
+    if isinstance(variables, (str, bytes)) or not isinstance(variables, Iterable):
+        raise CodegenError(f"variables must be a list of names, not {type(variables).__name__} "
+                           f"{_shown(variables)}")
+    names: dict[str, None] = {}
+    for given in variables:
+        if not isinstance(given, str):
+            raise CodegenError(f"variables must be strings naming variables; got "
+                               f"{type(given).__name__} {_shown(given)}")
+        name = spell(given)
+        if not name.isidentifier() or not name.isascii():
+            raise CodegenError(f"{_shown(given)} in variables is not a variable name "
+                               f"(an identifier)")
+        if name in names:
+            raise CodegenError(f"{name} is named twice in variables")
+        names[name] = None
+    missing = free - names.keys()
+    if missing:
+        raise CodegenError(f"no argument for {', '.join(sorted(missing))}")
+    return list(names)
+
+
+# ---------------------------------------------------------------- outputs
+
+class Outputs(NamedTuple):
+    """What a function computes: its expressions, flat, and the shape they are laid out in
+    (``()`` for one expression, ``(n,)`` for a list such as a gradient, ``(m, n)`` for a
+    matrix such as a Jacobian or a Hessian)."""
+
+    exprs: list[Expr]
+    shape: tuple[int, ...]
+
+    @staticmethod
+    def of(given: object, where: str = "to_code") -> Outputs:
+        """The outputs of ``given``: an expression, or a (nested, rectangular) list of them.
+
+        >>> x = Sym("x")
+        >>> Outputs.of([[x, x**2], [x + 1, x]]).shape
+        (2, 2)
+        """
+        if isinstance(given, Expr) or not isinstance(given, (list, tuple)):
+            return Outputs([expression(given, where)], ())
+        if not given:
+            raise CodegenError(f"{where} needs at least one expression")
+        rows = [Outputs.of(item, where) for item in given]
+        if any(row.shape != rows[0].shape for row in rows):
+            raise CodegenError(f"{where}: the rows of a matrix must have one length")
+        return Outputs([e for row in rows for e in row.exprs], (len(rows), *rows[0].shape))
+
+    def nested(self, values: Sequence[Any]) -> Any:
+        """``values`` (one per expression, flat) in this shape, as nested lists."""
+        if not self.shape:
+            return values[0]
+        items = list(values)
+        for size in reversed(self.shape[1:]):
+            items = [items[i:i + size] for i in range(0, len(items), size)]
+        return items
+
+
+# ---------------------------------------------------------------- backends
+
+class Backend(NamedTuple):
+    """One target of the array and C writers: the names it calls the function table's
+    ``xp.`` (array API) and ``special.`` (SciPy's special functions) by, and what it lacks."""
+
+    name: str
+    imports: tuple[str, ...]         # the import lines of its code
+    xp: str                          # the array API namespace as the code names it
+    special: str                     # the special functions' namespace
+    special_import: str              # imported when a special function is used
+    special_names: frozenset[str]    # the special functions it has
+    lacks: frozenset[str] = frozenset()   # array API functions it lacks
+    complex: bool = False            # whether it computes with complex numbers here
+
+
+_SCIPY = frozenset("erf erfc erfi gamma gammaln digamma polygamma beta lambertw jv yv iv kv expi sici "
+                   "poch".split())
+ARRAY_BACKENDS = {
+    "numpy": Backend("numpy", ("import numpy as np",), "np", "scipy.special", "import scipy.special",
+                     _SCIPY, complex=True),
+    "jax": Backend("jax", ("import jax.numpy as jnp",), "jnp", "jax.scipy.special",
+                   "import jax.scipy.special",
+                   frozenset("erf erfc gamma gammaln digamma polygamma beta expi sici poch".split())),
+    "torch": Backend("torch", ("import torch",), "torch", "torch.special", "",
+                     frozenset("erf erfc gammaln digamma polygamma".split()), frozenset({"cbrt"})),
+}
+BACKENDS = ("python", "numpy", "jax", "torch", "c")
+
+
+SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4      # Python's own precedence, loosest first
+# (a leading minus counts as PRODUCT: -a*b is (-a)*b, the same number as -(a*b))
+
+# How deep a line may nest (operators, calls, parentheses) before a part of it is bound to
+# a temporary: CPython refuses more than 200 nested parentheses, and its compiler recurses
+# once per operator of a long sum.
+DEPTH_LIMIT = 100
+
+# The code for each function is a column of its row in symdiff.functions (``python``,
+# ``array_code``, ``c_code``): a template in which {a}, {b} are the arguments where any
+# expression fits and {p} the first one as an operand of / (parenthesized unless it binds as
+# tightly as **).  A template that reads its argument twice gets it as a name (see
+# _PythonWriter.uses).
+_BINDS = {"atom": ATOM, "product": PRODUCT}
+
+
+def _function(node: Call) -> Function | None:
+    return lookup(node.fn, len(node.args))
+
+
+class _Code(NamedTuple):
+    """Code for a node: its precedence level, how deeply it nests, and, when it starts with
+    a minus, the text without it (so a sum can write ``a - b``)."""
+
+    text: str
+    level: int
+    depth: int = 0
+    negated: _Code | None = None
+
+
+class _PythonWriter:
+    """One post-order walk over all the outputs, writing each node once; shared nodes become
+    temporaries.  Python with ``math``; the array and C writers change what differs."""
+
+    sqrt = "math.sqrt"
+    language = "Python"
+
+    def __init__(self, roots: Sequence[Expr], arguments: dict[str, str]) -> None:
+        self.roots = list(roots)
+        self.arguments = arguments
+        self.lines: list[str] = []
+        taken = set(arguments.values())
+        self._temporaries = (t for t in (f"t{i}" for i in itertools.count(1)) if t not in taken)
+        self.order = postorder_of(self.roots)
+        self.uses: dict[Expr, int] = {}
+        for node in self.order:
+            for child in node.children:
+                self.uses[child] = self.uses.get(child, 0) + 1
+            if type(node) is Call and (self.template(node, quiet=True) or "").count("{") > len(node.args):
+                self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
+        for root in self.roots:                 # an output that another output uses is shared
+            self.uses[root] = self.uses.get(root, 0) + (self.roots.count(root) if root.children else 0)
+        self.complex = any(map(has_imaginary, self.roots))   # complex arithmetic: cmath's functions
+        self.imports = "import math\n"
+        self.code: Mapping[Expr, _Code] = {}
+        self.bound: set[Expr] = set()
+        self.in_branches = branch_only(self.order)
+
+    def template(self, node: Call, quiet: bool = False) -> str | None:
+        """The code template of a call (the ``python`` column); None, or with ``quiet`` false
+        a CodegenError, where the function has none."""
+        function = _function(node)
+        if function is None or function.python is None:
+            if quiet:
+                return None
+            raise CodegenError(f"{node.fn} has no numeric value to write as {self.language}"
+                               if function is None else f"{node.fn} has no Python code in the "
+                               f"function table")
+        return self.in_complex(function.python)
+
+    def write(self) -> list[str]:
+        """Fill ``lines`` with the temporaries; return the text of each output."""
+        # the source-code algebra of evaluate.interpret: a node's value is its code; writing
+        # code raises nothing, so no error is "undefined" and no real part is asked for
+        self.code = interpret(self.order, Algebra(self.step, (), float, False), self.arguments, Overflows())
+        results = [self.code[r].text for r in self.roots]
+        self.imports = self.modules("\n".join([*self.lines, *results]))
+        return results
+
+    def modules(self, written: str) -> str:
+        """The import lines of the code: special functions math lacks (Bessel, digamma, ...)
+        are mpmath's, and complex values take cmath's functions."""
+        return "".join(f"import {module}\n" for module in ("cmath", "math", "mpmath")
+                       if module == "math" or re.search(rf"(?<![\w.]){module}\.", written))
+
+    def step(self, node: Expr, code: Mapping[Expr, _Code], arguments: Mapping[str, str]) -> _Code:
+        """The code of ``node``, given its children's; a shared or deeply nested node is
+        bound to a temporary."""
+        self.code = code
+        written = self.node(node)
+        # a node that only branches of a piecewise node need stays in its branch, written
+        # out, so that a branch not taken is not computed
+        if node.children and node not in self.in_branches and (
+                self.uses.get(node, 0) > 1 or written.depth >= DEPTH_LIMIT):
+            written = self.bind(written)
+            self.bound.add(node)
+        return written
+
+    def bind(self, code: _Code) -> _Code:
+        local = next(self._temporaries)
+        self.lines.append(self.assignment(local, code.text))
+        return _Code(local, ATOM)
+
+    def assignment(self, local: str, text: str) -> str:
+        return f"    {local} = {text}"
+
+    @staticmethod
+    def at(code: _Code, level: int) -> _Code:
+        """The code, in parentheses if it binds more loosely than ``level``."""
+        return code if code.level >= level else _Code(f"({code.text})", ATOM, code.depth + 1)
+
+    def chain(self, operands: list[_Code], operators: str | list[str], level: int) -> _Code:
+        """``a op b op c ...`` left to right (``operators``: one for all, or one per join);
+        a chain too deep for Python's compiler is cut, its head bound to a temporary."""
+        if isinstance(operators, str):
+            operators = [operators] * (len(operands) - 1)
+        text, depth = operands[0].text, operands[0].depth
+        for operator, operand in zip(operators, operands[1:]):
+            if depth >= DEPTH_LIMIT:
+                text, depth = self.bind(_Code(text, level)).text, 0
+            text, depth = f"{text}{operator}{operand.text}", max(depth, operand.depth) + 1
+        return _Code(text, level, depth)
+
+    def node(self, node: Expr) -> _Code:
+        match node:
+            case Num(v):
+                return self.number(v)
+            case Const(name):
+                return self.constant(node)
+            case Sym(name) if name in self.arguments:
+                return _Code(self.arguments[name], ATOM)
+            case Sym(name):
+                raise CodegenError(f"no argument for {name}")
+            case Add(terms):
+                return self.sum(terms)
+            case Mul(factors):
+                return self.product(factors)
+            case Pow(base, Num(v)) if v < 0:
+                return self.chain([_Code("1", ATOM), self.at(self.power(base, -v), POWER)],
+                                  " / ", PRODUCT)
+            case Pow(base, Num(v)):
+                return self.power(base, v)
+            case Pow(base, exp):
+                return self.general_power(base, exp)
+            case Piecewise():
+                return self.piecewise(node)
+            case Call():
+                return self.call(node)
+        raise TypeError(node)
+
+    def constant(self, node: Const) -> _Code:
+        return _Code("1j" if node is I else f"math.{node.name}", ATOM)
+
+    def general_power(self, base: Expr, exp: Expr) -> _Code:
+        return self.chain([self.at(self.code[base], ATOM), self.at(self.code[exp], ATOM)], "**", POWER)
+
+    def piecewise(self, node: Piecewise) -> _Code:
+        """``(a if c else b if d else math.nan)``: Python's conditional expression, which
+        computes only the branch taken; NaN where no condition holds."""
+        parts, depth = [], 0
+        for value, condition in node.branches:
+            code = self.code[value]
+            depth = max(depth, code.depth)
+            if condition is ONE:
+                parts.append(code.text)
+                break
+            parts.append(f"{code.text} if {self.code[condition].text} else ")
+            depth = max(depth, self.code[condition].depth)
+        else:
+            parts.append("math.nan")
+        return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
+
+    def number(self, v) -> _Code:
+        if isinstance(v, Fraction):
+            text, level = f"{v.numerator}/{v.denominator}", PRODUCT
+        else:
+            text = repr(float(v)) if isinstance(v, float) else repr(v)
+            level = ATOM
+        if text.startswith("-"):
+            return _Code(text, PRODUCT, 1, self.number(-v))
+        return _Code(text, level, 1 if level == PRODUCT else 0)
+
+    def power(self, base: Expr, v) -> _Code:
+        """``base`` to the positive number ``v``; a half-integer power through sqrt, which
+        stays real: a negative base raises ValueError where x**(3/2) would give a complex
+        number."""
+        if v == 1 and type(v) is int:
+            return self.code[base]
+        if type(v) is Fraction and v.denominator == 2:
+            root = self.call_text(self.sqrt_of(base), [self.code[base]])
+            return root if v.numerator == 1 else self.integer_power(root, v.numerator)
+        return self.chain([self.at(self.code[base], ATOM), self.at(self.number(v), ATOM)],
+                          "**", POWER)
+
+    def sqrt_of(self, base: Expr) -> str:
+        return self.sqrt
+
+    def integer_power(self, code: _Code, n: int) -> _Code:
+        return self.chain([code, _Code(str(n), ATOM)], "**", POWER)
+
+    def sum(self, terms: tuple[Expr, ...]) -> _Code:
+        codes = [self.code[t] for t in terms]
+        first = next((i for i, c in enumerate(codes) if c.negated is None), 0)
+        codes.insert(0, codes.pop(first))              # y - x, not -x + y
+        parts = [self.at(codes[0], PRODUCT)]
+        operators = []
+        for c in codes[1:]:
+            operators.append(" + " if c.negated is None else " - ")
+            parts.append(self.at(c if c.negated is None else c.negated, PRODUCT))
+        return self.chain(parts, operators, SUM)
+
+    def product(self, factors: tuple[Expr, ...]) -> _Code:
+        """``[-]a * b / c`` or ``a * b / (c * d)``: negative powers below the line."""
+        negative, top, bottom = coefficient_parts(factors)
+        above: list[_Code] = []
+        below: list[_Code] = [self.number(bottom)] if bottom != 1 else []
+        for f in factors:
+            if type(f) is Num:
+                continue
+            if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 and f not in self.bound:
+                below.append(self.power(f.base, -f.exp.value))
+            else:
+                above.append(self.code[f])
+        if isinstance(top, float) or top != 1 or not above:
+            above.insert(0, self.number(top))
+        if len(above) == 1 and not below:
+            positive = self.at(above[0], POWER)
+        else:
+            positive = self.chain([self.at(a, POWER) for a in above], " * ", PRODUCT)
+            if below:
+                under = (self.at(below[0], POWER) if len(below) == 1 else
+                         self.at(self.chain([self.at(b, POWER) for b in below], " * ", PRODUCT), ATOM))
+                positive = self.chain([positive, under], " / ", PRODUCT)
+        if not negative:
+            return positive
+        return _Code("-" + positive.text, PRODUCT, positive.depth + 1, positive)
+
+    def in_complex(self, text: str) -> str:
+        """``text`` with math's functions made cmath's where the formula is complex."""
+        if not getattr(self, "complex", False):
+            return text
+        return re.sub(r"(?<![\w.])math\.(\w+)",
+                      lambda m: f"cmath.{m[1]}" if hasattr(cmath, m[1]) else m[0], text)
+
+    def call_text(self, function: str, args: list[_Code]) -> _Code:
+        function = self.in_complex(function)
+        return _Code(f"{function}({', '.join(a.text for a in args)})", ATOM,
+                     max(a.depth for a in args) + 1)
+
+    def call(self, node: Call) -> _Code:
+        template = self.template(node)
+        assert template is not None
+        function = _function(node)
+        codes = [self.code[a] for a in node.args]
+        operand = self.at(codes[0], POWER)
+        text = template.format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
+        binds = _BINDS[function.python_binds] if function is not None else ATOM
+        return _Code(text, binds, max(c.depth for c in codes) + 3)
+
+
+class _ArrayWriter(_PythonWriter):
+    """Python over arrays: the function table's array column, with ``xp.`` and ``special.``
+    named as ``backend`` names them, and ``where`` for piecewise functions (both branches
+    are computed, elementwise).  A part of the formula with no variable in it is a number,
+    written as Python's ``math`` writes it."""
+
+    def __init__(self, roots: Sequence[Expr], arguments: dict[str, str], backend: Backend) -> None:
+        self.backend = backend
+        self.language = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}[backend.name]
+        super().__init__(roots, arguments)
+        self.in_branches = frozenset()          # where() computes every branch
+
+    def template(self, node: Call, quiet: bool = False) -> str | None:
+        if not node.free:                       # a number: math's code
+            return super().template(node, quiet)
+        function = _function(node)
+        code = None if function is None else function.array_code
+        missing = None if code is None else (
+            [n for n in re.findall(r"\bspecial\.(\w+)", code) if n not in self.backend.special_names]
+            + [n for n in re.findall(r"\bxp\.(\w+)", code) if n in self.backend.lacks])
+        if code is None or missing:
+            if quiet:
+                return None
+            why = "it is not in the function table" if function is None else \
+                f"{self.backend.name} lacks {', '.join(missing)}" if missing else "the function table has no array code"
+            raise CodegenError(f"{node.fn} has no {self.language} code ({why}); "
+                               f"backend='python' computes it point by point")
+        return code.replace("xp.", self.backend.xp + ".").replace("special.", self.backend.special + ".")
+
+    def sqrt_of(self, base: Expr) -> str:
+        return f"{self.backend.xp}.sqrt" if base.free else "math.sqrt"
+
+    def piecewise(self, node: Piecewise) -> _Code:
+        """``xp.where(c, a, xp.where(d, b, nan))``; NaN where no condition holds."""
+        if not node.free:
+            return super().piecewise(node)
+        text, depth = "math.nan", 0
+        for value, condition in reversed(node.branches):
+            code = self.code[value]
+            if condition is ONE:
+                text, depth = code.text, code.depth
+                continue
+            text = f"{self.backend.xp}.where({self.code[condition].text}, {code.text}, {text})"
+            depth = max(depth, code.depth, self.code[condition].depth) + 1
+        return _Code(text, ATOM, depth)
+
+    def modules(self, written: str) -> str:
+        lines = list(self.backend.imports)
+        if re.search(r"(?<![\w.])math\.", written):
+            lines.insert(0, "import math")
+        if self.backend.special_import and f"{self.backend.special}." in written:
+            lines.append(self.backend.special_import)
+        return "".join(line + "\n" for line in lines)
+
+
+class _CWriter(_PythonWriter):
+    """C99: math.h's functions, ``pow`` for powers (small integer powers as products), the
+    conditional operator for piecewise functions, constants as double literals."""
+
+    sqrt = "sqrt"
+    language = "C"
+
+    def template(self, node: Call, quiet: bool = False) -> str | None:
+        function = _function(node)
+        code = None if function is None else function.c_code
+        if code is None and not quiet:
+            raise CodegenError(f"{node.fn} has no C code (C99's math.h lacks it); "
+                               f"backend='numpy' or 'python' computes it")
+        return code
+
+    def assignment(self, local: str, text: str) -> str:
+        return f"    const double {local} = {text};"
+
+    def constant(self, node: Const) -> _Code:
+        if node is I:
+            raise CodegenError("C code is real: the formula has the imaginary unit I")
+        return _Code(repr(Const.VALUES[node.name]), ATOM)
+
+    def number(self, v) -> _Code:
+        if isinstance(v, Fraction):
+            text, level = f"{v.numerator}.0 / {v.denominator}", PRODUCT
+        elif isinstance(v, float) or abs(v) >= 2 ** 31:
+            text, level = repr(float(v)), ATOM
+        else:
+            text, level = str(v), ATOM
+        if text.startswith("-"):
+            return _Code(text, PRODUCT, 1, self.number(-v))
+        return _Code(text, level, 1 if level == PRODUCT else 0)
+
+    def power(self, base: Expr, v) -> _Code:
+        if type(v) is int and 2 <= v <= 4 and self.code[base].level == ATOM:
+            return self.integer_power(self.code[base], v)
+        if (v == 1 and type(v) is int) or (type(v) is Fraction and v.denominator == 2):
+            return super().power(base, v)
+        return self.call_text("pow", [self.code[base], self.number(v)])
+
+    def integer_power(self, code: _Code, n: int) -> _Code:
+        if code.level == ATOM and n <= 4:
+            return self.chain([code] * n, " * ", PRODUCT)
+        return self.call_text("pow", [code, _Code(str(n), ATOM)])
+
+    def general_power(self, base: Expr, exp: Expr) -> _Code:
+        return self.call_text("pow", [self.code[base], self.code[exp]])
+
+    def piecewise(self, node: Piecewise) -> _Code:
+        """``(c ? a : d ? b : NAN)``: only the branch taken is computed."""
+        parts, depth = [], 0
+        for value, condition in node.branches:
+            code = self.code[value]
+            depth = max(depth, code.depth)
+            if condition is ONE:
+                parts.append(code.text)
+                break
+            parts.append(f"{self.code[condition].text} ? {code.text} : ")
+            depth = max(depth, self.code[condition].depth)
+        else:
+            parts.append("NAN")
+        return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
+
+    def modules(self, written: str) -> str:
+        return "#include <math.h>\n"
+
+
+# ---------------------------------------------------------------- source text
+
+def _prepared(exprs: object, variables: object, where: str) -> tuple[Outputs, list[str]]:
+    outputs = Outputs.of(exprs, where)
+    return outputs, _variable_names(outputs.exprs, variables)
+
+
+def _listed(outputs: Outputs, texts: list[str]) -> str:
+    """``texts`` (one per output) as a nested list literal, ``[a, b]``; one text as it is."""
+    def shown(item: Any) -> str:
+        return item if isinstance(item, str) else "[" + ", ".join(map(shown, item)) + "]"
+    return shown(outputs.nested(texts))
+
+
+def _docstring(outputs: Outputs) -> str:
+    text = _listed(outputs, [to_text(e) for e in outputs.exprs])
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def to_python(expr: Expr, variables: Sequence[str] | None = None,
+              name: str = "derivative") -> str:
+    """Source of an importable Python function computing ``expr``; every shared
+    subexpression is one local variable.  The arguments are ``variables`` (default: the
+    free variables, sorted), named as ``python_name`` says.
+
+    >>> from symdiff import parse
+    >>> print(to_python(parse("sin(x)^2 + sin(x)")))
+    import math
+    <BLANKLINE>
+    <BLANKLINE>
+    def derivative(x):
+        \"\"\"sin(x)^2 + sin(x)\"\"\"
+        t1 = math.sin(x)
+        return t1**2 + t1
+    <BLANKLINE>
+    >>> print(to_python(parse("t1*sin(x)^2 - lambda/sin(x)"), name="f").split("\\n", 3)[3])
+    def f(lambda_, t1, x):
+        \"\"\"t1*sin(x)^2 - lambda/sin(x)\"\"\"
+        t2 = math.sin(x)
+        return t1 * t2**2 - lambda_ / t2
+    <BLANKLINE>
+    """
+    return to_code(expression(expr, "to_python", "parse"), variables, "python", name)
+
+
+def to_code(exprs: Expr | Sequence, variables: Sequence[str] | None = None, backend: str = "python",
+            name: str = "derivative") -> str:
+    """Source of one function computing ``exprs`` (an expression, a list such as a gradient,
+    or a matrix such as a Hessian) in ``backend``: ``python`` (``math``, numbers in,
+    numbers out), ``numpy``, ``jax`` or ``torch`` (arrays in, broadcast, an array out
+    shaped ``outputs + inputs``), or ``c`` (a C99 function; several outputs are written to
+    ``out``).  A subexpression that the outputs share is computed once.
+
+    >>> from symdiff import parse
+    >>> print(to_code(parse("x*exp(-x^2)"), backend="c"))
+    #include <math.h>
+    <BLANKLINE>
+    /* x*exp(-x^2) */
+    double derivative(double x)
+    {
+        return x * exp(-(x * x));
+    }
+    <BLANKLINE>
+    """
+    if backend not in BACKENDS:
+        raise CodegenError(f"unknown backend {_shown(backend)}; choose one of {', '.join(BACKENDS)}")
+    name = _function_name(name)
+    outputs, names = _prepared(exprs, variables, "to_code")
+    if backend == "c":
+        return _c_source(outputs, names, name)
+    if backend == "python":
+        return _python_source(outputs, names, name)
+    return _array_source(outputs, names, name, ARRAY_BACKENDS[backend])
+
+
+def _python_source(outputs: Outputs, names: list[str], name: str) -> str:
+    writer = _PythonWriter(outputs.exprs, {n: python_name(n) for n in names})
+    results = writer.write()
+    result = _listed(outputs, results)
+    return (f"{writer.imports}\n\n"
+            f"def {name}({', '.join(writer.arguments[n] for n in names)}):\n"
+            f'    """{_docstring(outputs)}"""\n'
+            + "".join(line + "\n" for line in writer.lines)
+            + f"    return {result}\n")
+
+
+def _array_source(outputs: Outputs, names: list[str], name: str, backend: Backend) -> str:
+    complex_ = any(map(has_imaginary, outputs.exprs))
+    if complex_ and not backend.complex:
+        raise CodegenError(f"the formula is complex (it has I); the {backend.name} backend is "
+                           f"written for real numbers: use backend='numpy' or 'python'")
+    writer = _ArrayWriter(outputs.exprs, {n: python_name(n) for n in names}, backend)
+    results = writer.write()
+    params = [writer.arguments[n] for n in names]
+    xp = backend.xp
+    shapes = ", ".join(f"{p}.shape" for p in params)
+    head = [f"def {name}({', '.join(params)}):", f'    """{_docstring(outputs)}"""']
+    if backend.name == "torch":
+        head += [f"    {p} = torch.as_tensor({p}, dtype=torch.float64)" for p in params]
+    else:
+        head += [f"    {p} = {xp}.asarray({p}, dtype={'complex' if complex_ else 'float'})" for p in params]
+    count = math.prod(outputs.shape)
+    if backend.name == "numpy":
+        # one array for all outputs, filled row by row
+        dtype = ", dtype=complex" if complex_ else ""
+        size = f"{outputs.shape!r} + " if outputs.shape else ""
+        head.append(f"    out = np.empty({size}np.broadcast_shapes({shapes}){dtype})")
+        body = [*writer.lines]
+        for index, result in zip(itertools.product(*map(range, outputs.shape)), results):
+            at = ", ".join(map(str, index)) if index else "..."
+            body.append(f"    out[{at}] = {result}")
+        lines = [*head, '    with np.errstate(all="ignore"):          # outside the domain: nan or inf, '
+                        'as NumPy does',
+                 *("    " + line for line in body),
+                 "    return out" if outputs.shape else "    return out[()]             # a number for numbers"]
+    else:
+        head.append(f"    shape = {xp}.broadcast_shapes({shapes})")
+        full = []
+        for expr, result in zip(outputs.exprs, results):
+            if not expr.free and backend.name == "torch":
+                result = f"torch.as_tensor({result}, dtype=torch.float64)"
+            full.append(f"{xp}.broadcast_to({result}, shape)")
+        if not outputs.shape:
+            returned = full[0]
+        else:
+            returned = f"{xp}.stack([{', '.join(full)}])"
+            if len(outputs.shape) > 1:
+                returned += f".reshape({outputs.shape!r} + tuple(shape))"
+        lines = [*head, *writer.lines, f"    return {returned}"]
+        del count
+    return f"{writer.imports}\n\n" + "\n".join(lines) + "\n"
+
+
+def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False) -> str:
+    if any(map(has_imaginary, outputs.exprs)):
+        raise CodegenError("C code is real: the formula has the imaginary unit I")
+    if name in C_RESERVED:
+        raise CodegenError(f"the function name cannot be {name!r}: C or math.h has it")
+    writer = _CWriter(outputs.exprs, {n: c_name(n) for n in names})
+    results = writer.write()
+    params = [f"double {writer.arguments[n]}" for n in names]
+    comment = _docstring(outputs).replace("*/", "* /")
+    if not outputs.shape:
+        lines = [f"double {name}({', '.join(params) or 'void'})", "{", *writer.lines,
+                 f"    return {results[0]};", "}"]
+    else:
+        lines = [f"void {name}({', '.join([*params, 'double *out'])})", "{", *writer.lines,
+                 *(f"    out[{i}] = {r};" for i, r in enumerate(results)), "}"]
+    source = f"{writer.imports}\n/* {comment} */\n" + "\n".join(lines) + "\n"
+    if loop:
+        source += _c_loop(outputs, [writer.arguments[n] for n in names], name)
+    return source
+
+
+def _c_loop(outputs: Outputs, params: list[str], name: str) -> str:
+    """The compiled path's entry point: ``name`` at ``n`` points, output k of point i at
+    ``out[k*n + i]``."""
+    count = math.prod(outputs.shape)
+    arrays = "".join(f", const double *{p}" for p in params)
+    at = ", ".join(f"{p}[i]" for p in params)
+    if not outputs.shape:
+        body = f"        out[i] = {name}({at});"
+    else:
+        body = (f"        double values[{count}];\n        {name}({at}{', ' if params else ''}values);\n"
+                f"        for (long k = 0; k < {count}; k++) out[k * n + i] = values[k];")
+    return (f"\nvoid {name}_at_points(long n{arrays}, double *out)\n{{\n"
+            f"    for (long i = 0; i < n; i++) {{\n{body}\n    }}\n}}\n")
+
+
+# ---------------------------------------------------------------- functions from the code
+
+def lambdify(variables: Sequence[str] | None, exprs: Expr | Sequence, backend: str | None = None
+             ) -> Callable[..., Any]:
+    """One function of ``variables`` computing ``exprs`` (an expression, a list such as a
+    gradient, or a matrix such as a Hessian), every subexpression they share computed once.
+
+    ``backend``: ``numpy`` (the default when NumPy is installed), ``jax`` (jit-compatible
+    and differentiable by JAX), ``torch``, ``c`` (compiled with the machine's C compiler,
+    arrays in and out; NumPy where there is none) or ``python`` (``math``, numbers in and
+    out).  Array backends broadcast their arguments and return an array shaped
+    ``outputs + inputs``; outside a function's domain they give nan or inf, as their own
+    functions do, while ``python`` raises :class:`EvaluationError`.
+
+    >>> from symdiff import parse
+    >>> f = lambdify(["x", "y"], [parse("y + 1/x"), parse("x - cos(y)")], backend="python")
+    >>> f(2.0, 0.0)
+    [0.5, 1.0]
+    """
+    backend = backend if backend is not None else "numpy" if _installed("numpy") else "python"
+    if backend not in BACKENDS:
+        raise CodegenError(f"unknown backend {_shown(backend)}; choose one of {', '.join(BACKENDS)}")
+    outputs, names = _prepared(exprs, variables, "lambdify")
+    if backend == "python":
+        return _python_function(outputs, names)
+    if backend == "c":
+        compiler = c_compiler()
+        if compiler is not None and _installed("numpy"):
+            return _c_function(outputs, names, compiler)
+        fallback = "numpy" if _installed("numpy") else "python"
+        warnings.warn(f"lambdify: {'no C compiler found (set CC to one)' if compiler is None else 'the C backend needs NumPy'}"
+                      f"; using backend={fallback!r} instead", SymdiffWarning, stacklevel=2)
+        return lambdify(names, exprs, fallback)
+    module = {"numpy": "numpy", "jax": "jax", "torch": "torch"}[backend]
+    if not _installed(module):
+        raise CodegenError(f"backend={backend!r} needs {module}, which is not installed "
+                           f"(pip install {module})")
+    source = _array_source(outputs, names, "lambdified", ARRAY_BACKENDS[backend])
+    return _defined(source, "lambdified", outputs)
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+def _defined(source: str, name: str, outputs: Outputs) -> Callable[..., Any]:
+    namespace: dict[str, Any] = {"__name__": "symdiff.generated"}
+    exec(compile(source, "<symdiff>", "exec"), namespace)     # our own generated code only
+    function = namespace[name]
+    function.source = source
+    return function
+
+
+def _python_function(outputs: Outputs, names: list[str]) -> Callable[..., Any]:
+    """``math`` code with evaluate's rules (its errors and overflow handling), all outputs
+    in one function."""
+    compiled = compile_overflowing(outputs.exprs, names, EvaluationError)
+    if not outputs.shape:
+        def one(*arguments: float) -> float:
+            return compiled(*arguments)[0]
+        function = one
+    else:
+        def many(*arguments: float) -> list:
+            return outputs.nested(compiled(*arguments))
+        function = many
+    function.__doc__ = f"{_listed(outputs, [to_text(e) for e in outputs.exprs])} as a function of ({', '.join(names)})"
+    return function
+
+
+def c_compiler() -> str | None:
+    """The C compiler the compiled path uses: ``$CC`` if set (None if it is not found), else
+    the first of cc, gcc and clang on the PATH."""
+    given = os.environ.get("CC")
+    if given:
+        return shutil.which(given)
+    return next(filter(None, map(shutil.which, ("cc", "gcc", "clang"))), None)
+
+
+_LIBRARIES: dict[str, Any] = {}
+C_FLAGS = ("-O2", "-std=c99", "-fno-math-errno", "-shared", "-fPIC")   # errno unused: sqrt inlines
+COMPILE_SECONDS = 120
+
+
+def _library(source: str, compiler: str) -> Any:
+    """The shared library of ``source``, compiled once per process."""
+    key = hashlib.sha256(f"{compiler}\n{source}".encode()).hexdigest()
+    if key not in _LIBRARIES:
+        with tempfile.TemporaryDirectory(prefix="symdiff-c-") as directory:
+            c_file, library = os.path.join(directory, "f.c"), os.path.join(directory, "f.so")
+            with open(c_file, "w", encoding="utf-8") as handle:
+                handle.write(source)
+            try:
+                done = subprocess.run([compiler, *C_FLAGS, c_file, "-o", library, "-lm"],
+                                      capture_output=True, text=True, timeout=COMPILE_SECONDS)
+            except subprocess.TimeoutExpired:
+                raise CodegenError(f"the C compiler took more than {COMPILE_SECONDS} s") from None
+            if done.returncode != 0:
+                raise CodegenError(f"the C compiler {compiler} failed: {done.stderr.strip()[-600:]}")
+            _LIBRARIES[key] = ctypes.CDLL(library)      # loaded: the file may go
+    return _LIBRARIES[key]
+
+
+def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[..., Any]:
+    import numpy as np
+    source = _c_source(outputs, names, "lambdified", loop=True)
+    entry = _library(source, compiler).lambdified_at_points
+    pointer = ctypes.POINTER(ctypes.c_double)
+    entry.argtypes = [ctypes.c_long, *[pointer] * (len(names) + 1)]
+    entry.restype = None
+
+    def compiled(*arguments: Any) -> Any:
+        if len(arguments) != len(names):
+            raise TypeError(f"the function takes {len(names)} arguments ({', '.join(names)}), "
+                            f"got {len(arguments)}")
+        arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in arguments))
+        shape = arrays[0].shape if arrays else ()
+        columns = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
+        out = np.empty(outputs.shape + shape)
+        entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer))
+        return out if out.ndim else out[()]
+    compiled.source = source            # type: ignore[attr-defined]
+    compiled.__doc__ = f"{_docstring(outputs)} as a function of ({', '.join(names)}), compiled C"
+    return compiled
