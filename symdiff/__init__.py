@@ -6,8 +6,8 @@ y + 1/x
 """
 
 from .api import (cancel, collect, compile_function, cse, diff, evaluate, expand, factor, gradient,
-                  hessian, jacobian, jvp, numeric_gradient, simplify, singular_points, to_latex,
-                  together, vjp)
+                  hessian, jacobian, jvp, lambdify, numeric_gradient, simplify, singular_points, to_code,
+                  to_latex, together, vjp)
 from .diff import derivative
 from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      SymdiffWarning, UnknownFunctionError)
@@ -57,7 +57,7 @@ def __getattr__(name: str):
 __all__ = [
     "parse", "parse_equation", "Equation", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "expand", "together", "cancel", "factor", "collect",
-    "evaluate", "compile_function", "numeric_gradient", "jvp", "vjp", "singular_points",
+    "evaluate", "compile_function", "lambdify", "to_code", "numeric_gradient", "jvp", "vjp", "singular_points",
     "to_text", "to_latex", "cse", "substitute", "dag_size", "tree_size",
     "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Piecewise", "piecewise", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",

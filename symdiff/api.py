@@ -31,7 +31,7 @@ if TYPE_CHECKING:                       # loaded on first use, below
 
 __all__ = ["diff", "gradient", "jacobian", "hessian", "explain", "simplify", "expand", "together",
            "cancel", "factor", "collect", "evaluate", "compile_function", "numeric_gradient", "jvp",
-           "vjp", "to_latex", "cse", "singular_points"]
+           "vjp", "to_latex", "cse", "singular_points", "lambdify", "to_code"]
 
 Formula = str | Expr
 """A formula as text, or an expression already built."""
@@ -252,6 +252,44 @@ def compile_function(expr: Formula, variables: Sequence[str] | None = None) -> C
     1.549544
     """
     return evaluation.compile_function(parse(expr), variables)
+
+
+def _read_outputs(exprs: object, functions=()) -> Expr | list:
+    """A formula, or a (nested) list of them, read as expressions in the same shape."""
+    if isinstance(exprs, (list, tuple)):
+        return [_read_outputs(item, functions) for item in exprs]
+    return parse(exprs, functions=functions)  # type: ignore[arg-type]
+
+
+def lambdify(variables: Sequence[str] | str | None, exprs: Formula | Sequence,
+             backend: str | None = None, *, functions=()) -> Callable[..., object]:
+    """One fast function of ``variables`` for a formula, a list of them (a gradient) or a
+    matrix (a Jacobian, a Hessian), each shared subexpression computed once for all of
+    them: ``backend`` ``numpy`` (the default when NumPy is installed), ``jax``, ``torch``,
+    ``c`` (compiled) or ``python`` (see :func:`symdiff.codegen.lambdify`).  ``variables``
+    may be one string of names separated by commas or spaces.
+
+    >>> f = lambdify("x, y", gradient("log(x) + x*y - sin(y)"), backend="python")
+    >>> f(2.0, 0.0)
+    [0.5, 1.0]
+    """
+    from . import codegen
+    if isinstance(variables, str):
+        variables = [v for v in variables.replace(",", " ").split()]
+    return codegen.lambdify(variables, _read_outputs(exprs, functions), backend)
+
+
+def to_code(exprs: Formula | Sequence, variables: Sequence[str] | None = None, backend: str = "python",
+            name: str = "derivative", *, functions=()) -> str:
+    """Source of one function computing a formula, a list or a matrix of them, in
+    ``backend``: ``python``, ``numpy``, ``jax``, ``torch`` or ``c`` (see
+    :func:`symdiff.codegen.to_code`).
+
+    >>> print(to_code("x*exp(-x^2)", backend="numpy").splitlines()[-2])
+            out[...] = x * np.exp(-x**2)
+    """
+    from . import codegen
+    return codegen.to_code(_read_outputs(exprs, functions), variables, backend, name)
 
 
 def numeric_gradient(expr: Formula, point: Mapping[str, float],

@@ -84,9 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "simplified result and its forms), expanded, factored, together "
                              "(one fraction, common factors cancelled), raw (as --no-simplify)")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=["text", "latex", "json", "tree", "python", "mathml"],
-                        default="text", help="how to print the result (default text; see "
-                                             "docs/reference/formats.md)")
+    output.add_argument("--format", choices=["text", "latex", "json", "tree", "python", "numpy", "jax",
+                                             "torch", "c", "mathml"],
+                        default="text", help="how to print the result (default text): also code "
+                                             "for Python, NumPy, JAX, PyTorch or C, one function "
+                                             "for all derivatives (see docs/reference/formats.md)")
     output.add_argument("--latex", dest="format", action="store_const", const="latex",
                         help="same as --format latex")
     output.add_argument("--equation", action="store_true",

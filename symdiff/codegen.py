@@ -616,11 +616,15 @@ def _prepared(exprs: object, variables: object, where: str) -> tuple[Outputs, li
     return outputs, _variable_names(outputs.exprs, variables)
 
 
-def _listed(outputs: Outputs, texts: list[str]) -> str:
-    """``texts`` (one per output) as a nested list literal, ``[a, b]``; one text as it is."""
+def _listed(outputs: Outputs, texts: list[str], indent: str = "") -> str:
+    """``texts`` (one per output) as a nested list literal, ``[a, b]``; one text as it is.
+    With ``indent``, the outermost list has one item per line."""
     def shown(item: Any) -> str:
         return item if isinstance(item, str) else "[" + ", ".join(map(shown, item)) + "]"
-    return shown(outputs.nested(texts))
+    nested = outputs.nested(texts)
+    if not indent or isinstance(nested, str):
+        return shown(nested)
+    return "[\n" + "".join(f"{indent}    {shown(item)},\n" for item in nested) + f"{indent}]"
 
 
 def _docstring(outputs: Outputs) -> str:
@@ -687,7 +691,7 @@ def to_code(exprs: Expr | Sequence, variables: Sequence[str] | None = None, back
 def _python_source(outputs: Outputs, names: list[str], name: str) -> str:
     writer = _PythonWriter(outputs.exprs, {n: python_name(n) for n in names})
     results = writer.write()
-    result = _listed(outputs, results)
+    result = _listed(outputs, results, indent="    ")
     return (f"{writer.imports}\n\n"
             f"def {name}({', '.join(writer.arguments[n] for n in names)}):\n"
             f'    """{_docstring(outputs)}"""\n'
@@ -734,7 +738,7 @@ def _array_source(outputs: Outputs, names: list[str], name: str, backend: Backen
         if not outputs.shape:
             returned = full[0]
         else:
-            returned = f"{xp}.stack([{', '.join(full)}])"
+            returned = f"{xp}.stack(" + _listed(Outputs(outputs.exprs, (len(full),)), full, "    ") + ")"
             if len(outputs.shape) > 1:
                 returned += f".reshape({outputs.shape!r} + tuple(shape))"
         lines = [*head, *writer.lines, f"    return {returned}"]

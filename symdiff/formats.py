@@ -307,17 +307,8 @@ def render_c(outcome: Derivatives, one_line: bool = False) -> str:
 
 
 def render_python(outcome: Derivatives, one_line: bool = False) -> str:
-    """A Python module of :func:`to_python`: one function, or one for each derivative
-    (``d_dx``, ``d2_dx2``, ...) of all the formula's variables."""
-    if one_line:
-        raise UsageError("--format python writes a module; it does not combine with stdin mode")
-    variables = sorted(outcome.expr.free)
-    if len(outcome.names) == 1:
-        return to_python(outcome.results[0], variables).rstrip("\n")
-    modules = [to_python(r, variables, name=f"d_d{n}" if outcome.order == 1 else f"d{outcome.order}_d{n}{outcome.order}")
-               .split("\n\n\n", 1) for n, r in zip(outcome.names, outcome.results)]
-    imports = max((header for header, _ in modules), key=len)    # with mpmath if any uses it
-    return imports + "\n\n\n" + "\n\n\n".join(f.rstrip("\n") for _, f in modules)
+    """:func:`render_code` for Python with ``math``."""
+    return render_code(outcome, "python", one_line)
 
 
 def render_mathml(outcome: Derivatives, one_line: bool = False) -> str:
