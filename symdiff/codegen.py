@@ -210,6 +210,8 @@ class Backend(NamedTuple):
     special_names: frozenset[str]    # the special functions it has
     lacks: frozenset[str] = frozenset()   # array API functions it lacks
     complex: bool = False            # whether it computes with complex numbers here
+    tensor: str = ""                 # a number as an array, where its functions take no numbers
+    integer_arguments: frozenset[str] = frozenset()   # functions whose first argument stays a number
 
 
 _SCIPY = frozenset("erf erfc erfi gamma gammaln digamma polygamma beta lambertw jv yv iv kv expi sici "
@@ -221,7 +223,11 @@ ARRAY_BACKENDS = {
                    "import jax.scipy.special",
                    frozenset("erf erfc gamma gammaln digamma polygamma beta expi sici poch".split())),
     "torch": Backend("torch", ("import torch",), "torch", "torch.special", "",
-                     frozenset("erf erfc gammaln digamma polygamma".split()), frozenset({"cbrt"})),
+                     # its real, imag and conj are for complex tensors only
+                     frozenset("erf erfc gammaln digamma polygamma".split()),
+                     frozenset({"cbrt", "real", "imag", "conj"}),
+                     tensor="torch.as_tensor({}, dtype=torch.float64)",
+                     integer_arguments=frozenset({"polygamma"})),
 }
 BACKENDS = ("python", "numpy", "jax", "torch", "c")
 
@@ -517,6 +523,21 @@ class _ArrayWriter(_PythonWriter):
 
     def sqrt_of(self, base: Expr) -> str:
         return f"{self.backend.xp}.sqrt" if base.free else "math.sqrt"
+
+    def call(self, node: Call) -> _Code:
+        """As Python's, with a number among array arguments made an array where the
+        backend's functions take arrays only (torch.log(3) is refused)."""
+        tensor = self.backend.tensor
+        if not tensor or not node.free or all(a.free for a in node.args):
+            return super().call(node)
+        saved = self.code
+        first = 1 if node.fn in self.backend.integer_arguments else 0
+        self.code = {**saved, **{a: _Code(tensor.format(saved[a].text), ATOM, saved[a].depth + 1)
+                                 for a in node.args[first:] if not a.free}}
+        try:
+            return super().call(node)
+        finally:
+            self.code = saved
 
     def piecewise(self, node: Piecewise) -> _Code:
         """``xp.where(c, a, xp.where(d, b, nan))``; NaN where no condition holds."""
@@ -842,14 +863,20 @@ def _python_function(outputs: Outputs, names: list[str]) -> Callable[..., Any]:
     compiled = compile_overflowing(outputs.exprs, names, EvaluationError)
     if not outputs.shape:
         def one(*arguments: float) -> float:
-            return compiled(*arguments)[0]
+            return compiled(*map(_number, arguments))[0]
         function = one
     else:
         def many(*arguments: float) -> list:
-            return outputs.nested(compiled(*arguments))
+            return outputs.nested(compiled(*map(_number, arguments)))
         function = many
     function.__doc__ = f"{_listed(outputs, [to_text(e) for e in outputs.exprs])} as a function of ({', '.join(names)})"
     return function
+
+
+def _number(value: Any) -> float | complex:
+    """An argument of the ``python`` backend as Python's own number (a NumPy scalar's
+    arithmetic differs: its booleans do not subtract)."""
+    return value if isinstance(value, complex) else float(value)
 
 
 def c_compiler() -> str | None:

@@ -721,7 +721,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("ff",    (lambda a, b: mul(ff(a, b), add(digamma(add(a, ONE)), neg(digamma(add(a, neg(b), ONE))))),
                        lambda a, b: mul(ff(a, b), digamma(add(a, neg(b), ONE)))),
              _mp("ff", "ff"), r"\underline", {}, (), _ff_exact, complex=_mp_complex("ff"),
-             python="float(mpmath.ff({a}, {b}))", array="special.poch({a} - {b} + 1, {b})", rule="falling factorial rule"),
+             python="float(mpmath.ff({a}, {b}))", array="special.poch({a} - ({b}) + 1, {b})", rule="falling factorial rule"),
 )}
 
 # ----- conditions: the comparisons and connectives of a piecewise form's conditions -----
@@ -838,7 +838,8 @@ def is_condition(e: Expr) -> bool:
 LOG_BASE = Function("log", (lambda u, b: recip(mul(u, log(b))),
                             lambda u, b: neg(over(log(u), mul(b, square(log(b)))))),
                     _log_base, r"\log", complex=lambda z, b: cmath.log(z) / cmath.log(b),
-                    python="math.log({a}, {b})", rule="logarithm rule (base b)")
+                    python="math.log({a}, {b})", rule="logarithm rule (base b)",
+                    array="(xp.log({a}) / xp.log({b}))", c="(log({a}) / log({b}))")
 
 _ALIASES = {alias: f.name for f in FUNCTIONS.values() for alias in f.aliases}
 

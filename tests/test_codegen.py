@@ -1,0 +1,411 @@
+"""Numbers out: the code of every backend and the functions lambdify makes from it.
+
+The oracle is symdiff's own ``evaluate`` (checked against mpmath and SymPy elsewhere): every
+backend's value agrees with it to 1e-12 relative, on every function of the table that the
+backend can write, on the benchmark families' gradients and Hessians, and on random
+formulas (Hypothesis).  JAX's own ``grad`` of a generated derivative agrees with symdiff's
+second derivative.  NumPy is a test dependency; JAX and PyTorch tests run where they are
+installed (.ci/run installs them beside the compiled wheel).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+import subprocess
+import sys
+import warnings
+
+import pytest
+from hypothesis import given
+from strategies import counted, example, expressions, property_settings, verdict
+from test_function_grid import ROWS, formula, point_for
+
+import symdiff
+from symdiff import (CodegenError, EvaluationError, FUNCTIONS, SymdiffWarning, diff, evaluate, gradient,
+                     hessian, jacobian, lambdify, parse, to_code)
+from symdiff.cli import main
+from symdiff.codegen import ARRAY_BACKENDS, CODE_NAMES, c_compiler, c_name, python_name
+from symdiff.functions import LOG_BASE
+
+np = pytest.importorskip("numpy")
+
+RELATIVE = 1e-12
+SEED = "log(x) + x*y - sin(y)"
+
+
+def installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+ARRAYS = [pytest.param(b, marks=pytest.mark.skipif(not installed(b), reason=f"{b} is not installed"))
+          for b in ("numpy", "jax", "torch")]
+HAS_CC = c_compiler() is not None
+EVERY = [*ARRAYS, pytest.param("c", marks=pytest.mark.skipif(not HAS_CC, reason="no C compiler")), "python"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def jax_in_double_precision():
+    """JAX computes in float32 unless asked; the agreement to 1e-12 needs float64."""
+    if installed("jax"):
+        import jax
+        jax.config.update("jax_enable_x64", True)
+    yield
+
+
+def as_numpy(value) -> np.ndarray:
+    if hasattr(value, "detach"):                       # a torch tensor
+        value = value.detach().numpy()
+    return np.asarray(value, dtype=float)
+
+
+def agree(got, want, relative: float = RELATIVE) -> bool:
+    got, want = as_numpy(got), np.asarray(want, dtype=float)
+    both_nan = np.isnan(got) & np.isnan(want)
+    close = np.abs(got - want) <= relative * np.maximum(np.abs(want), 1e-300) + 1e-300
+    return got.shape == want.shape and bool(np.all(both_nan | close | (got == want)))
+
+
+def values_at(exprs: list, names: list[str], points: list[dict]) -> np.ndarray:
+    """evaluate's values, shaped (outputs, points)."""
+    return np.array([[evaluate(e, p) for p in points] for e in exprs])
+
+
+def call(function, backend: str, columns: list[np.ndarray]):
+    if backend == "python":                            # numbers in, numbers out, point by point
+        return np.moveaxis(np.array([function(*point) for point in zip(*columns)]), 0, -1)
+    return function(*columns)
+
+
+# ---------------------------------------------------------------- every function of the table
+
+def _row(fn: str):
+    return LOG_BASE if fn == "log/2" else FUNCTIONS[fn]
+
+
+def _writes_all(exprs: list, backend: str) -> bool:
+    """Whether ``backend`` can write every function the expressions call."""
+    from symdiff.expr import Call, postorder_of
+    return all(_writes("log/2" if n.fn == "log" and len(n.args) == 2 else n.fn, backend)
+               for n in postorder_of(exprs) if type(n) is Call)
+
+
+def _writes(fn: str, backend: str) -> bool:
+    """Whether ``backend`` can write the function of row ``fn`` (its column, and names the
+    backend has)."""
+    row = _row(fn)
+    if backend == "python":
+        return row.python is not None
+    if backend == "c":
+        return row.c_code is not None
+    code = row.array_code
+    if code is None:
+        return False
+    have = ARRAY_BACKENDS[backend]
+    import re
+    return (all(n in have.special_names for n in re.findall(r"special\.(\w+)", code))
+            and not any(n in have.lacks for n in re.findall(r"xp\.(\w+)", code)))
+
+
+@pytest.mark.parametrize("backend", EVERY)
+@pytest.mark.parametrize("fn", ROWS)
+def test_every_function_in_every_backend_that_has_it(fn, backend):
+    """y*f(x) and its derivative at three points inside the domain, against evaluate."""
+    expr = parse(formula(fn))
+    exprs = [expr, diff(expr, "x")]
+    if not _writes_all(exprs, backend):
+        with pytest.raises(CodegenError, match="has no"):
+            lambdify(["x", "y"], exprs, backend=backend)
+        return
+    x = point_for(fn)
+    xs = np.array([x, x * 1.01, x * 0.99])
+    ys = np.array([1.3, -0.7, 2.1])
+    want = values_at(exprs, ["x", "y"], [{"x": a, "y": b} for a, b in zip(xs, ys)])
+    # SciPy's and JAX's special functions are good to about 1e-13, not always to the last bit
+    tolerance = RELATIVE if "special." not in (_row(fn).array_code or "") or backend in ("c", "python") else 1e-10
+    got = call(lambdify(["x", "y"], exprs, backend=backend), backend, [xs, ys])
+    assert agree(got, want, tolerance), (fn, backend, as_numpy(got), want)
+
+
+def test_every_function_has_array_code():
+    """Every row of the table is written for NumPy (SciPy's special functions where NumPy
+    has none); C lacks what math.h lacks."""
+    assert [fn for fn in ROWS if _row(fn).array_code is None] == []
+    assert sorted(fn for fn in ROWS if _row(fn).c_code is None) == sorted(
+        ["re", "im", "conj", "arg", "erfi", "digamma", "polygamma", "beta", "LambertW", "besselj",
+         "bessely", "besseli", "besselk", "Ei", "Si", "Ci", "li", "ff"])
+
+
+# ---------------------------------------------------------------- gradients, Jacobians, Hessians
+
+def rosenbrock(n: int) -> str:
+    return " + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(n - 1))
+
+
+def logsumexp(n: int) -> str:
+    return "log(" + " + ".join(f"exp(x{i})" for i in range(n)) + ")"
+
+
+def tanh_net(n: int) -> list[str]:
+    return [f"tanh({' + '.join(f'{(i + j) % 5 - 2}*x{j}' for j in range(n))} + {i})" for i in range(n)]
+
+
+FAMILIES = {
+    "seed gradient": lambda: gradient(SEED),
+    "seed hessian": lambda: hessian(SEED),
+    "rosenbrock gradient": lambda: gradient(rosenbrock(6)),
+    "rosenbrock hessian": lambda: hessian(rosenbrock(4)),
+    "logsumexp gradient": lambda: gradient(logsumexp(8)),
+    "logsumexp hessian": lambda: hessian(logsumexp(3)),
+    "tanh network jacobian": lambda: jacobian(tanh_net(4)),
+}
+
+
+def _points(names: list[str], count: int, seed: int = 5) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(0.2, 2.0, count) for _ in names]
+
+
+@pytest.mark.parametrize("backend", EVERY)
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_families_agree_with_evaluate(family, backend):
+    result = FAMILIES[family]()
+    flat = [e for row in result for e in (row if isinstance(row, list) else [row])]
+    names = sorted(set().union(*(e.free for e in flat))) or ["x"]
+    columns = _points(names, 20)
+    want = values_at(flat, names, [dict(zip(names, p)) for p in zip(*columns)])
+    got = as_numpy(call(lambdify(names, result, backend=backend), backend, columns))
+    shape = (len(result), len(result[0])) if isinstance(result[0], list) else (len(result),)
+    assert got.shape == (*shape, 20)
+    assert agree(got.reshape(len(flat), 20), want)
+
+
+# ---------------------------------------------------------------- random formulas
+
+@counted(at_least=0.5)
+@property_settings(60)
+@given(expressions(wrt="x", floats=True, max_leaves=8))
+def test_random_gradients_agree_with_evaluate_in_numpy_and_c(expr):
+    example()
+    names = sorted(expr.free | {"x"})
+    partials = gradient(expr, names)
+    rng = random.Random(hash(str(expr)) & 0xFFFF)
+    points = [{n: rng.choice([0.7, 1.3, 0.45, 1.9, 2.6]) * rng.choice([1, -1]) for n in names}
+              for _ in range(6)]
+    try:
+        want = values_at(partials, names, points)
+    except (EvaluationError, CodegenError):
+        # keep the points where every partial has a value
+        points = [p for p in points if _defined(partials, p)]
+        if not points:
+            return
+        want = values_at(partials, names, points)
+    columns = [np.array([p[n] for p in points]) for n in names]
+    backends = ["numpy", *(["c"] if HAS_CC else [])]
+    for backend in backends:
+        got = lambdify(names, partials, backend=backend)(*columns)
+        assert agree(got, want, 1e-11), (str(expr), backend, got, want)
+    verdict(len(points))
+
+
+def _defined(exprs, point) -> bool:
+    try:
+        for e in exprs:
+            evaluate(e, point)
+    except EvaluationError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- shapes and broadcasting
+
+@pytest.mark.parametrize("backend", [b for b in EVERY if b != "python"])
+def test_output_shapes_follow_outputs_then_inputs(backend):
+    g = lambdify(["x", "y"], gradient(SEED), backend=backend)
+    h = lambdify(["x", "y"], hessian(SEED), backend=backend)
+    one = lambdify(["x", "y"], parse(SEED), backend=backend)
+    xs = np.linspace(0.5, 2, 5)
+    assert as_numpy(g(xs, 2.0)).shape == (2, 5)                   # a scalar broadcasts
+    assert as_numpy(h(xs, xs)).shape == (2, 2, 5)
+    assert as_numpy(one(xs[:, None], xs[None, :])).shape == (5, 5)  # outer product of the grids
+    assert as_numpy(g(1.5, 2.0)).shape == (2,)
+    assert as_numpy(one(1.5, 2.0)).shape == ()
+    # constant outputs fill the whole shape: d/dy of x*y + y is x + 1, d/dx of it ... 2 rows
+    constant = lambdify(["x", "y"], gradient("2*x + 3*y"), backend=backend)
+    assert agree(constant(xs, xs), np.array([[2.0] * 5, [3.0] * 5]))
+
+
+def test_python_backend_gives_numbers_and_nested_lists():
+    assert lambdify("x, y", hessian(SEED), backend="python")(2.0, 0.0) == [[-0.25, 1.0], [1.0, 0.0]]
+    assert lambdify("x", "x^2", backend="python")(3.0) == 9.0
+    assert lambdify(["x"], parse("x^2")).__name__ == "lambdified"          # numpy by default
+
+
+def test_numpy_returns_a_number_for_numbers():
+    value = lambdify(["x"], parse("x^2"), backend="numpy")(3.0)
+    assert isinstance(value, np.floating) and value == 9.0
+
+
+# ---------------------------------------------------------------- domain errors
+
+def test_domain_errors_follow_each_backends_conventions():
+    xs = np.array([-1.0, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # NumPy's own warnings are silenced
+        got = lambdify(["x"], parse("log(x)"), backend="numpy")(xs)
+    assert np.isnan(got[0]) and got[1] == -math.inf and got[2] == 0.0
+    if HAS_CC:
+        got = lambdify(["x"], parse("log(x)"), backend="c")(xs)
+        assert np.isnan(got[0]) and got[1] == -math.inf and got[2] == 0.0
+    with pytest.raises(EvaluationError, match="log"):
+        lambdify(["x"], parse("log(x)"), backend="python")(-1.0)
+    with pytest.raises(EvaluationError, match="division by zero"):
+        lambdify(["x"], [parse("1/x"), parse("x")], backend="python")(0.0)
+
+
+@pytest.mark.parametrize("backend", [b for b in EVERY if b != "python"])
+def test_piecewise_picks_the_branch_elementwise(backend):
+    f = lambdify(["x"], parse("Piecewise((x^2, x < 0), (sqrt(x), x < 4), (1, True))"), backend=backend)
+    assert agree(f(np.array([-2.0, 1.0, 9.0])), np.array([4.0, 1.0, 1.0]))
+
+
+def test_complex_formulas_in_numpy():
+    got = lambdify(["x"], parse("exp(I*x)"), backend="numpy")(np.array([0.0, math.pi / 2]))
+    assert np.allclose(got, [1.0, 1j])
+    with pytest.raises(CodegenError, match="complex"):
+        to_code(parse("exp(I*x)"), backend="jax")
+
+
+# ---------------------------------------------------------------- JAX and PyTorch as themselves
+
+@pytest.mark.skipif(not installed("jax"), reason="jax is not installed")
+def test_jax_code_is_jit_compatible_and_differentiable():
+    import jax
+    f = parse("x^3*sin(x) + exp(-x^2) + Piecewise((x, x < 1), (x^2, True))")
+    first = diff(f, "x")
+    second = diff(f, "x", 2)
+    function = lambdify(["x"], first, backend="jax")
+    xs = np.array([0.3, 0.8, 1.7, 2.4])
+    assert agree(jax.jit(function)(xs), function(xs))
+    by_jax = jax.vmap(jax.grad(lambda x: function(x)))(xs)    # JAX differentiating our code
+    assert agree(by_jax, [evaluate(second, x=float(x)) for x in xs], 1e-11)
+
+
+@pytest.mark.skipif(not installed("torch"), reason="torch is not installed")
+def test_torch_code_is_differentiable_by_autograd():
+    import torch
+    first = diff("x^3*sin(x) + exp(-x^2)", "x")
+    second = diff(first, "x")
+    x = torch.tensor([0.3, 0.8, 1.7], dtype=torch.float64, requires_grad=True)
+    lambdify(["x"], first, backend="torch")(x).sum().backward()
+    assert agree(x.grad, [evaluate(second, x=v) for v in (0.3, 0.8, 1.7)], 1e-11)
+
+
+def test_torch_lacks_cbrt_and_says_so():
+    with pytest.raises(CodegenError, match="torch lacks cbrt"):
+        to_code(parse("cbrt(x)"), backend="torch")
+
+
+# ---------------------------------------------------------------- the C path
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_c_source_compiles_and_names_are_safe():
+    source = to_code(gradient("double*y0 + sin(double)"), backend="c", name="gradient")
+    assert "double double_" in source and "double y0_" in source
+    assert c_name("double") == "double_"
+    values = lambdify(["double", "y0"], gradient("double*y0 + sin(double)"), backend="c")(1.0, 2.0)
+    assert agree(values, [2.0 + math.cos(1.0), 1.0])
+
+
+def test_without_a_compiler_c_falls_back_to_numpy_with_a_warning(monkeypatch):
+    monkeypatch.setenv("CC", "/nonexistent/cc")
+    assert c_compiler() is None
+    with pytest.warns(SymdiffWarning, match="no C compiler found"):
+        function = lambdify(["x"], parse("x^2"), backend="c")
+    assert function(3.0) == 9.0
+
+
+def test_a_function_without_c_code_is_refused_with_the_alternatives():
+    with pytest.raises(CodegenError, match="besselj has no C code .* backend='numpy'"):
+        to_code(parse("besselj(1, x)"), backend="c")
+
+
+# ---------------------------------------------------------------- text and names
+
+@pytest.mark.parametrize("backend", ["python", "numpy", "jax", "torch"])
+def test_generated_code_reads_only_its_own_names(backend):
+    names = ["np", "torch", "out", "shape", "x", "t1"]
+    formula_ = " + ".join(f"{n}*sin({n})" for n in names) + " + exp(np*out)*exp(np*out)"
+    source = to_code(gradient(formula_, names), names, backend=backend, name="gradient")
+    tree = ast.parse(source)
+    function = next(node for node in tree.body if isinstance(node, ast.FunctionDef))
+    params = [a.arg for a in function.args.args]
+    assert params == [python_name(n) for n in names]
+    assert not set(params) & CODE_NAMES
+    read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    assert read <= set(params) | bound | CODE_NAMES, read - set(params) - bound - CODE_NAMES
+    assert not bound & (CODE_NAMES - {"out", "shape"})
+
+
+def test_readable_code():
+    assert "y + 1 / x" in to_code(diff(SEED, "x"), backend="python")
+    assert "return x - math.cos(y)" in to_code(diff(SEED, "y"), backend="python")
+    c = to_code(parse("x^3 + x^(1/3) + sqrt(x)^3"), backend="c")
+    assert "x * x * x" in c and "pow(x, 1.0 / 3)" in c
+
+
+def test_shared_subexpressions_are_computed_once_for_all_outputs():
+    source = to_code(gradient(logsumexp(5)), backend="numpy", name="gradient")
+    assert source.count("np.exp(x0)") == 1 and source.count("np.log") == 0
+
+
+def test_bad_requests_are_codegen_errors():
+    with pytest.raises(CodegenError, match="unknown backend 'fortran'"):
+        to_code("x", backend="fortran")
+    with pytest.raises(CodegenError, match="unknown backend"):
+        lambdify(["x"], "x", backend="fortran")
+    with pytest.raises(CodegenError, match="f has no NumPy code"):
+        to_code(parse("f(x)", functions=["f"]), backend="numpy")
+    with pytest.raises(CodegenError, match="no argument for y"):
+        lambdify(["x"], "x*y")
+    with pytest.raises(CodegenError, match="one length"):
+        lambdify(["x"], [["x", "x"], ["x"]])
+
+
+# ---------------------------------------------------------------- the command line
+
+@pytest.mark.parametrize("fmt", ["numpy", "jax", "torch", "c", "python"])
+def test_cli_writes_one_function_for_a_gradient(fmt, capsys):
+    code, out, err = run_cli(capsys, [SEED, "--wrt", "x,y", "--format", fmt])
+    assert code == 0 and err == ""
+    assert ("void gradient(double x, double y, double *out)" in out if fmt == "c"
+            else "def gradient(x, y):" in out)
+
+
+def test_cli_exits_2_for_a_function_without_c_code(capsys):
+    code, out, err = run_cli(capsys, ["besselj(1, x)", "--format", "c"])
+    assert code == 2 and "besselj has no C code" in err and "Traceback" not in err
+
+
+def run_cli(capsys, argv: list[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_numpy_module_output_runs_as_written():
+    completed = subprocess.run([sys.executable, "-m", "symdiff", SEED, "--wrt", "x,y", "--format", "numpy"],
+                               capture_output=True, text=True, check=True)
+    namespace: dict = {}
+    exec(compile(completed.stdout, "<cli>", "exec"), namespace)  # noqa: S102
+    assert agree(namespace["gradient"](np.array([2.0]), 0.0), [[0.5], [1.0]])
+
+
+def test_package_names():
+    assert symdiff.lambdify is lambdify and "lambdify" in symdiff.__all__ and "to_code" in symdiff.__all__
