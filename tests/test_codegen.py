@@ -188,7 +188,7 @@ def test_families_agree_with_evaluate(family, backend):
 # ---------------------------------------------------------------- random formulas
 
 @counted(at_least=0.5)
-@property_settings(60)
+@property_settings(40)
 @given(expressions(wrt="x", floats=True, max_leaves=8))
 def test_random_gradients_agree_with_evaluate_in_numpy_and_c(expr):
     example()
