@@ -258,7 +258,7 @@ def _read_outputs(exprs: object, functions=()) -> Expr | list:
     """A formula, or a (nested) list of them, read as expressions in the same shape."""
     if isinstance(exprs, (list, tuple)):
         return [_read_outputs(item, functions) for item in exprs]
-    return parse(exprs, functions=functions)  # type: ignore[arg-type]
+    return parse(exprs, functions=functions)
 
 
 def lambdify(variables: Sequence[str] | str | None, exprs: Formula | Sequence,

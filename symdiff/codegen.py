@@ -861,6 +861,7 @@ def _python_function(outputs: Outputs, names: list[str]) -> Callable[..., Any]:
     """``math`` code with evaluate's rules (its errors and overflow handling), all outputs
     in one function."""
     compiled = compile_overflowing(outputs.exprs, names, EvaluationError)
+    function: Callable[..., Any]
     if not outputs.shape:
         def one(*arguments: float) -> float:
             return compiled(*map(_number, arguments))[0]
