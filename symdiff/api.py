@@ -239,8 +239,21 @@ def evaluate(expr: Formula, values: Mapping[str, float] | None = None, /, **kwar
     10.0
     >>> evaluate("log(x) + x*y - sin(y)", x=2, y=5)  # doctest: +ELLIPSIS
     11.652...
+
+    Given arrays (or lists), it evaluates at every point with :func:`lambdify`'s NumPy
+    backend, broadcasting them, and gives nan or inf outside the domain, as NumPy does.
     """
-    return evaluation.evaluate(parse(expr), values, **kwargs)
+    expr = parse(expr)
+    point = {**(values or {}), **kwargs}
+    if any(_is_array(v) for v in point.values()):
+        names = sorted(point)
+        return lambdify(names, expr, backend="numpy")(*(point[n] for n in names))
+    return evaluation.evaluate(expr, point)
+
+
+def _is_array(value: object) -> bool:
+    """A NumPy array (or anything with a shape of one or more axes), a list or a tuple."""
+    return isinstance(value, (list, tuple)) or bool(getattr(value, "shape", ()))
 
 
 def compile_function(expr: Formula, variables: Sequence[str] | None = None) -> Callable[..., float]:
@@ -251,7 +264,18 @@ def compile_function(expr: Formula, variables: Sequence[str] | None = None) -> C
     >>> round(f(1.0), 6)
     1.549544
     """
-    return evaluation.compile_function(parse(expr), variables)
+    compiled = evaluation.compile_function(parse(expr), variables)
+
+    def function(*arguments: float) -> float:
+        try:
+            return compiled(*arguments)
+        except (TypeError, ValueError):
+            if any(map(_is_array, arguments)):
+                raise TypeError("a compiled function takes numbers; for arrays, "
+                                "lambdify(variables, expr) gives a NumPy function") from None
+            raise
+    function.__doc__ = compiled.__doc__
+    return function
 
 
 def _read_outputs(exprs: object, functions=()) -> Expr | list:

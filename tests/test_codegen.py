@@ -409,3 +409,14 @@ def test_numpy_module_output_runs_as_written():
 
 def test_package_names():
     assert symdiff.lambdify is lambdify and "lambdify" in symdiff.__all__ and "to_code" in symdiff.__all__
+
+
+def test_evaluate_takes_arrays_and_compile_function_says_where_to_go():
+    assert agree(evaluate("x*sin(x)", x=np.array([1.0, 2.0])), [math.sin(1.0), 2 * math.sin(2.0)])
+    assert agree(evaluate("x*y", x=[1.0, 2.0], y=3), [3.0, 6.0])
+    assert agree(evaluate("log(x)", x=np.array([-1.0])), [math.nan])       # the array convention
+    compiled = symdiff.compile_function("x*sin(x)", ["x"])
+    with pytest.raises(TypeError, match="lambdify"):
+        compiled(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="takes 1 positional argument"):
+        compiled(1.0, 2.0)
