@@ -394,14 +394,14 @@ class _Reader:
         return [node.expr], build
 
     def partial(self, applied, variables: list) -> str | None:
-        """The name of the derivative of ``applied`` = f(x1, ..., xn), distinct symbols, by
-        ``variables`` (each one of them), or None if it is no such derivative."""
-        sp = self.sp
+        """The name of the derivative of ``applied`` = f(u1, ..., un) by ``variables``, each
+        of which is one argument ui and occurs in no other, or None if it is no such derivative."""
         args = applied.args
-        if not isinstance(applied, sp.core.function.AppliedUndef) or not args \
-                or not all(a.is_Symbol for a in args) or len(set(args)) != len(args) \
-                or not all(v in args for v in variables):
+        if not isinstance(applied, self.sp.core.function.AppliedUndef):
             return None
+        for v in set(variables):
+            if args.count(v) != 1 or any(v in a.free_symbols for a in args if a != v):
+                return None
         name = _unknown_name(applied)
         if len(args) == 1:
             return name + "'" * len(variables)
@@ -416,7 +416,7 @@ class _Reader:
             name = self.partial(derivative.expr, variables)
             if name is not None:
                 at = dict(zip(node.variables, node.point))
-                args = [at.get(a, a) for a in derivative.expr.args]
+                args = [a.xreplace(at) for a in derivative.expr.args]
                 return args, lambda parts: call(name, *parts)
         raise _unsupported(node, " other than the derivative of an undefined function at a point")
 
