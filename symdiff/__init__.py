@@ -43,9 +43,18 @@ def _typeset(expr: Expr) -> str:
 
 _expr_module.show_with("latex", _typeset)
 
+
+def _sympy(expr: Expr):
+    from . import interop                      # loaded on first use: no SymPy at import
+    return interop.to_sympy(expr)
+
+
+_expr_module.convert_with("sympy", _sympy)
+
 # Loaded on first use, so the command line starts fast.  (The functions of the API that
 # need autodiff, numeric or latex load them when first called.)
-_LAZY = {"Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff"}
+_LAZY = {"Variable": "autodiff", "Traced": "autodiff", "Graph": "autodiff",
+         "to_sympy": "interop", "from_sympy": "interop"}
 
 
 def __getattr__(name: str):

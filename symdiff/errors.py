@@ -9,7 +9,8 @@ for callers who do not know about symdiff.
     │   └── UnknownFunctionError          name(...) with an unknown name
     ├── LimitError(ValueError)            a resource limit was reached
     ├── DiffError(ValueError)             the derivative cannot be formed
-    ├── CodegenError(ValueError)          code cannot be written for these names
+    ├── CodegenError(ValueError)          code cannot be written for these names, or an
+    │                                     expression has no counterpart in SymPy (interop)
     ├── EvaluationError(ArithmeticError)  a number outside a function's domain
     └── UsageError                        a request that cannot be carried out as asked
                                           (the command line's options, symdiff.pipeline)
@@ -123,7 +124,9 @@ class DiffError(SymdiffError, ValueError):
 
 class CodegenError(SymdiffError, ValueError):
     """``to_python`` cannot write the function: a bad ``name=`` or ``variables=``, a
-    variable without an argument, or a function with no numeric value."""
+    variable without an argument, or a function with no numeric value.  Also raised by
+    :mod:`symdiff.interop` for what has no counterpart on the other side (SymPy's Integral,
+    a function symdiff does not know, a symbol that cannot be a symdiff variable)."""
 
 
 class EvaluationError(SymdiffError, ArithmeticError):

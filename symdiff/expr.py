@@ -134,6 +134,17 @@ def show_with(kind: str, printer: Callable[[Expr], str]) -> None:
     _SHOW[kind] = printer
 
 
+# How a node becomes another system's expression: "sympy" (sympy.sympify calls Expr._sympy_).
+# The converter (symdiff.interop) imports this module, so the package registers it, loaded on
+# first use (symdiff/__init__.py).
+_CONVERT: dict[str, Callable[[Expr], object]] = {}
+
+
+def convert_with(kind: str, converter: Callable[[Expr], object]) -> None:
+    """Use ``converter`` to make ``kind`` ("sympy") of a node."""
+    _CONVERT[kind] = converter
+
+
 def _forget(entry: _Entry) -> None:
     with _TABLE_LOCK:
         if _INTERNED.get(entry.ident) is entry:
@@ -327,6 +338,11 @@ class Expr:
     def _repr_latex_(self) -> str:
         """Jupyter shows expressions typeset."""
         return r"$\displaystyle " + _SHOW["latex"](self) + "$"
+
+    def _sympy_(self):
+        """SymPy's expression of the same value: ``sympy.sympify(expr)`` and SymPy's functions
+        given an expression call this (see :func:`symdiff.interop.to_sympy`)."""
+        return _CONVERT["sympy"](self)
 
 
 
