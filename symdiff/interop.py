@@ -50,27 +50,10 @@ from .limits import bounded, checked
 # ---------------------------------------------------------------- the function tables
 
 # symdiff's function -> SymPy's function of the same arguments in the same order, by its
-# name in the sympy package.  Every row of functions.FUNCTIONS has a row here or in
-# SYMPY_FORMULAS (tests/test_interop.py checks); a function in neither has no SymPy
-# counterpart, and to_sympy says so.
-SYMPY_FUNCTIONS: dict[str, str] = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
-    "asin": "asin", "acos": "acos", "atan": "atan", "acot": "acot", "asec": "asec", "acsc": "acsc",
-    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "coth": "coth", "sech": "sech", "csch": "csch",
-    "asinh": "asinh", "acosh": "acosh", "atanh": "atanh",
-    "acoth": "acoth", "asech": "asech", "acsch": "acsch",
-    "exp": "exp", "log": "log",
-    "abs": "Abs", "sign": "sign", "re": "re", "im": "im", "conj": "conjugate", "arg": "arg",
-    "atan2": "atan2",
-    "hypot": "codegen.cfunctions.hypot",       # SymPy's own hypot, which evaluates and differentiates
-    "erf": "erf", "erfc": "erfc", "erfi": "erfi",
-    "gamma": "gamma", "loggamma": "loggamma", "digamma": "digamma", "polygamma": "polygamma",
-    "beta": "beta", "LambertW": "LambertW",
-    "besselj": "besselj", "bessely": "bessely", "besseli": "besseli", "besselk": "besselk",
-    "Ei": "Ei", "Si": "Si", "Ci": "Ci", "li": "li", "sinc": "sinc",   # sinc unnormalised in both
-    "floor": "floor", "ceil": "ceiling", "min": "Min", "max": "Max",
-    "factorial": "factorial", "ff": "FallingFactorial",
-}
+# path in the sympy package: the ``sympy`` column of the function table.  Every row of
+# functions.FUNCTIONS has it or a row in SYMPY_FORMULAS (tests/test_interop.py checks); a
+# function with neither has no SymPy counterpart, and to_sympy says so.
+SYMPY_FUNCTIONS: dict[str, str] = {name: f.sympy for name, f in FUNCTIONS.items() if f.sympy}
 
 # symdiff's functions that SymPy writes as a formula of its own: f(sympy, *arguments).
 SYMPY_FORMULAS: dict[str, Callable[..., Any]] = {
@@ -85,10 +68,7 @@ SYMPY_FORMULAS: dict[str, Callable[..., Any]] = {
 }
 
 # The conditions of piecewise forms, by SymPy's name.
-SYMPY_CONDITIONS: dict[str, str] = {
-    "Lt": "Lt", "Le": "Le", "Gt": "Gt", "Ge": "Ge", "Eq": "Eq", "Ne": "Ne",
-    "And": "And", "Or": "Or", "Not": "Not",
-}
+SYMPY_CONDITIONS: dict[str, str] = {name: f.sympy for name, f in CONDITIONS.items()}
 
 # SymPy's functions that read as one of symdiff's though symdiff writes that one otherwise.
 _ALSO_READ = {"codegen.cfunctions.log2": "log2", "codegen.cfunctions.log10": "log10"}
