@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import diff as differentiation, evaluate as evaluation, printing, simplify as simplification
 from .expr import Expr, Sym
@@ -247,7 +247,8 @@ def evaluate(expr: Formula, values: Mapping[str, float] | None = None, /, **kwar
     point = {**(values or {}), **kwargs}
     if any(_is_array(v) for v in point.values()):
         names = sorted(point)
-        return lambdify(names, expr, backend="numpy")(*(point[n] for n in names))
+        values_everywhere: Any = lambdify(names, expr, backend="numpy")(*(point[n] for n in names))
+        return values_everywhere
     return evaluation.evaluate(expr, point)
 
 
