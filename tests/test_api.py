@@ -42,6 +42,8 @@ USES = {
     "collect":          lambda f: api.collect(f, "x" if isinstance(f, str) else Sym("x")),
     "evaluate":         lambda f: api.evaluate(f, POINT),
     "compile_function": lambda f: api.compile_function(f, ["x", "y"])(0.5, 2.0),
+    "lambdify":         lambda f: api.lambdify(["x", "y"], [[f], [f]], backend="python")(0.5, 2.0),
+    "to_code":          lambda f: api.to_code([f, f], backend="numpy"),
     "numeric_gradient": lambda f: api.numeric_gradient(f, POINT),
     "jvp":              lambda f: api.jvp(f, POINT, {"x": 1.0}),
     "vjp":              lambda f: api.vjp(f, POINT),
@@ -149,6 +151,8 @@ STAGES = {
     "printing.cse":              (lambda f: stage("printing").cse(f),                      "cse"),
     "printing.cse of a list":    (lambda f: stage("printing").cse([f]),                    "cse"),
     "formats.to_python":         (lambda f: stage("formats").to_python(f),                 "parse"),
+    "codegen.lambdify":          (lambda f: stage("codegen").lambdify(["x"], [f]),         "lambdify"),
+    "codegen.to_code":           (lambda f: stage("codegen").to_code(f),                   "to_code"),
 }
 
 
