@@ -240,6 +240,30 @@ def test_output_shapes_follow_outputs_then_inputs(backend):
     assert agree(constant(xs, xs), np.array([[2.0] * 5, [3.0] * 5]))
 
 
+@pytest.mark.parametrize("backend", ["numpy", *(["c"] if HAS_CC else [])])
+def test_many_points_in_blocks_with_broadcasting(backend):
+    """More points than a block (NumPy computes block by block), arguments broadcast."""
+    from symdiff.codegen import BLOCK
+    f = lambdify(["x", "y"], hessian(SEED), backend=backend)
+    xs = np.linspace(0.5, 3.0, 2 * BLOCK + 123)
+    ys = np.linspace(-1.0, 1.0, 7)[:, None]              # a (7, 1) column against (n,)
+    got = as_numpy(f(xs, ys))
+    assert got.shape == (2, 2, 7, xs.size)
+    assert agree(got[0, 0], np.broadcast_to(-1 / xs**2, (7, xs.size)))
+    assert agree(got[1, 1], np.broadcast_to(np.sin(ys), (7, xs.size)))
+    assert agree(got[0, 1], np.ones((7, xs.size)))
+    g = lambdify(["x", "y"], diff(SEED, "x"), backend=backend)   # one output, a scalar y
+    assert agree(g(xs, 2.0), 2.0 + 1 / xs)
+
+
+def test_the_numpy_function_writes_into_out():
+    namespace: dict = {}
+    exec(to_code(gradient(SEED), backend="numpy", name="gradient"), namespace)  # noqa: S102
+    out = np.zeros((2, 3))
+    namespace["gradient"](np.array([1.0, 2.0, 4.0]), 5.0, out=out)
+    assert agree(out, [[6.0, 5.5, 5.25], [1 - math.cos(5.0), 2 - math.cos(5.0), 4 - math.cos(5.0)]])
+
+
 def test_python_backend_gives_numbers_and_nested_lists():
     assert lambdify("x, y", hessian(SEED), backend="python")(2.0, 0.0) == [[-0.25, 1.0], [1.0, 0.0]]
     assert lambdify("x", "x^2", backend="python")(3.0) == 9.0
@@ -345,6 +369,8 @@ def test_generated_code_reads_only_its_own_names(backend):
     tree = ast.parse(source)
     function = next(node for node in tree.body if isinstance(node, ast.FunctionDef))
     params = [a.arg for a in function.args.args]
+    if backend == "numpy":                              # and where to put the values
+        assert params.pop() == "out" and [d.value for d in function.args.defaults] == [None]
     assert params == [python_name(n) for n in names]
     assert not set(params) & CODE_NAMES
     read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
@@ -384,8 +410,8 @@ def test_bad_requests_are_codegen_errors():
 def test_cli_writes_one_function_for_a_gradient(fmt, capsys):
     code, out, err = run_cli(capsys, [SEED, "--wrt", "x,y", "--format", fmt])
     assert code == 0 and err == ""
-    assert ("void gradient(double x, double y, double *out)" in out if fmt == "c"
-            else "def gradient(x, y):" in out)
+    assert {"c": "void gradient(double x, double y, double *out)",
+            "numpy": "def gradient(x, y, out=None):"}.get(fmt, "def gradient(x, y):") in out
 
 
 def test_cli_exits_2_for_a_function_without_c_code(capsys):
