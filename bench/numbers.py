@@ -1,6 +1,10 @@
 """Numbers out: derivatives evaluated at many points, symdiff against SymEngine, CasADi and SymPy.
 
-Run:  pip install -e '.[bench]'  &&  python bench/numbers.py  [--quick] [--out FILE] [--only TEXT]
+Run:  pip install -e '.[bench]'  &&  python bench/numbers.py  [--quick] [--large] [--out FILE] [--only TEXT]
+
+About 10 minutes on 2 cores; --quick (smallest sizes, N = 10,000, prints only) under a minute;
+--large adds the slowest cases (log-sum-exp Hessian and Jacobian at n = 100, the tanh network's
+Hessian at depth 16, the 2-layer net at width 16), about 25 minutes more.
 
 The targets of issue 18, measured in one run.  For every case (a family, a size, a kind of
 derivative: gradient, Jacobian or Hessian) each tool starts from the same formula, built from
@@ -67,10 +71,10 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from fractions import Fraction  # noqa: E402
+from importlib import metadata  # noqa: E402
 
 import casadi  # noqa: E402
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
 import symengine  # noqa: E402
 import sympy  # noqa: E402
 
@@ -79,9 +83,9 @@ import symdiff.codegen  # noqa: E402
 
 N_POINTS = 100_000
 MAX_VALUES = 50_000_000          # output doubles per call (400 MB); above this N is lowered
-EVAL_CAP = 2.0                   # seconds: a longer call is timed on fewer points, scaled to N
+EVAL_CAP = 1.0                   # seconds: a longer call is timed on fewer points, scaled to N
 REPEATS = 5                      # timed calls per tool and case (3 when a call takes > 0.5 s)
-TOOL_LIMIT = 60.0                # seconds per tool and case, preparation and evaluation together
+TOOL_LIMIT = 40.0                # seconds per tool and case, preparation and evaluation together
 CHECK_POINTS = 50                # points checked against symdiff.evaluate (fewer for large outputs)
 CHECK_EVALS = 25_000             # at most this many symdiff.evaluate calls per case
 CROSS_POINTS = 1_000             # points on which symdiff's NumPy and C outputs are compared
@@ -217,7 +221,7 @@ class Case:
         return f"{self.family} n={self.size}, {self.kind}"
 
 
-def cases(quick):
+def cases(quick, large=False):
     out = []
 
     def xs(n):
@@ -237,19 +241,22 @@ def cases(quick):
                 Case("Rosenbrock", n, "Jacobian", lambda ns, n=n: rosenbrock_residuals(ns, n), xs(n),
                      xs(n), (-1.5, 1.5), f"residuals r (sum r_k^2 = f), {2 * (n - 1)} outputs")]
     for n in ([10] if quick else [10, 100]):
-        out += [Case("log-sum-exp", n, "gradient", lambda ns, n=n: logsumexp(ns, n), xs(n), xs(n),
-                     (-1.0, 1.0), "f"),
-                Case("log-sum-exp", n, "Hessian", lambda ns, n=n: logsumexp(ns, n), xs(n), xs(n),
+        out.append(Case("log-sum-exp", n, "gradient", lambda ns, n=n: logsumexp(ns, n), xs(n), xs(n),
+                        (-1.0, 1.0), "f"))
+    for n in ([10] if quick else [10, 30, 100] if large else [10, 30]):
+        out += [Case("log-sum-exp", n, "Hessian", lambda ns, n=n: logsumexp(ns, n), xs(n), xs(n),
                      (-1.0, 1.0), "f"),
                 Case("log-sum-exp", n, "Jacobian", lambda ns, n=n: softmax(ns, n), xs(n), xs(n),
                      (-1.0, 1.0), "softmax, n outputs")]
     for n in ([2] if quick else [2, 8, 16]):
         wb = [f"{p}{k}" for k in range(n) for p in "wb"]
-        out += [Case("tanh network", n, "gradient", lambda ns, n=n: tanh_net(ns, n), ["x", *wb], wb,
-                     (-1.0, 1.0), f"depth {n}, by the {2 * n} weights (x an input)"),
-                Case("tanh network", n, "Hessian", lambda ns, n=n: tanh_net(ns, n), ["x", *wb], wb,
-                     (-1.0, 1.0), f"depth {n}, by the {2 * n} weights (x an input)")]
-    for m in ([4] if quick else [4, 16]):
+        out.append(Case("tanh network", n, "gradient", lambda ns, n=n: tanh_net(ns, n), ["x", *wb], wb,
+                        (-1.0, 1.0), f"depth {n}, by the {2 * n} weights (x an input)"))
+    for n in ([2] if quick else [2, 8, 16] if large else [2, 8]):
+        wb = [f"{p}{k}" for k in range(n) for p in "wb"]
+        out.append(Case("tanh network", n, "Hessian", lambda ns, n=n: tanh_net(ns, n), ["x", *wb], wb,
+                        (-1.0, 1.0), f"depth {n}, by the {2 * n} weights (x an input)"))
+    for m in ([4] if quick else [4, 8, 16] if large else [4, 8]):
         out.append(Case("tanh 2-layer net", m, "Jacobian", lambda ns, m=m: tanh_layers(ns, m), xs(m),
                         xs(m), (-1.0, 1.0), f"width {m}: outputs by inputs, fixed weights"))
     return out
@@ -266,8 +273,9 @@ def output_shape(case):
 
 # ------------------------------------------------------------------ the tools
 #
-# Each tool is a function (case, X) -> (prepare, how): ``prepare()`` differentiates and makes
-# the callable (timed as preparation) and returns ``at(n)``, which returns a pair
+# Each tool is a function (case, X) -> prepare: ``prepare(lap)`` differentiates, calls lap()
+# (the derivative's time), makes the callable (all of it timed as preparation) and returns
+# ``at(n)``, which returns a pair
 # (call, canonical): ``call()`` evaluates at the first n points (the timed call; its inputs
 # are built by at(n), before timing) and ``canonical(result, k)`` is its value at the first k
 # points as an array of shape outputs + (k,).
@@ -303,8 +311,10 @@ def tool_symdiff(backend):
     def tool(case, X):
         f = case.build(symdiff_ns())
 
-        def prepare():
-            fn = symdiff.lambdify(case.inputs, symdiff_derivative(case, f), backend=backend)
+        def prepare(lap):
+            d = symdiff_derivative(case, f)
+            lap()
+            fn = symdiff.lambdify(case.inputs, d, backend=backend)
 
             def at(n):
                 cols = columns_at(X, n)
@@ -321,9 +331,10 @@ def tool_symengine(backend, cse):
         inputs = [symengine.Symbol(v) for v in case.inputs]
         rows = np.ascontiguousarray(X.T)              # (N, nvars), C order
 
-        def prepare():
-            fn = symengine.Lambdify(inputs, entries(symengine.diff, f, wrt, case.kind),
-                                    backend=backend, cse=cse)
+        def prepare(lap):
+            d = entries(symengine.diff, f, wrt, case.kind)
+            lap()
+            fn = symengine.Lambdify(inputs, d, backend=backend, cse=cse)
 
             def at(n):
                 batch = rows[:n]                      # contiguous: the first n rows
@@ -344,13 +355,14 @@ def tool_casadi(parallel):
         def mapped(fn, n):
             return fn.map(n, "thread", 2) if parallel else fn.map(n, "serial")
 
-        def prepare():
+        def prepare(lap):
             if case.kind == "gradient":
                 d = casadi.gradient(f, w)
             elif case.kind == "Jacobian":
                 d = casadi.jacobian(casadi.vertcat(*f), w)
             else:
                 d = casadi.hessian(f, w)[0]
+            lap()
             fn = casadi.Function("f", [x], [casadi.densify(d)])
             full = mapped(fn, N)
             rows, cols = d.shape
@@ -375,8 +387,10 @@ def tool_sympy(case, X):
     inputs = [sympy.Symbol(v) for v in case.inputs]
     shape = output_shape(case)
 
-    def prepare():
-        fn = sympy.lambdify(inputs, entries(sympy.diff, f, wrt, case.kind), "numpy")
+    def prepare(lap):
+        d = entries(sympy.diff, f, wrt, case.kind)
+        lap()
+        fn = sympy.lambdify(inputs, d, "numpy")
 
         def at(n):
             cols = columns_at(X, n)
@@ -459,8 +473,9 @@ def child(conn, name, case, X, keep, repeats, cap):
         prepare = TOOLS[name](case, X)
         gc.collect()
         t = time.perf_counter()
-        at = prepare()
-        conn.send(("prep", time.perf_counter() - t))
+        laps = []
+        at = prepare(lambda: laps.append(time.perf_counter() - t))
+        conn.send(("prep", time.perf_counter() - t, laps[0]))
         conn.send(("eval", *measure(at, X.shape[1], keep, repeats)))
     except BaseException as e:                       # reported, never raised in the child
         conn.send(("error", f"{type(e).__name__}: {str(e)[:200]}", traceback.format_exc()[-2000:]))
@@ -472,6 +487,7 @@ def child(conn, name, case, X, keep, repeats, cap):
 class Run:
     status: str = "ok"          # ok | timeout | error | skipped
     prep: float | None = None
+    deriv: float | None = None  # the part of prep that is the derivative
     eval: float | None = None
     points: int = 0             # points the evaluation was timed on (scaled to N when fewer)
     values: object = None       # outputs + (k,) at the first k points
@@ -497,7 +513,7 @@ def run_tool(name, case, X, keep, limit, repeats, cap):
                 break
             message = parent.recv()
             if message[0] == "prep":
-                run.prep = message[1]
+                run.prep, run.deriv = message[1:]
             elif message[0] == "eval":
                 run.eval, run.points, run.values = message[1:]
                 break
@@ -657,14 +673,14 @@ def case_table(row):
              + ("" if row.N == row.nominal else f" (N lowered: {row.outputs:,} x N doubles at most "
                                               f"{MAX_VALUES:,})") + ".",
              "",
-             "| tool | prep | eval at N | / symdiff numpy | / symdiff C | check | note |",
-             "|---|---:|---:|---:|---:|---|---|"]
+             "| tool | prep | of which derivative | eval at N | / symdiff numpy | / symdiff C | check | note |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
     for name, run in row.runs.items():
         scaled = run.eval is not None and run.points not in (0, row.N)
         note = run.note if run.status != "ok" else (f"timed on {run.points:,} points" if scaled else "")
         if run.status != "ok":
             note = f"**{run.status}**: {note}"
-        lines.append(f"| {name} | {fmt_s(run.prep)} | {'≈ ' if scaled else ''}{fmt_s(run.eval)} "
+        lines.append(f"| {name} | {fmt_s(run.prep)} | {fmt_s(run.deriv)} | {'≈ ' if scaled else ''}{fmt_s(run.eval)} "
                      f"| {fmt_r(ratio(row, name, 'symdiff numpy'))} | {fmt_r(ratio(row, name, 'symdiff C'))} "
                      f"| {check_cell(run)} | {note} |")
     if row.cross:
@@ -806,6 +822,13 @@ def disagreements(rows):
     return "\n".join(out) if out else "None: every value checked agrees within the tolerance."
 
 
+def installed(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def machine():
     model = ""
     try:
@@ -826,7 +849,7 @@ def machine():
     cc = run(compiler, "--version").splitlines()[0] if compiler else "none"
     return (f"- machine: {platform.machine()}, {model or platform.processor()}, {os.cpu_count()} CPUs "
             f"(usable: {len(os.sched_getaffinity(0))}), {platform.system()} {platform.release()}\n"
-            f"- Python {platform.python_version()}; numpy {np.__version__}, scipy {scipy.__version__}, "
+            f"- Python {platform.python_version()}; numpy {np.__version__}, scipy {installed('scipy')}, "
             f"sympy {sympy.__version__}, symengine {symengine.__version__} (Lambdify default backend: "
             f"{symengine_default()}), casadi {casadi.__version__}\n"
             f"- symdiff {symdiff.__version__} at commit {commit}"
@@ -841,6 +864,9 @@ def main():
                     help="the smallest sizes, N = 10,000, shorter limits; prints only unless --out")
     ap.add_argument("--out", default=None, help="results file (default bench/numbers-results.md; "
                                                 "with --quick: none)")
+    ap.add_argument("--large", action="store_true",
+                    help="add log-sum-exp Hessian and Jacobian n=100, tanh network Hessian depth 16 and "
+                         "the 2-layer net width 16 (about 25 minutes more)")
     ap.add_argument("--only", default="", help="run only cases whose title contains this")
     args = ap.parse_args()
     out = args.out or (None if args.quick else
@@ -851,16 +877,18 @@ def main():
 
     start = time.perf_counter()
     rows, skip = [], {}
-    for case in cases(args.quick):
+    for case in cases(args.quick, args.large):
         if args.only and args.only not in case.title:
             continue
         log(f"{case.title}")
+        t = time.perf_counter()
         rows.append(run_case(case, args.quick, skip, log))
+        log(f"  ({time.perf_counter() - t:.0f} s, {time.perf_counter() - start:.0f} s so far)")
     elapsed = time.perf_counter() - start
     default = symengine_default()
     doc = "\n\n".join([
         "# Numbers out: symdiff's lambdify against SymEngine, CasADi and SymPy",
-        "Written by `bench/numbers.py`" + (" --quick" if args.quick else "") +
+        "Written by `bench/numbers.py`" + (" --quick" if args.quick else "") + (" --large" if args.large else "") +
         f" in {elapsed:.0f} s.  What each tool is given, how it is timed and checked: the script's "
         "docstring.  Ratios are peer time / symdiff time: **> 1 means symdiff is faster**, < 1 that "
         "the peer is.",
