@@ -934,6 +934,15 @@ _LIBRARIES: dict[str, Any] = {}
 # that); errno is not read, so sqrt inlines.  No -ffast-math: values stay IEEE's.
 C_FLAGS = ("-O3", "-march=native", "-std=c99", "-fno-math-errno", "-shared", "-fPIC")
 PORTABLE_C_FLAGS = ("-O2", "-std=c99", "-fno-math-errno", "-shared", "-fPIC")
+# A compiler's optimiser takes time that grows faster than a function's length: a function of
+# more lines than this (a Hessian of 10,000 entries) is optimised less, -O1, and one of more than
+# four times this not at all, so that making it takes seconds, not minutes.
+OPTIMISED_LINES = 2_000
+
+
+def _optimisation(source: str) -> tuple[str, ...]:
+    lines = source.count("\n")
+    return () if lines <= OPTIMISED_LINES else ("-O1",) if lines <= 4 * OPTIMISED_LINES else ("-O0",)
 COMPILE_SECONDS = 120
 
 
@@ -947,7 +956,7 @@ def _library(source: str, compiler: str) -> Any:
                 handle.write(source)
             try:
                 for flags in (C_FLAGS, PORTABLE_C_FLAGS):
-                    done = subprocess.run([compiler, *flags, c_file, "-o", library, "-lm"],
+                    done = subprocess.run([compiler, *flags, *_optimisation(source), c_file, "-o", library, "-lm"],
                                           capture_output=True, text=True, timeout=COMPILE_SECONDS)
                     if done.returncode == 0:
                         break
