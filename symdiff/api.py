@@ -286,6 +286,7 @@ def _read_outputs(exprs: object, functions=()) -> Expr | list:
     return parse(exprs, functions=functions)
 
 
+@bounded
 def lambdify(variables: Sequence[str] | str | None, exprs: Formula | Sequence,
              backend: str | None = None, *, functions=()) -> Callable[..., object]:
     """One fast function of ``variables`` for a formula, a list of them (a gradient) or a
@@ -304,6 +305,7 @@ def lambdify(variables: Sequence[str] | str | None, exprs: Formula | Sequence,
     return codegen.lambdify(variables, _read_outputs(exprs, functions), backend)
 
 
+@bounded
 def to_code(exprs: Formula | Sequence, variables: Sequence[str] | None = None, backend: str = "python",
             name: str = "derivative", *, functions=()) -> str:
     """Source of one function computing a formula, a list or a matrix of them, in
