@@ -60,6 +60,11 @@ OK, BUG, BAD_INPUT, OUTPUT_FAILED, INTERRUPTED = 0, 1, 2, 74, 130
 NOTATIONS = {"auto": None, "d": False, "partial": True}
 
 
+# The formats that write the DAG (a tree, JSON) or code with its shared subexpressions as
+# temporaries.
+DAG_FORMATS = ("json", "tree", "python", "numpy", "jax", "torch", "c")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="symdiff",
@@ -161,8 +166,9 @@ class Run:
                 raise UsageError(f"--method {args.method} computes values: give the point with --at")
             if args.order != 1:
                 raise UsageError("--method compares first derivatives; use --order 1")
-        # the data formats show the DAG itself: they name shared subexpressions only if asked
-        cse = args.cse if args.cse is not None or args.format not in ("json", "tree") else False
+        # the data formats show the DAG itself, and code names shared subexpressions as its
+        # temporaries: they print u1 = ... only if asked
+        cse = args.cse if args.cse is not None or args.format not in DAG_FORMATS else False
         imaginary = "I" if args.imaginary == "i" and wrt is not None and "i" in wrt else args.imaginary
         self.request = Request("", wrt, args.order, not args.no_simplify, args.form, self.point,
                                tuple(functions), cse, imaginary)
