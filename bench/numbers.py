@@ -12,7 +12,8 @@ ONE Python description per family (a function of a namespace: its symbols, its e
 Python's operators), differentiates it with its own engine and makes one callable:
 
     symdiff numpy     symdiff.gradient / jacobian / hessian, then symdiff.lambdify(..., backend="numpy")
-    symdiff C         the same, then backend="c" (C99, cc -O2, a shared library called through ctypes)
+    symdiff C         the same, then backend="c" (C99, cc -O3 -march=native, a shared library
+                      called through ctypes; see symdiff.codegen.C_FLAGS)
     SymEngine         symengine.diff per entry (a Hessian: the upper triangle, mirrored), then
                       symengine.Lambdify with backend "lambda" and "llvm" (the default is "llvm" in a
                       build that has it, as this one does), each with cse=False (the default) and True
@@ -25,8 +26,10 @@ Preparation (derivative + callable, including C compilation, LLVM code generatio
 CasADi's map) and evaluation are timed separately.  The N points are random in the family's
 domain (fixed seed) and every tool gets them in the layout it prefers, built before timing:
 
-    symdiff           f(*columns): one contiguous float64 array of N values per variable;
+    symdiff NumPy     f(*columns): one contiguous float64 array of N values per variable;
                       out shape outputs + (N,)
+    symdiff C         f.at_points(X), X of shape (N, nvars), C order, as SymEngine; out shape
+                      outputs + (N,) (a view of the point-by-point array)
     SymEngine         f(X), X of shape (N, nvars), C order; out shape (N,) + outputs
     CasADi            F(X), X a casadi.DM of shape (nvars, N) (converted before timing); the
                       timed call includes .full() (a dense NumPy array, as the others return):
@@ -308,8 +311,11 @@ def columns_at(X, n):
 
 
 def tool_symdiff(backend):
+    """symdiff's lambdify: NumPy given columns (one array per variable), C given rows as
+    SymEngine is (fn.at_points, one row of arguments per point: the layout it reads fastest)."""
     def tool(case, X):
         f = case.build(symdiff_ns())
+        rows = np.ascontiguousarray(X.T) if backend == "c" else None     # (N, nvars), C order
 
         def prepare(lap):
             d = symdiff_derivative(case, f)
@@ -317,6 +323,9 @@ def tool_symdiff(backend):
             fn = symdiff.lambdify(case.inputs, d, backend=backend)
 
             def at(n):
+                if rows is not None:
+                    batch = rows[:n]
+                    return (lambda: fn.at_points(batch)), (lambda r, k: np.array(r[..., :k]))
                 cols = columns_at(X, n)
                 return (lambda: fn(*cols)), (lambda r, k: np.array(r[..., :k]))
             return at
@@ -893,8 +902,9 @@ def main():
         "docstring.  Ratios are peer time / symdiff time: **> 1 means symdiff is faster**, < 1 that "
         "the peer is.",
         machine(),
-        "Layouts: symdiff and SymPy are called as f(*columns), one contiguous float64 array of N "
-        "values per input (symdiff returns outputs + (N,)); SymEngine as f(X) with X of shape "
+        "Layouts: symdiff's NumPy function and SymPy are called as f(*columns), one contiguous "
+        "float64 array of N values per input (symdiff returns outputs + (N,)); symdiff's C "
+        "function as f.at_points(X) with X as SymEngine's (returns outputs + (N,)); SymEngine as f(X) with X of shape "
         "(N, inputs) in C order (returns (N,) + outputs); CasADi as F(X) with X a casadi.DM of shape "
         "(inputs, N) built before timing, F = f.map(N) (serial) or f.map(N, 'thread', 2), the timed "
         "call ending with .full() (dense NumPy).  SymEngine is run with each backend, lambda and "

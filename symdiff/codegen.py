@@ -802,12 +802,17 @@ def _c_loop(outputs: Outputs, params: list[str], name: str) -> str:
     count = math.prod(outputs.shape)
     arrays = "".join(f", const double *{p}" for p in params)
     at = ", ".join(f"{p}[i]" for p in params)
-    if not outputs.shape:
-        body = f"        out[i] = {name}({at});"
-    else:
-        body = f"        {name}({at}{', ' if params else ''}out + i * {count});"
+    row = ", ".join(f"in[i * {len(params)} + {j}]" for j in range(len(params)))
+
+    def call(arguments: str) -> str:
+        if not outputs.shape:
+            return f"        out[i] = {name}({arguments});"
+        return f"        {name}({arguments}{', ' if params else ''}out + i * {count});"
     return (f"\nvoid {name}_at_points(long n{arrays}, double *out)\n{{\n"
-            f"    for (long i = 0; i < n; i++) {{\n{body}\n    }}\n}}\n")
+            f"    for (long i = 0; i < n; i++) {{\n{call(at)}\n    }}\n}}\n"
+            f"\n/* the same, point i's arguments at in[i*{len(params)}] onwards */\n"
+            f"void {name}_at_rows(long n, const double *in, double *out)\n{{\n"
+            f"    for (long i = 0; i < n; i++) {{\n{call(row)}\n    }}\n}}\n")
 
 
 # ---------------------------------------------------------------- functions from the code
@@ -849,16 +854,32 @@ def lambdify(variables: Sequence[str] | None, exprs: Expr | Sequence, backend: s
                            f"(pip install {module})")
     source = _array_source(outputs, names, "lambdified", ARRAY_BACKENDS[backend])
     function = _defined(source, "lambdified", outputs)
-    return _in_blocks(function, outputs, names) if backend == "numpy" else function
+    if backend != "numpy":
+        return function
+    arrays = len(re.findall(r"^ +t\d+ = ", source, re.M)) + len(outputs.exprs)
+    return _in_blocks(function, outputs, names, block_size(arrays))
 
 
-# Points per block of the NumPy backend: a block's temporaries (a few dozen arrays of this
-# many floats) stay in the processor's cache, which halves the time of a large gradient
-# (bench/numbers.py).
-BLOCK = 8192
+# Points per block of the NumPy backend: a block's arrays (its temporaries and outputs, of
+# this many floats each) stay in the processor's cache, which halves the time of a large
+# gradient (bench/numbers.py): blocks of BLOCK points, fewer for a function of many arrays, so
+# that a block holds at most about CACHE_FLOATS floats, but not fewer than MIN_BLOCK points.
+BLOCK, MIN_BLOCK, CACHE_FLOATS = 16384, 4096, 2 ** 20
 
 
-def _in_blocks(kernel: Callable[..., Any], outputs: Outputs, names: list[str]) -> Callable[..., Any]:
+def block_size(arrays: int) -> int:
+    """Points per block for a function of that many arrays: a power of two.
+
+    >>> block_size(3), block_size(200)
+    (16384, 4096)
+    """
+    size = BLOCK
+    while size > MIN_BLOCK and size * arrays > CACHE_FLOATS:
+        size //= 2
+    return size
+
+
+def _in_blocks(kernel: Callable[..., Any], outputs: Outputs, names: list[str], block: int) -> Callable[..., Any]:
     """The NumPy function ``kernel`` run block by block over many points, each block's
     values written into one output array (the ``out`` argument of the generated code)."""
     import numpy as np
@@ -871,14 +892,23 @@ def _in_blocks(kernel: Callable[..., Any], outputs: Outputs, names: list[str]) -
         arrays = [np.asarray(a, dtype=dtype) for a in arguments]
         shape = np.broadcast_shapes(*(a.shape for a in arrays))
         size = math.prod(shape)
-        if size <= 2 * BLOCK:
+        if size <= 2 * block:
             return kernel(*arrays)
         flat = [a if a.ndim == 0 else np.broadcast_to(a, shape).reshape(-1) for a in arrays]
         out = np.empty(outputs.shape + (size,), dtype=dtype)
-        for start in range(0, size, BLOCK):
-            kernel(*(a if a.ndim == 0 else a[start:start + BLOCK] for a in flat),
-                   out=out[..., start:start + BLOCK])
+        for start in range(0, size, block):
+            kernel(*(a if a.ndim == 0 else a[start:start + block] for a in flat),
+                   out=out[..., start:start + block])
         return out.reshape(outputs.shape + shape)
+    def at_points(points: Any) -> Any:
+        """The values at points given as rows, an array of shape (..., variables)."""
+        table = np.asarray(points, dtype=dtype)
+        if table.ndim == 0 or table.shape[-1] != len(names):
+            raise ValueError(f"at_points takes an array of shape (..., {len(names)}): one row of "
+                             f"({', '.join(names)}) per point; got shape {table.shape}")
+        return lambdified(*np.moveaxis(table, -1, 0))
+
+    lambdified.at_points = at_points           # type: ignore[attr-defined]
     lambdified.source = kernel.source          # type: ignore[attr-defined]
     lambdified.__doc__ = kernel.__doc__
     return lambdified
@@ -971,7 +1001,8 @@ def _library(source: str, compiler: str) -> Any:
 def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[..., Any]:
     import numpy as np
     source = _c_source(outputs, names, "lambdified", loop=True)
-    entry = _library(source, compiler).lambdified_at_points
+    library = _library(source, compiler)
+    entry = library.lambdified_at_points
     pointer = ctypes.POINTER(ctypes.c_double)
     entry.argtypes = [ctypes.c_long, *[pointer] * (len(names) + 1)]
     entry.restype = None
@@ -985,9 +1016,32 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
         columns = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
         out = np.empty(shape + outputs.shape)     # point by point; shown outputs first
         entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer))
-        if not out.ndim:
-            return out[()]
-        return np.moveaxis(out, range(len(shape), out.ndim), range(len(outputs.shape)))
+        return _outputs_first(out, shape, outputs)
+    rows = library.lambdified_at_rows
+    rows.argtypes = [ctypes.c_long, pointer, pointer]
+    rows.restype = None
+
+    def at_points(points: Any) -> Any:
+        """The values at points given as rows, an array of shape (..., variables) (as
+        SymEngine's Lambdify takes them): each point's arguments read together."""
+        table = np.ascontiguousarray(points, dtype=float)
+        if table.ndim == 0 or table.shape[-1] != len(names):
+            raise ValueError(f"at_points takes an array of shape (..., {len(names)}): one row of "
+                             f"({', '.join(names)}) per point; got shape {table.shape}")
+        shape = table.shape[:-1]
+        out = np.empty(shape + outputs.shape)
+        rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer))
+        return _outputs_first(out, shape, outputs)
+
+    compiled.at_points = at_points      # type: ignore[attr-defined]
     compiled.source = source            # type: ignore[attr-defined]
     compiled.__doc__ = f"{_docstring(outputs)} as a function of ({', '.join(names)}), compiled C"
     return compiled
+
+
+def _outputs_first(out: Any, shape: tuple[int, ...], outputs: Outputs) -> Any:
+    """``out``, computed point by point (shape + outputs), seen with the outputs' axes first."""
+    import numpy as np
+    if not out.ndim:
+        return out[()]
+    return np.moveaxis(out, range(len(shape), out.ndim), range(len(outputs.shape)))

@@ -446,3 +446,14 @@ def test_evaluate_takes_arrays_and_compile_function_says_where_to_go():
         compiled(np.array([1.0, 2.0]))
     with pytest.raises(TypeError, match="takes 1 positional argument"):
         compiled(1.0, 2.0)
+
+
+@pytest.mark.parametrize("backend", ["numpy", *(["c"] if HAS_CC else [])])
+def test_points_given_as_rows(backend):
+    """at_points takes SymEngine's layout, one row of arguments per point."""
+    f = lambdify(["x", "y"], hessian(SEED), backend=backend)
+    rows = np.random.default_rng(3).uniform(0.5, 2.0, (50, 2))
+    assert agree(f.at_points(rows), f(rows[:, 0], rows[:, 1]))
+    assert as_numpy(f.at_points(rows.reshape(5, 10, 2))).shape == (2, 2, 5, 10)
+    with pytest.raises(ValueError, match=r"shape \(\.\.\., 2\)"):
+        f.at_points(np.ones((4, 3)))
