@@ -301,7 +301,7 @@ def lambdify(variables: Sequence[str] | str | None, exprs: Formula | Sequence,
     """
     from . import codegen
     if isinstance(variables, str):
-        variables = [v for v in variables.replace(",", " ").split()]
+        variables = variables.replace(",", " ").split()
     return codegen.lambdify(variables, _read_outputs(exprs, functions), backend)
 
 

@@ -39,6 +39,7 @@ import subprocess
 import tempfile
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -47,7 +48,7 @@ from .errors import CodegenError, EvaluationError, SymdiffWarning
 from .evaluate import Algebra, Overflows, branch_only, compile_overflowing, interpret
 from .expr import (ONE, Add, Call, Const, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
                    has_imaginary, postorder_of, spell)
-from .functions import Function, lookup
+from .functions import lookup
 from .printing import coefficient_parts, to_text
 
 
@@ -249,10 +250,6 @@ DEPTH_LIMIT = 100
 _BINDS = {"atom": ATOM, "product": PRODUCT}
 
 
-def _function(node: Call) -> Function | None:
-    return lookup(node.fn, len(node.args))
-
-
 class _Code(NamedTuple):
     """Code for a node: its precedence level, how deeply it nests, and, when it starts with
     a minus, the text without it (so a sum can write ``a - b``)."""
@@ -277,15 +274,16 @@ class _PythonWriter:
         taken = set(arguments.values())
         self._temporaries = (t for t in (f"t{i}" for i in itertools.count(1)) if t not in taken)
         self.order = postorder_of(self.roots)
+        self.complex = any(map(has_imaginary, self.roots))   # complex arithmetic: cmath's functions
         self.uses: dict[Expr, int] = {}
         for node in self.order:
             for child in node.children:
                 self.uses[child] = self.uses.get(child, 0) + 1
             if type(node) is Call and (self.template(node, quiet=True) or "").count("{") > len(node.args):
                 self.uses[node.args[0]] = self.uses.get(node.args[0], 0) + 1
-        for root in self.roots:                 # an output that another output uses is shared
-            self.uses[root] = self.uses.get(root, 0) + (self.roots.count(root) if root.children else 0)
-        self.complex = any(map(has_imaginary, self.roots))   # complex arithmetic: cmath's functions
+        for root, outputs in Counter(self.roots).items():   # an output that is also another
+            if root.children:                                # output, or a part of one, is shared
+                self.uses[root] = self.uses.get(root, 0) + outputs
         self.imports = "import math\n"
         self.code: Mapping[Expr, _Code] = {}
         self.bound: set[Expr] = set()
@@ -294,7 +292,7 @@ class _PythonWriter:
     def template(self, node: Call, quiet: bool = False) -> str | None:
         """The code template of a call (the ``python`` column); None, or with ``quiet`` false
         a CodegenError, where the function has none."""
-        function = _function(node)
+        function = lookup(node.fn, len(node.args))
         if function is None or function.python is None:
             if quiet:
                 return None
@@ -389,9 +387,12 @@ class _PythonWriter:
     def general_power(self, base: Expr, exp: Expr) -> _Code:
         return self.chain([self.at(self.code[base], ATOM), self.at(self.code[exp], ATOM)], "**", POWER)
 
+    # a piecewise node as the language's conditional expression, which computes only the
+    # branch taken; NaN where no condition holds
+    branch, no_branch = "{value} if {condition} else ", "math.nan"
+
     def piecewise(self, node: Piecewise) -> _Code:
-        """``(a if c else b if d else math.nan)``: Python's conditional expression, which
-        computes only the branch taken; NaN where no condition holds."""
+        """``(a if c else b if d else math.nan)`` (in C, ``(c ? a : d ? b : NAN)``)."""
         parts, depth = [], 0
         for value, condition in node.branches:
             code = self.code[value]
@@ -399,10 +400,10 @@ class _PythonWriter:
             if condition is ONE:
                 parts.append(code.text)
                 break
-            parts.append(f"{code.text} if {self.code[condition].text} else ")
+            parts.append(self.branch.format(value=code.text, condition=self.code[condition].text))
             depth = max(depth, self.code[condition].depth)
         else:
-            parts.append("math.nan")
+            parts.append(self.no_branch)
         return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
 
     def number(self, v) -> _Code:
@@ -472,7 +473,7 @@ class _PythonWriter:
 
     def in_complex(self, text: str) -> str:
         """``text`` with math's functions made cmath's where the formula is complex."""
-        if not getattr(self, "complex", False):
+        if not self.complex:
             return text
         return re.sub(r"(?<![\w.])math\.(\w+)",
                       lambda m: f"cmath.{m[1]}" if hasattr(cmath, m[1]) else m[0], text)
@@ -485,7 +486,7 @@ class _PythonWriter:
     def call(self, node: Call) -> _Code:
         template = self.template(node)
         assert template is not None
-        function = _function(node)
+        function = lookup(node.fn, len(node.args))
         codes = [self.code[a] for a in node.args]
         operand = self.at(codes[0], POWER)
         text = template.format(p=operand.text, **dict(zip("ab", (c.text for c in codes))))
@@ -508,7 +509,7 @@ class _ArrayWriter(_PythonWriter):
     def template(self, node: Call, quiet: bool = False) -> str | None:
         if not node.free:                       # a number: math's code
             return super().template(node, quiet)
-        function = _function(node)
+        function = lookup(node.fn, len(node.args))
         code = None if function is None else function.array_code
         missing = None if code is None else (
             [n for n in re.findall(r"\bspecial\.(\w+)", code) if n not in self.backend.special_names]
@@ -569,9 +570,10 @@ class _CWriter(_PythonWriter):
 
     sqrt = "sqrt"
     language = "C"
+    branch, no_branch = "{condition} ? {value} : ", "NAN"
 
     def template(self, node: Call, quiet: bool = False) -> str | None:
-        function = _function(node)
+        function = lookup(node.fn, len(node.args))
         code = None if function is None else function.c_code
         if code is None and not quiet:
             raise CodegenError(f"{node.fn} has no C code (C99's math.h lacks it); "
@@ -611,21 +613,6 @@ class _CWriter(_PythonWriter):
 
     def general_power(self, base: Expr, exp: Expr) -> _Code:
         return self.call_text("pow", [self.code[base], self.code[exp]])
-
-    def piecewise(self, node: Piecewise) -> _Code:
-        """``(c ? a : d ? b : NAN)``: only the branch taken is computed."""
-        parts, depth = [], 0
-        for value, condition in node.branches:
-            code = self.code[value]
-            depth = max(depth, code.depth)
-            if condition is ONE:
-                parts.append(code.text)
-                break
-            parts.append(f"{self.code[condition].text} ? {code.text} : ")
-            depth = max(depth, self.code[condition].depth)
-        else:
-            parts.append("NAN")
-        return _Code("(" + "".join(parts) + ")", ATOM, depth + len(parts))
 
     def modules(self, written: str) -> str:
         return "#include <math.h>\n"
@@ -848,10 +835,9 @@ def lambdify(variables: Sequence[str] | None, exprs: Expr | Sequence, backend: s
         warnings.warn(f"lambdify: {'no C compiler found (set CC to one)' if compiler is None else 'the C backend needs NumPy'}"
                       f"; using backend={fallback!r} instead", SymdiffWarning, stacklevel=2)
         return lambdify(names, exprs, fallback)
-    module = {"numpy": "numpy", "jax": "jax", "torch": "torch"}[backend]
-    if not _installed(module):
-        raise CodegenError(f"backend={backend!r} needs {module}, which is not installed "
-                           f"(pip install {module})")
+    if not _installed(backend):                    # the module has the backend's name
+        raise CodegenError(f"backend={backend!r} needs {backend}, which is not installed "
+                           f"(pip install {backend})")
     source = _array_source(outputs, names, "lambdified", ARRAY_BACKENDS[backend])
     function = _defined(source, "lambdified", outputs)
     if backend != "numpy":
@@ -930,16 +916,13 @@ def _defined(source: str, name: str, outputs: Outputs) -> Callable[..., Any]:
 def _python_function(outputs: Outputs, names: list[str]) -> Callable[..., Any]:
     """``math`` code with evaluate's rules (its errors and overflow handling), all outputs
     in one function."""
-    compiled = compile_overflowing(outputs.exprs, names, EvaluationError)
-    function: Callable[..., Any]
-    if not outputs.shape:
-        def one(*arguments: float) -> float:
-            return compiled(*map(_number, arguments))[0]
-        function = one
-    else:
-        def many(*arguments: float) -> list:
-            return outputs.nested(compiled(*map(_number, arguments)))
-        function = many
+    # one expression: its value; several: the list of their values, nested in their shape
+    compiled = compile_overflowing(outputs.exprs if outputs.shape else outputs.exprs[0], names,
+                                   EvaluationError)
+
+    def function(*arguments: float) -> Any:
+        values = compiled(*map(_number, arguments))
+        return outputs.nested(values) if outputs.shape else values
     function.__doc__ = f"{_listed(outputs, [to_text(e) for e in outputs.exprs])} as a function of ({', '.join(names)})"
     return function
 

@@ -591,9 +591,8 @@ def compile_overflowing(exprs: Expr | Sequence[Expr], variables: Sequence[str] |
     if not isinstance(exprs, Expr):
         return _compile_all([expression(e, "compile_overflowing", "compile_function") for e in exprs],
                             variables, raises)
-    function = _compile_all([expression(exprs, "compile_overflowing", "compile_function")], variables,
-                            raises, one=True)
-    return function
+    return _compile_all([expression(exprs, "compile_overflowing", "compile_function")], variables,
+                        raises, one=True)
 
 
 def _compile_all(roots: list[Expr], variables: Sequence[str] | None, raises: type[EvaluationError],
