@@ -18,8 +18,8 @@ def gradient(x, y, out=None):
     if out is None:                         # else: the values go into out
         out = np.empty((2,) + np.broadcast_shapes(x.shape, y.shape))
     with np.errstate(all="ignore"):          # outside the domain: nan or inf, as NumPy does
-        out[0] = y + 1 / x
-        out[1] = x - np.cos(y)
+        np.add(y, 1 / x, out=out[0, ...])
+        np.subtract(x, np.cos(y), out=out[1, ...])
     return out
 <BLANKLINE>
 """
@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 
 from .errors import CodegenError, EvaluationError, SymdiffWarning
 from .evaluate import Algebra, Overflows, branch_only, compile_overflowing, interpret
-from .expr import (ONE, Add, Call, Const, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
+from .expr import (ONE, ZERO, Add, Call, Const, Expr, I, Mul, Num, Piecewise, Pow, Sym, expression,
                    has_imaginary, postorder_of, spell)
 from .functions import lookup
 from .printing import coefficient_parts, to_text
@@ -89,7 +89,7 @@ C_RESERVED = frozenset("""auto break case char const continue default do double 
     switch typedef union unsigned void volatile while _Bool _Complex _Imaginary NAN INFINITY
     sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 log10 sqrt cbrt
     atan2 hypot erf erfc lgamma tgamma floor ceil fabs fmin fmax pow j0 j1 jn y0 y1 yn
-    out values n i main""".split())
+    out values n i in row main""".split())
 
 
 def python_name(name: str) -> str:
@@ -258,6 +258,7 @@ class _Code(NamedTuple):
     level: int
     depth: int = 0
     negated: _Code | None = None
+    last: tuple[str, str, str] | None = None     # a chain's last step: (head, operator, operand)
 
 
 class _PythonWriter:
@@ -348,11 +349,13 @@ class _PythonWriter:
         if isinstance(operators, str):
             operators = [operators] * (len(operands) - 1)
         text, depth = operands[0].text, operands[0].depth
+        last = None
         for operator, operand in zip(operators, operands[1:]):
             if depth >= DEPTH_LIMIT:
                 text, depth = self.bind(_Code(text, level)).text, 0
+            last = (text, operator.strip(), operand.text)
             text, depth = f"{text}{operator}{operand.text}", max(depth, operand.depth) + 1
-        return _Code(text, level, depth)
+        return _Code(text, level, depth, last=last)
 
     def node(self, node: Expr) -> _Code:
         match node:
@@ -555,6 +558,40 @@ class _ArrayWriter(_PythonWriter):
             depth = max(depth, code.depth, self.code[condition].depth) + 1
         return _Code(text, ATOM, depth)
 
+    # NumPy's functions of one array that write into ``out=`` (ufuncs), and its operators'
+    _UFUNCS = frozenset("exp expm1 log log1p log2 log10 sqrt cbrt sin cos tan arcsin arccos arctan "
+                        "sinh cosh tanh arcsinh arccosh arctanh abs".split())
+    _OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+
+    def into(self, root: Expr, target: str) -> str:
+        """The statement that puts ``root``'s value into the array ``target``: its last
+        operation written with ``out=target`` where that is a NumPy operator or function,
+        which saves an array and a pass over memory (``out[0] = a + b`` makes ``a + b``,
+        then copies it).
+
+        >>> from symdiff import parse
+        >>> writer = _ArrayWriter([parse("y + 1/x")], {"x": "x", "y": "y"}, ARRAY_BACKENDS["numpy"])
+        >>> writer.into(writer.roots[0], "out[0]") if writer.write() else None
+        'np.add(y, 1 / x, out=out[0])'
+        """
+        code = self.code[root]
+        call = re.fullmatch(r"np\.(\w+)\((.*)\)", code.text)
+        if not root.free or root in self.bound:           # a number, or a temporary's name
+            return f"{target} = {code.text}"
+        if code.last and code.last[1] in self._OPERATORS:
+            head, operator, operand = code.last
+            return f"np.{self._OPERATORS[operator]}({head}, {operand}, out={target})"
+        negated = code.negated
+        if negated is not None and negated.last and negated.last[1] in "*/":
+            # -a * b is read as (-a) * b: the minus stays on the first factor
+            head, operator, operand = negated.last
+            return f"np.{self._OPERATORS[operator]}(-{head}, {operand}, out={target})"
+        if negated is not None:
+            return f"np.negative({negated.text}, out={target})"
+        if call and call[1] in self._UFUNCS and _one_argument(call[2]):
+            return f"np.{call[1]}({call[2]}, out={target})"
+        return f"{target} = {code.text}"
+
     def modules(self, written: str) -> str:
         lines = list(self.backend.imports)
         if re.search(r"(?<![\w.])math\.", written):
@@ -562,6 +599,17 @@ class _ArrayWriter(_PythonWriter):
         if self.backend.special_import and f"{self.backend.special}." in written:
             lines.append(self.backend.special_import)
         return "".join(line + "\n" for line in lines)
+
+
+def _one_argument(text: str) -> bool:
+    """Whether ``text`` is one argument of a call: its parentheses balance, never closing
+    below the start, and no comma stands outside them."""
+    depth = 0
+    for character in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(character, 0)
+        if depth < 0 or (character == "," and depth == 0):
+            return False
+    return depth == 0
 
 
 class _CWriter(_PythonWriter):
@@ -736,9 +784,9 @@ def _array_source(outputs: Outputs, names: list[str], name: str, backend: Backen
         head += ["    if out is None:                         # else: the values go into out",
                  f"        out = np.empty({size}np.broadcast_shapes({shapes}){dtype})"]
         body = [*writer.lines]
-        for index, result in zip(itertools.product(*map(range, outputs.shape)), results):
-            at = ", ".join(map(str, index)) if index else "..."
-            body.append(f"    out[{at}] = {result}")
+        for index, expr in zip(itertools.product(*map(range, outputs.shape)), outputs.exprs):
+            at = ", ".join([*map(str, index), "..."])     # a view even when it is one value
+            body.append("    " + writer.into(expr, f"out[{at}]"))
         lines = [*head, '    with np.errstate(all="ignore"):          # outside the domain: nan or inf, '
                         'as NumPy does',
                  *("    " + line for line in body),
@@ -761,45 +809,52 @@ def _array_source(outputs: Outputs, names: list[str], name: str, backend: Backen
 
 
 def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False) -> str:
+    """C99 source of ``name``; with ``loop``, instead, the compiled path's source (see
+    :func:`_c_loop`)."""
     if any(map(has_imaginary, outputs.exprs)):
         raise CodegenError("C code is real: the formula has the imaginary unit I")
     if name in C_RESERVED:
         raise CodegenError(f"the function name cannot be {name!r}: C or math.h has it")
     writer = _CWriter(outputs.exprs, {n: c_name(n) for n in names})
     results = writer.write()
-    params = [f"double {writer.arguments[n]}" for n in names]
     comment = _docstring(outputs).replace("*/", "* /")
+    if loop:
+        return f"{writer.imports}\n/* {comment} */\n" + _c_loop(writer, names, results, name)
+    params = [f"double {writer.arguments[n]}" for n in names]
     if not outputs.shape:
         lines = [f"double {name}({', '.join(params) or 'void'})", "{", *writer.lines,
                  f"    return {results[0]};", "}"]
     else:
         lines = [f"void {name}({', '.join([*params, 'double *out'])})", "{", *writer.lines,
                  *(f"    out[{i}] = {r};" for i, r in enumerate(results)), "}"]
-    if loop:                                  # the loop's own: inlined into it
-        lines[0] = "static inline " + lines[0]
-    source = f"{writer.imports}\n/* {comment} */\n" + "\n".join(lines) + "\n"
-    if loop:
-        source += _c_loop(outputs, [writer.arguments[n] for n in names], name)
-    return source
+    return f"{writer.imports}\n/* {comment} */\n" + "\n".join(lines) + "\n"
 
 
-def _c_loop(outputs: Outputs, params: list[str], name: str) -> str:
-    """The compiled path's entry point: ``name`` at ``n`` points, the outputs of point i at
-    ``out[i*count]`` onwards (point by point, so each point's writes are together)."""
-    count = math.prod(outputs.shape)
-    arrays = "".join(f", const double *{p}" for p in params)
-    at = ", ".join(f"{p}[i]" for p in params)
-    row = ", ".join(f"in[i * {len(params)} + {j}]" for j in range(len(params)))
-
-    def call(arguments: str) -> str:
-        if not outputs.shape:
-            return f"        out[i] = {name}({arguments});"
-        return f"        {name}({arguments}{', ' if params else ''}out + i * {count});"
-    return (f"\nvoid {name}_at_points(long n{arrays}, double *out)\n{{\n"
-            f"    for (long i = 0; i < n; i++) {{\n{call(at)}\n    }}\n}}\n"
-            f"\n/* the same, point i's arguments at in[i*{len(params)}] onwards */\n"
-            f"void {name}_at_rows(long n, const double *in, double *out)\n{{\n"
-            f"    for (long i = 0; i < n; i++) {{\n{call(row)}\n    }}\n}}\n")
+def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -> str:
+    """The compiled path: ``name_at_rows(n, in, out)`` computes n points, point i's arguments
+    at ``in[i*k]`` onwards and its outputs at ``out[i*count]`` onwards (each point's reads and
+    writes together), and ``name_at_points(n, x, y, ..., out)`` the same from one array per
+    variable.  Outputs that are 0 are not written: ``out`` then comes zeroed (a sparse
+    Hessian is mostly zeros, and a new large array is zeroed memory from the system anyway).  The
+    arguments are read through one restrict pointer, which lets the compiler keep them in
+    registers rather than copy each into a parameter."""
+    count = len(results)
+    params = [writer.arguments[n] for n in names]
+    loads = [f"    const double {p} = in[{j}];" for j, p in enumerate(params)]
+    stores = [f"    out[{i}] = {r};" for i, (e, r) in enumerate(zip(writer.roots, results)) if e is not ZERO]
+    body = "\n".join([*loads, *writer.lines, *stores])
+    arrays = "".join(f", const double *restrict {p}" for p in params)
+    gather = "".join(f"        row[{j}] = {p}[i];\n" for j, p in enumerate(params))
+    size = max(len(params), 1)
+    return (f"static inline void {name}(const double *restrict in, double *restrict out)\n{{\n"
+            f"{body}\n}}\n"
+            f"\nvoid {name}_at_rows(long n, const double *restrict in, double *restrict out)\n{{\n"
+            f"    for (long i = 0; i < n; i++)\n"
+            f"        {name}(in + i * {len(params)}, out + i * {count});\n}}\n"
+            f"\nvoid {name}_at_points(long n{arrays}, double *restrict out)\n{{\n"
+            f"    double row[{size}];\n"
+            f"    for (long i = 0; i < n; i++) {{\n{gather}"
+            f"        {name}(row, out + i * {count});\n    }}\n}}\n")
 
 
 # ---------------------------------------------------------------- functions from the code
@@ -989,6 +1044,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
     pointer = ctypes.POINTER(ctypes.c_double)
     entry.argtypes = [ctypes.c_long, *[pointer] * (len(names) + 1)]
     entry.restype = None
+    new = np.zeros if ZERO in outputs.exprs else np.empty     # zero outputs are not written
 
     def compiled(*arguments: Any) -> Any:
         if len(arguments) != len(names):
@@ -997,7 +1053,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
         arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in arguments))
         shape = arrays[0].shape if arrays else ()
         columns = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
-        out = np.empty(shape + outputs.shape)     # point by point; shown outputs first
+        out = new(shape + outputs.shape)          # point by point; shown outputs first
         entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer))
         return _outputs_first(out, shape, outputs)
     rows = library.lambdified_at_rows
@@ -1012,7 +1068,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
             raise ValueError(f"at_points takes an array of shape (..., {len(names)}): one row of "
                              f"({', '.join(names)}) per point; got shape {table.shape}")
         shape = table.shape[:-1]
-        out = np.empty(shape + outputs.shape)
+        out = new(shape + outputs.shape)
         rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer))
         return _outputs_first(out, shape, outputs)
 

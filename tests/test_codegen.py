@@ -264,6 +264,27 @@ def test_the_numpy_function_writes_into_out():
     assert agree(out, [[6.0, 5.5, 5.25], [1 - math.cos(5.0), 2 - math.cos(5.0), 4 - math.cos(5.0)]])
 
 
+# every kind of last operation an output can have, and outputs that are numbers or temporaries
+LAST_OPERATIONS = ["-x*y*z", "-x", "-x^2", "-2*x/y", "-exp(x)", "3 - x", "x^3", "-sin(x)*cos(y)",
+                   "abs(x)", "sqrt(x) + 1", "x + y + z - 2", "1/(x*y)", "exp(x)*z", "4", "log(x)"]
+
+
+@pytest.mark.parametrize("points", [(1.5, 0.5, 2.0), (np.array([0.7, 1.5, 2.0]), 0.5, np.array([[2.0], [3.0]]))])
+def test_numpy_writes_each_outputs_last_operation_into_out(points):
+    """``np.add(a, b, out=out[k, ...])`` rather than ``out[k] = a + b``; the values stay
+    evaluate's, for numbers (a 0-d view of out) and broadcast arrays alike."""
+    exprs = [parse(t) for t in LAST_OPERATIONS]
+    source = to_code(exprs, ["x", "y", "z"], backend="numpy")
+    for ufunc in ("add", "subtract", "multiply", "divide", "negative", "exp", "abs", "log"):
+        assert f"np.{ufunc}(" in source and ", out=out[" in source
+    assert "np.multiply(-2 * x, " in source                # the minus stays on the first factor
+    got = np.asarray(lambdify(["x", "y", "z"], exprs, backend="numpy")(*points))
+    x, y, z = np.broadcast_arrays(*points)
+    want = np.array([[evaluate(e, x=float(a), y=float(b), z=float(c)) for a, b, c in zip(x.flat, y.flat, z.flat)]
+                     for e in exprs]).reshape(got.shape)
+    assert agree(got, want)
+
+
 def test_python_backend_gives_numbers_and_nested_lists():
     assert lambdify("x, y", hessian(SEED), backend="python")(2.0, 0.0) == [[-0.25, 1.0], [1.0, 0.0]]
     assert lambdify("x", "x^2", backend="python")(3.0) == 9.0
@@ -344,6 +365,33 @@ def test_c_source_compiles_and_names_are_safe():
     assert c_name("double") == "double_"
     values = lambdify(["double", "y0"], gradient("double*y0 + sin(double)"), backend="c")(1.0, 2.0)
     assert agree(values, [2.0 + math.cos(1.0), 1.0])
+
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_c_loop_leaves_zero_outputs_to_the_zeroed_array():
+    """A sparse Hessian: its zeros are not written point by point, and are 0 all the same."""
+    from symdiff.codegen import _c_source, _prepared
+    from symdiff.expr import ZERO
+    names = [f"x{i}" for i in range(6)]
+    f = parse(" + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(5)))
+    h = hessian(f, names)
+    zeros = sum(entry is ZERO for row in h for entry in row)
+    assert zeros > 10
+    source = _c_source(*_prepared(h, names, "test"), "lambdified", loop=True)
+    assert source.count("    out[") == 36 - zeros
+    rows = np.random.default_rng(3).uniform(-1.5, 1.5, (50, 6))
+    compiled = lambdify(names, h, backend="c")
+    for got in (compiled.at_points(rows), compiled(*rows.T)):
+        assert agree(got, lambdify(names, h, backend="numpy").at_points(rows))
+        assert np.all(got[np.array([[entry is ZERO for entry in row] for row in h])] == 0)
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_variables_named_like_the_c_loops_locals():
+    names = ["in", "n", "out", "row"]        # (i reads as the imaginary unit)
+    values = lambdify(names, gradient(parse("in*row + n^2 - out"), names), backend="c")
+    assert agree(values(3.0, 5.0, 7.0, 11.0), [11.0, 10.0, -1.0, 3.0])
 
 
 def test_without_a_compiler_c_falls_back_to_numpy_with_a_warning(monkeypatch):
