@@ -313,7 +313,7 @@ def to_code(exprs: Formula | Sequence, variables: Sequence[str] | None = None, b
     :func:`symdiff.codegen.to_code`).
 
     >>> print(to_code("x*exp(-x^2)", backend="numpy").splitlines()[-2])
-            out[...] = x * np.exp(-x**2)
+            np.multiply(x, np.exp(-x**2), out=out[...])
     """
     from . import codegen
     return codegen.to_code(_read_outputs(exprs, functions), variables, backend, name)
