@@ -31,6 +31,7 @@ from . import forms
 from .expr import (HALF, MINUS_ONE, ONE, TWO, ZERO, Add, Bound, Call, Const, Expr, I, Mul, Num, Piecewise, Pow,
                    Sym, add, as_expr, call, dag_larger_than, expression, flatten_limit, has_imaginary,
                    is_integer, is_singular, mul, postorder, power, rebuild, substitute)
+from .expr import _integer_root
 from .functions import CONDITIONS, FUNCTIONS
 from .errors import EvaluationError
 from .limits import bounded, checked
@@ -828,6 +829,108 @@ def root_of_product(e: Expr) -> Expr | None:
     return mul(*out, power(mul(*kept), e.exp))
 
 
+# ---------------------------------------------------------------- roots of numbers
+# A root of a positive rational is written c * m^(1/q), with c rational and m a whole number
+# free of q-th powers (of primes up to SMALL_PRIMES' last): sqrt(8) = 2*sqrt(2),
+# sqrt(1/8) = sqrt(2)/4, 1/sqrt(2) = sqrt(2)/2, sqrt(2)*sqrt(6) = 2*sqrt(3), as SymPy writes them.
+
+SMALL_PRIMES = tuple(n for n in range(2, 1000) if all(n % d for d in range(2, int(n ** 0.5) + 1)))
+ROOT_BITS = 2000      # radicands longer than this are left as written (factoring is not free)
+
+
+def _without_powers(m: int, q: int) -> tuple[int, int]:
+    """m = a^q * rest, with rest free of the q-th powers of small primes: (a, rest)."""
+    a = 1
+    for prime in SMALL_PRIMES:
+        if prime ** q > m:
+            break
+        exponent = 0
+        while m % prime == 0:
+            m //= prime
+            exponent += 1
+        a *= prime ** (exponent // q)
+        m *= prime ** (exponent % q)
+    whole = _integer_root(m, q)
+    return (a * whole, 1) if whole is not None else (a, m)
+
+
+def _surd(value: Fraction, exponent: Fraction) -> tuple[Fraction, int] | None:
+    """value^exponent = c * m^(1/q) (q the exponent's denominator), as (c, m); None when the
+    numbers are too long to factor.  With exponent = k + r/q and value = N/D,
+    value^(r/q) = (N^r * D^(q-r))^(1/q) / D: the denominator leaves the root."""
+    q = exponent.denominator
+    k, r = divmod(exponent.numerator, q)
+    radicand = value.numerator ** r * value.denominator ** (q - r) if r else 1
+    if radicand.bit_length() > ROOT_BITS or abs(k) * max(value.numerator.bit_length(),
+                                                         value.denominator.bit_length()) > ROOT_BITS:
+        return None
+    a, m = _without_powers(radicand, q)
+    return value ** k * Fraction(a, value.denominator if r else 1), m
+
+
+def _root_of_number(e: Expr) -> tuple[Fraction, Fraction] | None:
+    """(n, p/q) for a positive rational n to a non-integer rational power: 2^(1/2), (1/3)^(-3/2)."""
+    if type(e) is Pow and type(e.base) is Num and type(e.exp) is Num:
+        base, exponent = e.base.value, e.exp.value
+        if type(base) is not float and base > 0 and type(exponent) is Fraction:
+            return Fraction(base), exponent
+    return None
+
+
+def _roots_written(coefficient: Fraction, roots: dict[int, Fraction]) -> Expr:
+    """coefficient * the product of value^(1/q) over roots {q: value}, each root in its form."""
+    factors: list[Expr] = []
+    for q, value in sorted(roots.items()):
+        parts = _surd(value, Fraction(1, q))
+        if parts is None:
+            factors.append(power(Num(normalize(value)), Num(Fraction(1, q))))
+            continue
+        c, m = parts
+        coefficient *= c
+        if m != 1:
+            factors.append(power(Num(m), Num(Fraction(1, q))))
+    return mul(Num(normalize(coefficient)), *factors)
+
+
+def normalize(value: Fraction) -> int | Fraction:
+    return value.numerator if value.denominator == 1 else value
+
+
+@rewrites(Pow)
+def root_of_number(e: Expr) -> Expr | None:
+    """n^(p/q) -> c*m^(1/q) when some of it leaves the root: sqrt(8) -> 2*sqrt(2),
+    2^(-1/2) -> sqrt(2)/2, 12^(3/2) -> 24*sqrt(3)."""
+    root = _root_of_number(e)
+    parts = None if root is None else _surd(*root)
+    if root is None or parts is None or parts[0] == 1:
+        return None                      # nothing leaves the root: 2^(5/6) stays, not 32^(1/6)
+    c, m = parts
+    return mul(Num(normalize(c)), power(Num(m), Num(Fraction(1, root[1].denominator))))
+
+
+@rewrites(Mul)
+def product_of_roots(e: Expr) -> Expr | None:
+    """Roots of numbers with one index multiply under one root, and the number in front joins
+    what leaves it: sqrt(2)*sqrt(6) -> 2*sqrt(3), sqrt(6)/sqrt(2) -> sqrt(3)."""
+    if type(e) is not Mul:
+        return None
+    roots = [parts for parts in map(_root_of_number, e.factors) if parts is not None]
+    indices = [exponent.denominator for _, exponent in roots]
+    if len(set(indices)) == len(indices):            # no two roots of one index
+        return None
+    first = e.factors[0]
+    number = type(first) is Num and type(first.value) is not float
+    coefficient = Fraction(first.value) if number else Fraction(1)   # type: ignore[attr-defined]
+    under: dict[int, Fraction] = {}
+    for base, exponent in roots:
+        q = exponent.denominator
+        under[q] = under.get(q, Fraction(1)) * base ** exponent.numerator
+    if any(max(v.numerator.bit_length(), v.denominator.bit_length()) > ROOT_BITS for v in under.values()):
+        return None
+    rest = [f for i, f in enumerate(e.factors) if _root_of_number(f) is None and not (i == 0 and number)]
+    return mul(_roots_written(coefficient, under), *rest)
+
+
 RULES: tuple[Rule, ...] = (
     evaluate_special_values,
     parts_of_complex,
@@ -844,6 +947,8 @@ RULES: tuple[Rule, ...] = (
     power_of_reciprocal,
     root_of_even_power,
     root_of_product,
+    root_of_number,
+    product_of_roots,
     even_power_of_abs,
     distribute_number,
     collect_like_terms,
