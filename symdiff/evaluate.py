@@ -545,6 +545,77 @@ def _node_value(node: Expr, value: Mapping[Expr, float], point: Mapping[str, flo
 
 
 REAL = Algebra(_node_value, (EvaluationError,), float)
+
+
+# ---------------------------------------------------------------- any precision (mpmath)
+
+def precise_value(expr: Expr, digits: int) -> str:
+    """A constant expression's value to ``digits`` significant digits, computed with mpmath at
+    that precision and a guard of 10 digits more, and checked against the float value.
+
+    >>> from symdiff import parse
+    >>> precise_value(parse("sqrt(2)/2 + pi"), 30)
+    '3.84869943477634076286348774538'
+    """
+    import mpmath
+    if expr.free:
+        raise EvaluationError(f"no value without values for {', '.join(sorted(expr.free))}")
+    with mpmath.workdps(digits + 10):
+        algebra = Algebra(_precise_node, (EvaluationError, ValueError, ZeroDivisionError),
+                          lambda v: float(mpmath.re(v)))
+        overflows = Overflows()
+        value = interpret(postorder(expr), algebra, {}, overflows)[expr]
+        if overflows.first is not None:
+            raise EvaluationError(str(overflows.first))
+        if isinstance(value, mpmath.mpc):             # exp(I*pi): an imaginary part at the noise level
+            if abs(value.imag) > mpmath.mpf(10) ** -(digits + 5) * max(1, abs(value.real)):
+                raise EvaluationError(f"the value is not real: {mpmath.nstr(value, 10)}")
+            value = value.real
+        value = mpmath.mpf(value)
+        if not mpmath.isfinite(value):
+            raise EvaluationError("the value is not finite")
+        try:
+            approximate: float | None = complex(evaluate(expr)).real   # a check on the two paths
+        except (EvaluationError, TypeError):     # beyond the float range (exp(1000)), or complex
+            approximate = None                   # on the way (exp(I*pi)): mpmath's value alone
+        if approximate is not None and not math.isclose(float(value), approximate, rel_tol=1e-9,
+                                                        abs_tol=1e-300):
+            raise EvaluationError(f"the value at {digits} digits ({mpmath.nstr(value, 15)}) "
+                                  f"disagrees with the float one ({approximate!r})")
+        return mpmath.nstr(value, digits, strip_zeros=False)
+
+
+def _precise_node(node: Expr, value: Mapping[Expr, Any], point: Mapping[str, Any]) -> Any:
+    """One node's value at mpmath's working precision."""
+    import mpmath
+    match node:
+        case Num(v):
+            return mpmath.mpf(v) if not isinstance(v, Fraction) else mpmath.mpf(v.numerator) / v.denominator
+        case Const(name):
+            return {"pi": mpmath.pi, "e": mpmath.e, "I": mpmath.mpc(0, 1)}[name] + 0
+        case Add(terms):
+            return mpmath.fsum(value[t] for t in terms)
+        case Mul(factors):
+            return mpmath.fprod(value[f] for f in factors)
+        case Pow(base, exp):
+            b, x = value[base], value[exp]
+            if b == 0 and mpmath.re(x) < 0:
+                raise EvaluationError(f"division by zero: 0^{mpmath.nstr(x, 5)}")
+            return mpmath.power(b, x)
+        case Call(fn, args):
+            row = lookup(fn, len(args))
+            operands = [value[a] for a in args]
+            precise = row.mpmath if row is not None else ""
+            if callable(precise):
+                return precise(mpmath, *operands)
+            function = getattr(mpmath, precise or fn, None)
+            if function is not None:
+                return function(*operands)
+            if row is not None and row.exact is not None:
+                exact = row.exact(*operands)          # Heaviside, min, max: comparisons
+                return mpmath.mpf(exact.numerator) / exact.denominator if isinstance(exact, Fraction) else exact
+            raise EvaluationError(f"{fn} has no value at arbitrary precision")
+    raise EvaluationError(f"no value at arbitrary precision for {node}")
 COMPLEX_VALUE = Algebra(_complex_value_node, (EvaluationError,), lambda z: complex(z).real)
 
 

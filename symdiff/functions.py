@@ -55,6 +55,9 @@ class Function:
     mathml: str = ""                               # MathML name, or a template; default the name
     rule: str = ""                                 # the rule's name in steps; default "<name> rule"
     associative: bool = False                      # f(a, b, c) is f(f(a, b), c): min, max
+    mpmath: str | Callable[..., Any] = ""          # its value at any precision: mpmath's function
+                                                   # by name, or a function of (mpmath, *args);
+                                                   # default: mpmath's of the same name, then exact
 
     @property
     def arity(self) -> int:
@@ -244,53 +247,94 @@ def _sign(x: float) -> float:
 
 
 # ----- exact values at multiples of pi -----
-def _sine_at(q: Fraction) -> tuple[Fraction, int] | None:
-    """sin(q*pi) = a*sqrt(r) as (a, r), for q a multiple of 1/4 or 1/6; else None."""
+# The values at multiples of pi/12 lie in Q(sqrt(2), sqrt(3)): each is written as
+# {r: a} for the sum of a*sqrt(r) over r in 1, 2, 3, 6.
+Surd = dict[int, Fraction]
+_SQUARE_FREE = {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 1), 6: (1, 6), 9: (3, 1),
+                12: (2, 3), 18: (3, 2), 36: (6, 1)}            # r = s^2 * m: (s, m)
+
+
+def _times(a: Surd, b: Surd) -> Surd:
+    """(sum a_r sqrt(r)) * (sum b_s sqrt(s)), with sqrt(r*s) = s'*sqrt(m)."""
+    product: Surd = {}
+    for r, x in a.items():
+        for t, y in b.items():
+            whole, m = _SQUARE_FREE[r * t]
+            product[m] = product.get(m, Fraction(0)) + x * y * whole
+    return {r: c for r, c in product.items() if c}
+
+
+def _conjugate(a: Surd, p: int) -> Surd:
+    """sqrt(p) -> -sqrt(p) (p = 2 or 3): the field's automorphism."""
+    return {r: -c if r % p == 0 else c for r, c in a.items()}
+
+
+def _over(a: Surd | None, b: Surd | None) -> Surd | None:
+    """a/b, the denominator made rational by its conjugates; None at a pole (b = 0)."""
+    if a is None or b is None or not b:
+        return None
+    for p in (3, 2):
+        a, b = _times(a, _conjugate(b, p)), _times(b, _conjugate(b, p))
+    return {r: c / b[1] for r, c in a.items()}
+
+
+def _sine_at(q: Fraction) -> Surd | None:
+    """sin(q*pi) for q a multiple of 1/12; else None."""
     q %= 2
     sign = 1
     if q >= 1:                                   # sin(t + pi) = -sin(t)
         q, sign = q - 1, -1
     if q > Fraction(1, 2):                       # sin(pi - t) = sin(t)
         q = 1 - q
-    value = {Fraction(0): (Fraction(0), 1), Fraction(1, 6): (Fraction(1, 2), 1),
-             Fraction(1, 4): (Fraction(1, 2), 2), Fraction(1, 3): (Fraction(1, 2), 3),
-             Fraction(1, 2): (Fraction(1), 1)}.get(q)
-    return None if value is None else (sign * value[0], value[1])
+    quarter = Fraction(1, 4)
+    value = {Fraction(0): {}, Fraction(1, 12): {6: quarter, 2: -quarter},        # (sqrt(6) - sqrt(2))/4
+             Fraction(1, 6): {1: Fraction(1, 2)}, Fraction(1, 4): {2: Fraction(1, 2)},
+             Fraction(1, 3): {3: Fraction(1, 2)}, Fraction(5, 12): {6: quarter, 2: quarter},
+             Fraction(1, 2): {1: Fraction(1)}}.get(q)
+    return None if value is None else {r: sign * c for r, c in value.items()}
 
 
-def _quotient_at(numerator, denominator) -> tuple[Fraction, int] | None:
-    """(a1*sqrt(r1))/(a2*sqrt(r2)) = a1/(a2*r2) * sqrt(r1*r2); None at a pole."""
-    if numerator is None or denominator is None or denominator[0] == 0:
-        return None
-    (a1, r1), (a2, r2) = numerator, denominator
-    return a1 / (a2 * r2), r1 * r2
-
-
-_ONE_AT = (Fraction(1), 1)
+_ONE_AT: Surd = {1: Fraction(1)}
 _TRIG_AT = {
     "sin": lambda q: _sine_at(q),
     "cos": lambda q: _sine_at(q + Fraction(1, 2)),
-    "tan": lambda q: _quotient_at(_sine_at(q), _sine_at(q + Fraction(1, 2))),
-    "cot": lambda q: _quotient_at(_sine_at(q + Fraction(1, 2)), _sine_at(q)),
-    "sec": lambda q: _quotient_at(_ONE_AT, _sine_at(q + Fraction(1, 2))),
-    "csc": lambda q: _quotient_at(_ONE_AT, _sine_at(q)),
+    "tan": lambda q: _over(_sine_at(q), _sine_at(q + Fraction(1, 2))),
+    "cot": lambda q: _over(_sine_at(q + Fraction(1, 2)), _sine_at(q)),
+    "sec": lambda q: _over(_ONE_AT, _sine_at(q + Fraction(1, 2))),
+    "csc": lambda q: _over(_ONE_AT, _sine_at(q)),
 }
 
 
-def _at_multiples_of_pi(name: str) -> dict:
-    """Exact values of a trigonometric function at q*pi for q = k/12 in (-2, 2] with q a
-    multiple of 1/4 or 1/6: sin(pi/6) = 1/2, cos(pi) = -1, tan(pi/3) = sqrt(3), ...
-    (poles left out)."""
-    special = {}
+def _surd_expr(value: Surd) -> Expr:
+    return add(*(mul(Num(c), power(Num(r), HALF)) for r, c in sorted(value.items())))
+
+
+def _values_at_multiples_of_pi(name: str) -> list[tuple[Fraction, Expr]]:
+    """The exact values of a trigonometric function at q*pi for q = k/12 in (-2, 2], as
+    (q, value): sin(pi/6) = 1/2, cos(pi) = -1, tan(pi/3) = sqrt(3), tan(pi/12) = 2 - sqrt(3),
+    ... (poles left out)."""
+    values = []
     for k in range(-23, 25):
         q = Fraction(k, 12)
-        if q.denominator in (1, 2, 3, 4, 6):
-            value = _TRIG_AT[name](q)
-            if value is not None:                # a*sqrt(r); sqrt(4) and sqrt(9) fold
-                coefficient, radicand = value
-                special[mul(Num(q), PI)] = mul(Num(coefficient),
-                                               power(Num(radicand), Num(Fraction(1, 2))))
-    return special
+        value = _TRIG_AT[name](q)
+        if value is not None:
+            values.append((q, _surd_expr(value)))
+    return values
+
+
+def _at_multiples_of_pi(name: str) -> dict:
+    """The special values of a trigonometric function: {q*pi: value}."""
+    return {mul(Num(q), PI): value for q, value in _values_at_multiples_of_pi(name)}
+
+
+HALF_TURN = Fraction(1, 2)     # the ends of the principal branches, as multiples of pi
+
+
+def _inverse_at(name: str, low: Fraction, high: Fraction) -> dict:
+    """The special values of an inverse trigonometric function, read backwards from those of
+    ``name`` on its principal branch q*pi, low <= q <= high: asin(1/2) = pi/6,
+    atan(sqrt(3)) = pi/3, acos(-sqrt(2)/2) = 3*pi/4."""
+    return {value: mul(Num(q), PI) for q, value in _values_at_multiples_of_pi(name) if low <= q <= high}
 
 
 def _cbrt(z: complex) -> complex:
@@ -569,17 +613,17 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=lambda z: 1 / cmath.cos(z), python="1 / math.cos({a})", sympy="sec", python_binds="product", power_on_name=True),
     Function("csc",   (lambda u: neg(mul(csc(u), cot(u))),),         _nonzero("csc", lambda x: 1 / math.sin(x)), r"\csc", _at_multiples_of_pi("csc"),
              complex=lambda z: 1 / cmath.sin(z), python="1 / math.sin({a})", sympy="csc", python_binds="product", power_on_name=True, aliases=("cosec",)),
-    Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", {ZERO: ZERO}, ("arcsin",),
+    Function("asin",  (lambda u: recip(sqrt(add(ONE, neg(square(u))))),), _real(math.asin, "asin", **_unit), r"\arcsin", _inverse_at("sin", -HALF_TURN, HALF_TURN), ("arcsin",),
              complex=cmath.asin, python="math.asin({a})", sympy="asin"),
-    Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", {ONE: ZERO}, ("arccos",),
+    Function("acos",  (lambda u: neg(recip(sqrt(add(ONE, neg(square(u)))))),), _real(math.acos, "acos", **_unit), r"\arccos", _inverse_at("cos", Fraction(0), Fraction(1)), ("arccos",),
              complex=cmath.acos, python="math.acos({a})", sympy="acos"),
-    Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", {ZERO: ZERO}, ("arctan", "arctg"),
+    Function("atan",  (lambda u: recip(add(ONE, square(u))),),      _real(math.atan, "atan"),                r"\arctan", _inverse_at("tan", -HALF_TURN, HALF_TURN), ("arctan", "arctg"),
              complex=cmath.atan, python="math.atan({a})", sympy="atan"),
-    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", {}, ("arccot", "arcctg"),
+    Function("acot",  (lambda u: neg(recip(add(ONE, square(u)))),), _real(_acot, "acot"), r"\operatorname{arccot}", _inverse_at("cot", -HALF_TURN, HALF_TURN), ("arccot", "arcctg"),
              complex=_complex_acot, python="(math.pi / 2 if {a} == 0 else math.atan(1 / {p}))", sympy="acot", array="xp.where({a} == 0, xp.pi / 2, xp.atan(1 / {p}))", c="({a} == 0 ? 1.5707963267948966 : atan(1 / {p}))"),
-    Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", {ONE: ZERO}, ("arcsec",),
+    Function("asec",  (lambda u: recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE)))),), _real(lambda x: math.acos(1 / x), "asec", **_outside_unit), r"\operatorname{arcsec}", _inverse_at("sec", Fraction(0), Fraction(1)), ("arcsec",),
              complex=lambda z: cmath.acos(1 / z), python="math.acos(1 / {p})", sympy="asec"),
-    Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", {}, ("arccsc", "arccosec"),
+    Function("acsc",  (lambda u: neg(recip(mul(Abs(u), sqrt(add(square(u), MINUS_ONE))))),), _real(lambda x: math.asin(1 / x), "acsc", **_outside_unit), r"\operatorname{arccsc}", _inverse_at("csc", -HALF_TURN, HALF_TURN), ("arccsc", "arccosec"),
              complex=lambda z: cmath.asin(1 / z), python="math.asin(1 / {p})", sympy="acsc"),
     Function("sinh",  (lambda u: cosh(u),),                          _real(math.sinh, "sinh"),                r"\sinh",  {ZERO: ZERO},
              complex=cmath.sinh, python="math.sinh({a})", sympy="sinh", power_on_name=True),
@@ -605,7 +649,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("log",   (lambda u: recip(u),),                         _real(math.log, "log", lambda x: x > 0, "a positive argument"), r"\ln", {ONE: ZERO, E: ONE}, ("ln",),
              complex=cmath.log, python="math.log({a})", sympy="log", mathml="ln", rule="logarithm rule", power_on_name=True),
     Function("log2",  (lambda u: recip(mul(u, log(TWO))),),          _real(math.log2, "log2", lambda x: x > 0, "a positive argument"), r"\log_{2}", {ONE: ZERO},
-             complex=lambda z: cmath.log(z) / math.log(2), python="math.log2({a})", power_on_name=True),
+             complex=lambda z: cmath.log(z) / math.log(2), python="math.log2({a})", power_on_name=True,
+             mpmath=lambda mpmath, x: mpmath.log(x, 2)),
     Function("log10", (lambda u: recip(mul(u, log(Num(10)))),),      _real(math.log10, "log10", lambda x: x > 0, "a positive argument"), r"\log_{10}", {ONE: ZERO},
              complex=cmath.log10, python="math.log10({a})", power_on_name=True),
     # sqrt is built as the power u^(1/2) (expr.call), so no Call("sqrt") node exists: this row
@@ -617,7 +662,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              complex=_cbrt, python="math.cbrt({a})", array="xp.cbrt({a})", mathml="<mroot><mrow>{}</mrow><mn>3</mn></mroot>"),
     Function("abs",   (lambda u: sign(u),),                          _real(abs, "abs"),                       r"\left|{}\right|", {}, ("fabs",), abs,
              complex=_complex_abs, complex_value=lambda z: complex(abs(z)), chain=_abs_chain,
-             python="abs({a})", sympy="Abs", array="xp.abs({a})", c="fabs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
+             mpmath="fabs", python="abs({a})", sympy="Abs", array="xp.abs({a})", c="fabs({a})", mathml="<mrow><mo>|</mo>{}<mo>|</mo></mrow>", rule="absolute-value rule"),
     Function("sign",  (lambda u: ZERO,),                             _real(_sign, "sign"),                    r"\operatorname{sign}", {}, ("sgn", "signum"), _sign,
              complex=_complex_sign, complex_value=_true_sign, python="float(({a} > 0) - ({a} < 0))", sympy="sign", array="xp.sign({a})", c="(double)(({a} > 0) - ({a} < 0))"),
     # ----- parts of a complex number; variables are real, so re(x) = x, im(x) = 0, conj(x) = x,
@@ -671,7 +716,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              _mp("beta", "beta"), r"\mathrm{B}", complex=_mp_complex("beta"), python="float(mpmath.beta({a}, {b}))", sympy="beta", array="special.beta({a}, {b})", mathml="B"),
     # ----- Lambert W, principal branch (DLMF 4.13): W' = W/(u (1 + W)) = e^-W/(1 + W) -----
     Function("LambertW", (lambda u: over(exp(neg(LambertW(u))), add(ONE, LambertW(u))),), _mp("LambertW", "lambertw", lambda x: x >= -math.exp(-1), "an argument >= -1/e"), r"W_{0}", {ZERO: ZERO}, ("lambertw", "lambert_w", "ProductLog"),
-             complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", sympy="LambertW", array="special.lambertw({a}).real", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
+             complex=_mp_complex("lambertw"), python="float(mpmath.lambertw({a}).real)", mpmath=lambda mpmath, x: mpmath.lambertw(x).real, sympy="LambertW", array="special.lambertw({a}).real", mathml="<msub><mi>W</mi><mn>0</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo>{}<mo>)</mo></mrow>", rule="Lambert W rule"),
     # ----- Bessel functions of order nu (DLMF 10.6.1, 10.29.1) -----
     Function("besselj", (_no_closed_form("besselj", "order nu"),
                          lambda nu, u: mul(HALF, add(besselj(add(nu, MINUS_ONE), u), neg(besselj(add(nu, ONE), u))))),
@@ -691,11 +736,11 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              python="float(mpmath.besselk({a}, {b}))", sympy="besselk", array="special.kv({a}, {b})", mathml="K", rule="Bessel K rule", aliases=("bessel_k", "BesselK")),
     # ----- exponential, sine, cosine and logarithmic integrals (DLMF 6.2, 6.6) -----
     Function("Ei",    (lambda u: over(exp(u), u),),                 _mp("Ei", "ei", lambda x: x != 0, "a non-zero argument"), r"\operatorname{Ei}",
-             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))", sympy="Ei", array="special.expi({a})", aliases=("expintegral_ei", "ExpIntegralEi")),
+             complex=_mp_complex(_ei_continued), python="float(mpmath.ei({a}))", mpmath="ei", sympy="Ei", array="special.expi({a})", aliases=("expintegral_ei", "ExpIntegralEi")),
     Function("Si",    (lambda u: sinc(u),),                         _mp("Si", "si"), r"\operatorname{Si}", {ZERO: ZERO},
-             complex=_mp_complex("si"), python="float(mpmath.si({a}))", sympy="Si", array="special.sici({a})[0]", aliases=("expintegral_si", "SinIntegral")),
+             complex=_mp_complex("si"), python="float(mpmath.si({a}))", mpmath="si", sympy="Si", array="special.sici({a})[0]", aliases=("expintegral_si", "SinIntegral")),
     Function("Ci",    (lambda u: over(cos(u), u),),                 _mp("Ci", "ci", lambda x: x > 0, "a positive argument"), r"\operatorname{Ci}",
-             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))", sympy="Ci", array="special.sici({a})[1]", aliases=("expintegral_ci", "CosIntegral")),
+             complex=_mp_complex("ci"), python="float(mpmath.ci({a}))", mpmath="ci", sympy="Ci", array="special.sici({a})[1]", aliases=("expintegral_ci", "CosIntegral")),
     Function("li",    (lambda u: recip(log(u)),),                   _mp("li", "li", lambda x: x >= 0 and x != 1, "a non-negative argument other than 1"), r"\operatorname{li}", {ZERO: ZERO},
              complex=_mp_complex(_li_continued), python="float(mpmath.li({a}))", sympy="li", array="special.expi(xp.log({a}))"),
     # sinc(u) = sin(u)/u, unnormalised (as SymPy's), with sinc(0) = 1
