@@ -5,9 +5,11 @@
 y + 1/x
 """
 
-from .api import (cancel, collect, compile_function, cse, diff, evaluate, expand, factor, gradient,
-                  hessian, jacobian, jvp, lambdify, numeric_gradient, simplify, singular_points, to_code,
-                  to_latex, together, vjp)
+from .matrix import Matrix
+from .api import (cancel, collect, compile_function, critical_points, cse, curl, diff,
+                  directional_derivative, divergence, evaluate, exact_value, expand, factor, gradient,
+                  hessian, implicit_diff, jacobian, jvp, lambdify, laplacian, numeric_gradient, series,
+                  simplify, singular_points, tangent, to_code, to_latex, together, vjp)
 from .diff import derivative
 from .errors import (CodegenError, DiffError, EvaluationError, LimitError, ParseError, SymdiffError,
                      SymdiffWarning, UnknownFunctionError)
@@ -66,7 +68,8 @@ def __getattr__(name: str):
 __all__ = [
     "parse", "parse_equation", "Equation", "diff", "derivative", "gradient", "jacobian", "hessian", "simplify",
     "expand", "together", "cancel", "factor", "collect",
-    "evaluate", "compile_function", "lambdify", "to_code", "numeric_gradient", "jvp", "vjp", "singular_points",
+    "evaluate", "exact_value", "implicit_diff", "series", "tangent", "critical_points", "laplacian", "divergence", "curl", "directional_derivative", "Matrix",
+    "compile_function", "lambdify", "to_code", "numeric_gradient", "jvp", "vjp", "singular_points",
     "to_text", "to_latex", "cse", "substitute", "dag_size", "tree_size",
     "Expr", "Num", "Const", "Sym", "Add", "Mul", "Pow", "Call", "Piecewise", "piecewise", "Symbol", "symbols", "FUNCTIONS",
     "Limits", "use_limits",

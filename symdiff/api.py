@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import diff as differentiation, evaluate as evaluation, printing, simplify as simplification
+from . import calculus, diff as differentiation, evaluate as evaluation, printing, simplify as simplification
+from .errors import DiffError
 from .expr import Expr, Sym
 from .limits import Limits, bounded
-from .parser import parse
+from .matrix import Matrix
+from .parser import Equation, parse, parse_equation
 
 if TYPE_CHECKING:                       # loaded on first use, below
     from .explain import DerivationStep
@@ -31,7 +33,9 @@ if TYPE_CHECKING:                       # loaded on first use, below
 
 __all__ = ["diff", "gradient", "jacobian", "hessian", "explain", "simplify", "expand", "together",
            "cancel", "factor", "collect", "evaluate", "compile_function", "numeric_gradient", "jvp",
-           "vjp", "to_latex", "cse", "singular_points", "lambdify", "to_code"]
+           "vjp", "to_latex", "cse", "singular_points", "lambdify", "to_code", "laplacian", "divergence", "curl",
+           "directional_derivative", "exact_value", "implicit_diff", "series", "tangent",
+           "critical_points"]
 
 Formula = str | Expr
 """A formula as text, or an expression already built."""
@@ -123,24 +127,161 @@ def gradient(expr: Formula, variables: Sequence | None = None, *, simplify: bool
 
 @bounded
 def jacobian(exprs: Sequence[Formula], variables: Sequence | None = None, *,
-             simplify: bool = True, functions=()) -> list[list[Expr]]:
-    """The matrix of first partials, one row per expression.
+             simplify: bool = True, functions=()) -> Matrix:
+    """The matrix of first partials, one row per expression (a :class:`Matrix`, which
+    indexes and compares like nested lists).
 
     >>> jacobian(["x*y", "x + y"], ["x", "y"])
-    [[y, x], [1, 1]]
+    Matrix([[y, x], [1, 1]])
+    >>> print(jacobian(["x*y", "sin(x)"], ["x", "y"]))
+    [     y  x]
+    [cos(x)  0]
     """
-    return differentiation.jacobian(_read_each(exprs, functions), variables, simplify=simplify)
+    return Matrix(differentiation.jacobian(_read_each(exprs, functions), variables, simplify=simplify))
 
 
 @bounded
 def hessian(expr: Formula, variables: Sequence | None = None, *, simplify: bool = True,
-            functions=()) -> list[list[Expr]]:
-    """The matrix of second partials; mixed partials are computed once and mirrored.
+            functions=()) -> Matrix:
+    """The matrix of second partials (a :class:`Matrix`); mixed partials are computed once
+    and mirrored.
 
     >>> hessian("x^2 y", ["x", "y"])
-    [[2*y, 2*x], [2*x, 0]]
+    Matrix([[2*y, 2*x], [2*x, 0]])
+    >>> hessian("x^2 y", ["x", "y"]) == [[parse("2*y"), parse("2*x")], [parse("2*x"), 0]]
+    True
     """
-    return differentiation.hessian(parse(expr, functions=functions), variables, simplify=simplify)
+    return Matrix(differentiation.hessian(parse(expr, functions=functions), variables, simplify=simplify))
+
+
+def _variables_of(exprs: Sequence[Expr], variables: Sequence[str] | None) -> list[str]:
+    """The variables given, or all the expressions' variables, sorted."""
+    return list(variables) if variables is not None else sorted(set().union(*(e.free for e in exprs)))
+
+
+@bounded
+def laplacian(expr: Formula, variables: Sequence[str] | None = None, *, functions=()) -> Expr:
+    """The Laplacian, the sum of the unmixed second partials (variables default: all).
+
+    >>> laplacian("x^2*y + y^3")
+    8*y
+    >>> laplacian("1/sqrt(x^2 + y^2 + z^2)")
+    0
+    """
+    f = parse(expr, functions=functions)
+    return calculus.laplacian(f, _variables_of([f], variables))
+
+
+@bounded
+def divergence(field: Sequence[Formula], variables: Sequence[str] | None = None, *,
+               functions=()) -> Expr:
+    """The divergence of a vector field, one component per variable (default: all, sorted).
+
+    >>> divergence(["x*y", "y*z", "z*x"], ["x", "y", "z"])
+    x + y + z
+    """
+    components = _read_each(field, functions)
+    return calculus.divergence(components, _variables_of(components, variables))
+
+
+@bounded
+def curl(field: Sequence[Formula], variables: Sequence[str] = ("x", "y", "z"), *,
+         functions=()) -> list[Expr]:
+    """The curl of a field of three components in three variables (default x, y, z).
+
+    >>> curl(["-y", "x", "0"])
+    [0, 0, 2]
+    """
+    return calculus.curl(_read_each(field, functions), list(variables))
+
+
+@bounded
+def directional_derivative(expr: Formula, variables: Sequence[str], direction: Sequence[Formula], *,
+                           functions=()) -> Expr:
+    """The derivative along ``direction`` made a unit vector: grad f . u/|u|.
+
+    >>> directional_derivative("x^2 + y^2", ["x", "y"], [3, 4])
+    6*x/5 + 8*y/5
+    """
+    return calculus.directional_derivative(parse(expr, functions=functions), list(variables),
+                                           _read_each([str(c) if not isinstance(c, Expr) else c
+                                                       for c in direction]))
+
+
+@bounded
+def exact_value(expr: Formula, values: Mapping[str, Formula | float] | None = None, /,
+                **kwargs: Formula | float) -> Expr:
+    """The value at a point, exactly, where the point is exact (values given as text are
+    read as formulas); ``evaluate`` gives the float.
+
+    >>> exact_value("x^3 + cos(x)", x="pi/3")
+    pi^3/27 + 1/2
+    >>> exact_value("1/sqrt(1 - x^2)", x="1/2")
+    2*sqrt(3)/3
+    """
+    point = {name: parse(value) if isinstance(value, str) else value
+             for name, value in {**(values or {}), **kwargs}.items()}
+    return calculus.exact_value(parse(expr), point)
+
+
+@bounded
+def implicit_diff(equation: str | Equation, y: str, x: str, order: int = 1, *, functions=()) -> Expr:
+    """dy/dx (or the ``order``-th derivative) of ``y`` defined by an equation, in x and y.
+
+    >>> implicit_diff("x^2 + y^2 = 1", "y", "x")
+    -x/y
+    >>> implicit_diff("x^2 + y^2 = 1", "y", "x", order=2)
+    -1/y - x^2/y^3
+    """
+    sides = parse_equation(equation, functions=functions) if isinstance(equation, str) else equation
+    return calculus.implicit_diff(sides, y, x, order)
+
+
+@bounded
+def series(expr: Formula, x: str = "x", a: Formula | float = 0, order: int = 5, *,
+           functions=()) -> calculus.Series:
+    """The Taylor polynomial about x = ``a`` up to (x - a)^order, with exact coefficients where
+    ``a`` is exact; it prints with its remainder, and ``.polynomial`` is the expression.
+
+    >>> print(series("exp(x)", "x", 0, 4))
+    1 + x + x^2/2 + x^3/6 + x^4/24 + O(x^5)
+    >>> series("sin(x)", "x", "pi/2", 2).polynomial
+    1 - (x - pi/2)^2/2
+    """
+    centre = parse(a) if isinstance(a, str) else a
+    return calculus.series(parse(expr, functions=functions), x, centre, order)
+
+
+@bounded
+def tangent(expr: Formula, point: Mapping[str, Formula | float], *, functions=()) -> Expr:
+    """The tangent line (one variable) or plane (several) at ``point``: f(a) + f'(a)(x - a).
+
+    >>> tangent("x^3", {"x": 1})
+    3*x - 2
+    >>> tangent("x^2 + y^2", {"x": 1, "y": "1/2"})
+    2*x + y - 5/4
+    """
+    return calculus.tangent(parse(expr, functions=functions),
+                            {name: parse(v) if isinstance(v, str) else v for name, v in point.items()})
+
+
+@bounded
+def critical_points(expr: Formula, x: str | None = None, *, functions=()) -> list[calculus.CriticalPoint]:
+    """The real points where f'(x) = 0, exactly, each with its value and kind (local
+    minimum, local maximum, or stationary); an error saying "no closed form" where they have
+    none that symdiff finds (f' not a polynomial equation, or one of degree 3 or more left).
+
+    >>> [(str(p.where), str(p.value), p.kind) for p in critical_points("x^4 - 2*x^2")]
+    [('-1', '-1', 'local minimum'), ('0', '0', 'local maximum'), ('1', '-1', 'local minimum')]
+    """
+    f = parse(expr, functions=functions)
+    if x is None:
+        names = sorted(f.free) or ["x"]
+        if len(names) != 1:
+            raise DiffError(f"critical_points takes a function of one variable; "
+                              f"name it: x=... (the formula has {', '.join(names)})")
+        x = names[0]
+    return calculus.critical_points(f, x)
 
 
 @bounded
@@ -358,14 +499,18 @@ def vjp(expr: Formula, point: Mapping[str, float], requires_grad: Iterable[str] 
 
 # ---------------------------------------------------------------- printing
 
-def to_latex(expr: Formula, *, ln: bool = True, exp_power: bool = True) -> str:
-    r"""LaTeX for a formula; ``ln=False`` writes ``\log``, ``exp_power=False`` writes
-    ``\exp(u)`` for ``e^u``.
+def to_latex(expr: Formula | Matrix, *, ln: bool = True, exp_power: bool = True) -> str:
+    r"""LaTeX for a formula, or a matrix as ``pmatrix``; ``ln=False`` writes ``\log``,
+    ``exp_power=False`` writes ``\exp(u)`` for ``e^u``.
 
     >>> to_latex("log(x) + exp(x)", ln=False, exp_power=False)
     '\\exp\\!\\left(x\\right) + \\log\\!\\left(x\\right)'
+    >>> to_latex(jacobian(["x*y", "x + y"], ["x", "y"]))
+    '\\begin{pmatrix} y & x \\\\ 1 & 1 \\end{pmatrix}'
     """
     from . import latex
+    if isinstance(expr, Matrix):
+        return latex.matrix_latex(expr, ln=ln, exp_power=exp_power)
     return latex.to_latex(parse(expr), ln=ln, exp_power=exp_power)
 
 

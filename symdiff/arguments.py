@@ -10,7 +10,7 @@ import difflib
 
 from .errors import ParseError, UsageError
 from .evaluate import evaluate
-from .expr import Const, Num, Sym, spell
+from .expr import Const, Expr, Num, Sym, spell
 from .functions import resolve, unknown_functions
 from .limits import OPTIONS, Limits
 from .parser import CONSTANTS, parse
@@ -23,14 +23,24 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _options_taking_values(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
-    flags, valued = set(), set()
+def _options_taking_values(parser: argparse.ArgumentParser) -> tuple[set[str], set[str], set[str]]:
+    """Every option, those that take a value, and those whose value may be left out
+    (``--jacobian`` or ``--jacobian x,y``)."""
+    flags, valued, optional = set(), set(), set()
     for action in parser._actions:
         for option in action.option_strings:
             flags.add(option)
-            if action.nargs != 0:
+            if action.nargs == "?":
+                optional.add(option)
+            elif action.nargs != 0:
                 valued.add(option)
-    return flags, valued
+    return flags, valued, optional
+
+
+def _names_only(arg: str) -> bool:
+    """A value of an option whose value may be left out: names and commas (x,y), never a
+    formula or an option."""
+    return bool(arg.strip()) and all(c.isalnum() or c in "_, " for c in arg) and not arg[0].isdigit()
 
 
 def _looks_like_an_option(arg: str) -> bool:
@@ -57,14 +67,16 @@ def protect_formulas(argv: list[str], parser: argparse.ArgumentParser) -> list[s
     >>> protect_formulas(["-x^2", "--wrt", "x"], build_parser())
     ['--wrt', 'x', '--', '-x^2']
     """
-    flags, valued = _options_taking_values(parser)
+    flags, valued, optional = _options_taking_values(parser)
     options, positional = [], []
-    expect_value = False
+    expect_value = maybe_value = False
     for i, arg in enumerate(argv):
-        if expect_value:
+        if expect_value or maybe_value and _names_only(arg):
             options.append(arg)
-            expect_value = False
-        elif arg == "--":
+            expect_value = maybe_value = False
+            continue
+        maybe_value = False
+        if arg == "--":
             positional.extend(argv[i + 1:])
             break
         elif arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in flags:
@@ -74,35 +86,47 @@ def protect_formulas(argv: list[str], parser: argparse.ArgumentParser) -> list[s
         elif arg.startswith("-") and arg != "-":
             options.append(arg)
             expect_value = arg in valued and "=" not in arg
+            maybe_value = arg in optional and "=" not in arg
         else:
             positional.append(arg)
     return options + (["--", *positional] if positional else [])
 
 
-def parse_point(text: str) -> dict[str, float]:
-    """``x=2,y=pi/2`` -> ``{"x": 2.0, "y": 1.5707963267948966}``.
+def parse_point(text: str, option: str = "--at") -> dict[str, Expr]:
+    """``x=2,y=pi/2`` -> ``{"x": 2, "y": pi/2}``, each value a constant formula, kept exact
+    (:func:`numbers_of` gives the floats).
 
-    >>> parse_point("x=2, y=-1.5")
-    {'x': 2.0, 'y': -1.5}
+    >>> parse_point("x=2, y=-1.5, z=pi/2")
+    {'x': 2, 'y': -1.5, 'z': pi/2}
     """
-    point: dict[str, float] = {}
+    point: dict[str, Expr] = {}
     for start, item in _items(text):
         name, equals, value = item.partition("=")
         if not equals or not name.strip():
-            raise UsageError(f"--at expects name=value pairs separated by commas, "
+            raise UsageError(f"{option} expects name=value pairs separated by commas, "
                              f"as in x=2,y=5; got {item.strip()!r}")
-        name = _variable(name, "--at", text, start, "--at expects name=value pairs separated by "
-                                                    "commas, as in x=2,y=5")
+        name = _variable(name, option, text, start, f"{option} expects name=value pairs separated by "
+                                                  "commas, as in x=2,y=5")
         if name in point:
-            raise UsageError(f"--at gives {name} twice")
+            raise UsageError(f"{option} gives {name} twice")
         try:
             constant = parse(value, warn=_unheard)
         except ParseError as error:
-            raise UsageError(f"--at value for {name}: {error}") from None
+            raise UsageError(f"{option} value for {name}: {error}") from None
         if constant.free or unknown_functions(constant):
-            raise UsageError(f"--at value for {name} must be a number, not {value.strip()!r}")
-        point[name] = evaluate(constant)
+            raise UsageError(f"{option} value for {name} must be a number, not {value.strip()!r}")
+        evaluate(constant)              # a number: sqrt(-1) is refused here
+        point[name] = constant
     return point
+
+
+def numbers_of(point: dict[str, Expr]) -> dict[str, float]:
+    """The point's values as floats.
+
+    >>> numbers_of(parse_point("x=1/4"))
+    {'x': 0.25}
+    """
+    return {name: evaluate(value) for name, value in point.items()}
 
 
 def _unheard(note) -> None:
@@ -157,7 +181,7 @@ def variable_names(option: str, text: str) -> list[str]:
     ['x', 'f(x, y)']
     """
     return [item.strip() if "(" in item or "[" in item else
-            _variable(item, option, text, start, "--wrt expects variable names separated by commas")
+            _variable(item, option, text, start, f"{option} expects variable names separated by commas")
             for start, item in _items(text)]
 
 

@@ -26,11 +26,12 @@ from typing import TextIO
 
 from . import __version__, compiled_core
 from .arguments import (Parser, add_limit_options, function_names, limits_from, order_argument,
-                        parse_point, protect_formulas, variable_names)
+                        numbers_of, parse_point, protect_formulas, variable_names)
 from .checks import METHOD_NAMES, check_derivatives, compare_methods
 from .errors import EvaluationError, SymdiffError, UsageError
 from .functions import resolve, unknown_functions
 from .limits import use_limits, work_budget
+from .answers import OPERATIONS, Calculation, calculate, implicit_steps, render_answers
 from .pipeline import CSE_THRESHOLD, FORMS, Outcome, Request, compute, renderer, steps
 from .streams import OutputFailed, Stderr, Stdout, Writer, discard, message, read_lines
 
@@ -46,12 +47,18 @@ examples:
   symdiff "x^x" --check                         compare with numerical derivatives
   symdiff graph "log(x)+x*y-sin(y)" --at x=2,y=5   the computational graph
   symdiff "sin(x)/x" --wrt x --steps            the derivation, step by step
+  symdiff "sin(x)" --at x=pi/3                  cos(x) = 1/2 = 0.5 (exact values)
+  symdiff "x^2 + y^2 = 1" --implicit y          dy/dx = -x/y
+  symdiff "exp(x)" --series x=0 --order 3       1 + x + x^2/2 + x^3/6 + O(x^4)
+  symdiff "[x*y, sin(x)]" --jacobian x,y        the Jacobian matrix
 
 exit status: 0 ok, 1 internal error (a bug), 2 bad input or usage, 74 output not written,
 130 interrupted.
 documentation: docs/reference/cli.md
 """
 
+
+MAX_DIGITS = 10_000       # --digits: more would take long in mpmath, and nobody reads them
 
 # Exit statuses (see the module docstring).
 OK, BUG, BAD_INPUT, OUTPUT_FAILED, INTERRUPTED = 0, 1, 2, 74, 130
@@ -72,16 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("formula", nargs="?",
                         help="the formula, e.g. \"log(x)+x*y-sin(y)\"; '-' reads one formula per line from stdin")
-    parser.add_argument("--wrt", metavar="VARS",
+    parser.add_argument("--wrt", metavar="VARS", action="append",
                         help="variable(s) to differentiate with respect to, comma-separated; "
                              "several print the gradient, one labelled line each "
-                             "(default: the formula's only variable)")
-    parser.add_argument("--order", type=order_argument, default=1, metavar="N",
-                        help="order of the derivative (default 1); a letter such as n asks for "
-                             "the n-th derivative in closed form")
+                             "(default: the formula's only variable); --wrt x --wrt y: the "
+                             "mixed partial, as --mixed x,y")
+    parser.add_argument("--order", type=order_argument, default=None, metavar="N",
+                        help="order of the derivative (default 1; of a --series, 5); a letter "
+                             "such as n asks for the n-th derivative in closed form")
     parser.add_argument("--at", metavar="POINT",
                         help="also print the value at a point, e.g. x=2,y=5 (values may be "
                              "constant formulas such as pi/2)")
+    parser.add_argument("--digits", type=int, metavar="N",
+                        help=f"print the values at --at to N significant digits (mpmath; at most "
+                             f"{MAX_DIGITS:,})")
     parser.add_argument("--no-simplify", action="store_true",
                         help="print the raw derivative as the rules produce it")
     parser.add_argument("--form", choices=["auto", *FORMS, "raw"], default="auto",
@@ -105,6 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help="LaTeX: write the natural log as \\ln (default) or \\log")
     output.add_argument("--latex-exp", choices=["power", "exp"], default="power",
                         help="LaTeX: write exp(x) as e^{x} (default) or \\exp(x)")
+    around = parser.add_argument_group("calculus around the derivative (see docs/howto/calculus.md)")
+    around.add_argument("--implicit", metavar="Y",
+                        help="the derivative of Y defined by an equation, as a function of --wrt: "
+                             "symdiff \"x^2 + y^2 = 1\" --implicit y --wrt x")
+    around.add_argument("--mixed", metavar="VARS",
+                        help="the mixed partial derivative by VARS in turn, e.g. --mixed x,y")
+    around.add_argument("--jacobian", metavar="VARS", nargs="?", const="",
+                        help="the Jacobian of a list of formulas, \"[x*y, sin(x)]\", by VARS "
+                             "(default: all variables)")
+    around.add_argument("--hessian", metavar="VARS", nargs="?", const="",
+                        help="the Hessian matrix by VARS (default: all variables)")
+    around.add_argument("--series", metavar="POINT",
+                        help="the Taylor series about a point, e.g. x=0, up to the power --order "
+                             "(default 5), with exact coefficients")
+    around.add_argument("--tangent", metavar="POINT",
+                        help="the tangent line (or plane) at a point, e.g. x=1 or x=1,y=2")
+    around.add_argument("--critical", action="store_true",
+                        help="the critical points (f' = 0) where they have a closed form")
     parser.add_argument("--steps", action="store_true",
                         help="show the derivation step by step (text, --latex or --format json)")
     methods = parser.add_argument_group("other methods (see docs/howto/three-methods.md)")
@@ -143,7 +172,8 @@ class Run:
             if not (name.isidentifier() and name.isascii()) or resolve(name) is not None:
                 raise UsageError(f"--func takes names of new functions; {name!r} is "
                                  + ("built in" if resolve(name) is not None else "not a name"))
-        wrt = tuple(variable_names("--wrt", args.wrt)) if args.wrt is not None else None
+        self.calculation = calculation_of(args, functions)
+        wrt = tuple(variable_names("--wrt", args.wrt[0])) if args.wrt is not None else None
         self.point = parse_point(args.at) if args.at is not None else None
         if isinstance(args.order, int) and args.order < 0:
             raise UsageError(f"--order must be 0 or more, not {args.order}")
@@ -158,9 +188,9 @@ class Run:
         if args.steps:
             if args.format not in ("text", "latex", "json"):
                 raise UsageError("--steps prints text, LaTeX (--latex) or JSON (--format json)")
-            if args.order != 1 or args.method != "symbolic" or args.formula == "-":
-                raise UsageError("--steps explains one first derivative at a time: drop --order, "
-                                 "--method and stdin mode")
+            if args.method != "symbolic" or args.formula == "-":
+                raise UsageError("--steps explains one formula's derivatives: drop --method and "
+                                 "stdin mode")
         if args.method != "symbolic":
             if self.point is None:
                 raise UsageError(f"--method {args.method} computes values: give the point with --at")
@@ -170,8 +200,11 @@ class Run:
         # temporaries: they print u1 = ... only if asked
         cse = args.cse if args.cse is not None or args.format not in DAG_FORMATS else False
         imaginary = "I" if args.imaginary == "i" and wrt is not None and "i" in wrt else args.imaginary
+        if args.digits is not None and (args.at is None or not 1 <= args.digits <= MAX_DIGITS):
+            raise UsageError(f"--digits gives the values at --at to 1 to {MAX_DIGITS:,} digits"
+                             + ("; give the point with --at" if args.at is None else f", not {args.digits}"))
         self.request = Request("", wrt, args.order, not args.no_simplify, args.form, self.point,
-                               tuple(functions), cse, imaginary)
+                               tuple(functions), cse, imaginary, args.digits)
         self.options = dict(equation=args.equation, partial=NOTATIONS[args.notation],
                             ln=args.latex_log == "ln", exp_power=args.latex_exp == "power") \
             if args.format == "latex" else {}
@@ -190,6 +223,19 @@ class Run:
             return self._one(formula)
 
     def _one(self, formula: str) -> int:
+        if self.calculation is not None and self.args.steps:
+            from .explain import steps_json, steps_latex, steps_text
+            show = {"text": steps_text, "latex": steps_latex, "json": steps_json}[self.args.format]
+            print(show(implicit_steps(replace(self.calculation, formula=formula))), file=self.out)
+            return 0
+        if self.calculation is not None:
+            answers = calculate(replace(self.calculation, formula=formula))
+            for answer in answers:
+                for note in answer.notes:
+                    if not isinstance(answer.value, list):
+                        self.warn(note, "note")
+            print(render_answers(answers, self.args.format, **self.options), file=self.out)
+            return 0
         if self.args.steps:
             from .explain import steps_json, steps_latex, steps_text
             show = {"text": steps_text, "latex": steps_latex, "json": steps_json}[self.args.format]
@@ -203,7 +249,7 @@ class Run:
                              f"unknown function without a numeric value; drop --check")
         if self.args.method != "symbolic":
             assert self.point is not None             # --method needs --at (see __init__)
-            print(compare_methods(outcome, self.point, self.args.method), file=self.out)
+            print(compare_methods(outcome, numbers_of(self.point), self.args.method), file=self.out)
         else:
             print(self.render(outcome), file=self.out)
         if self.args.check:
@@ -230,6 +276,62 @@ class Run:
                 continue
             print(line, file=self.out, flush=True)
         return status
+
+
+def calculation_of(args: argparse.Namespace, functions: list[str]) -> Calculation | None:
+    """The calculus option asked for (--implicit, --mixed, --jacobian, --hessian, --series,
+    --tangent, --critical, or --wrt given more than once), checked against the others; None
+    for a plain derivative.  Sets ``args.order`` to its default."""
+    asked = [name for name in OPERATIONS if getattr(args, name) not in (None, False)]
+    if args.wrt is not None and len(args.wrt) > 1:
+        if "mixed" in asked:
+            raise UsageError("give the mixed partial once: --mixed x,y or --wrt x --wrt y")
+        args.mixed = ",".join(args.wrt)
+        asked.insert(0, "mixed")
+    order_given = args.order is not None
+    if not order_given:
+        args.order = 5 if "series" in asked else 1
+    if not asked:
+        return None
+    if len(asked) > 1:
+        raise UsageError(f"--{asked[0]} and --{asked[1]} are two different questions: ask one at a time")
+    operation = asked[0]
+    if args.steps and operation != "implicit":
+        raise UsageError(f"--steps explains derivatives and implicit derivatives, not --{operation}")
+    for option, taken in (("--check", args.check),
+                          ("--method", args.method != "symbolic"), ("--no-simplify", args.no_simplify),
+                          ("--form", args.form != "auto"), ("--equation", args.equation),
+                          ("stdin mode", args.formula == "-")):
+        if taken:
+            raise UsageError(f"--{operation} does not go with {option}")
+    if args.format not in ("text", "latex", "json"):
+        raise UsageError(f"--{operation} prints text, LaTeX (--latex) or JSON (--format json)")
+    if not isinstance(args.order, int) or args.order < (0 if operation == "series" else 1):
+        least = 0 if operation == "series" else 1
+        raise UsageError(f"--order with --{operation} is a whole number of {least} or more")
+    if order_given and operation not in ("implicit", "series"):
+        raise UsageError(f"--{operation} takes no --order")
+    wrt = tuple(variable_names("--wrt", args.wrt[0])) if args.wrt is not None and operation != "mixed" else None
+    point = None
+    if operation in ("series", "tangent"):
+        point = parse_point(getattr(args, operation), f"--{operation}")
+        if args.at is not None:
+            raise UsageError(f"--{operation} takes its point itself; drop --at")
+    elif args.at is not None:
+        if operation in ("series", "critical"):
+            raise UsageError(f"--{operation} takes no --at")
+        point = parse_point(args.at)
+    if operation == "mixed":
+        wrt = tuple(variable_names("--mixed", args.mixed))
+    elif operation in ("jacobian", "hessian") and getattr(args, operation):
+        wrt = tuple(variable_names(f"--{operation}", getattr(args, operation)))
+    implicit = ""
+    if operation == "implicit":
+        names = variable_names("--implicit", args.implicit)
+        if len(names) != 1:
+            raise UsageError(f"--implicit takes the one variable the equation defines, not {args.implicit}")
+        implicit = names[0]
+    return Calculation("", operation, wrt, args.order, point, implicit, tuple(functions))
 
 
 def run(argv: Sequence[str], stdin: TextIO | None, out: Writer, err: Writer) -> int:

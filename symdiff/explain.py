@@ -23,7 +23,7 @@ import json
 from typing import NamedTuple
 
 from .diff import derivative, preserves_structure, regime, rule_for, rule_name, settle, with_forms
-from .expr import Derivative, Expr, Mul, Num, Piecewise, Pow, add, expression, mul, neg, power
+from .expr import Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, add, expression, mul, neg, power
 from .limits import bounded
 from .simplify import Step, simplify
 
@@ -131,6 +131,80 @@ def explain(expr: Expr, wrt: str, *, max_steps: int = MAX_STEPS) -> list[Derivat
     steps.append(DerivationStep(len(steps) + 1, rule, placeholder(expr, wrt), result, "result",
                                 uses))
     return steps
+
+
+def renumbered(steps: list[DerivationStep], offset: int) -> list[DerivationStep]:
+    """The steps numbered on from ``offset``, their references with them."""
+    return [step._replace(number=step.number + offset,
+                          refers_to=tuple(r + offset for r in step.refers_to)) for step in steps]
+
+
+def _as_parts(steps: list[DerivationStep]) -> list[DerivationStep]:
+    """A derivation that is one part of a larger one: its result is put together, not final."""
+    return [step._replace(kind="substitute") if step.kind == "result" else step for step in steps]
+
+
+def explain_order(expr: Expr, wrt: str, order: int) -> list[DerivationStep]:
+    """The derivation of the ``order``-th derivative: the first derivative's steps, then those
+    of the derivative of each result in turn, numbered on.
+
+    >>> from symdiff import parse
+    >>> steps = explain_order(parse("x^3"), "x", 2)
+    >>> [(s.number, str(s.after), s.kind) for s in steps if s.rule == "substitute the sub-derivatives"]
+    [(3, '3*x^2', 'substitute'), (7, '6*x', 'result')]
+    """
+    steps: list[DerivationStep] = []
+    current = expr
+    for _ in range(order):
+        found = explain(current, wrt)
+        steps += _as_parts(renumbered(found, len(steps)))
+        current = found[-1].after
+    steps[-1] = steps[-1]._replace(kind="result")
+    return steps
+
+
+def explain_implicit(lhs: Expr, rhs: Expr, y: str, x: str, results: list[Expr]) -> list[DerivationStep]:
+    """The derivation of dy/dx and the higher derivatives (``results``, the 1st to the n-th as
+    implicit_diff gives them) from lhs = rhs: F = lhs - rhs and its partials F_x and F_y
+    worked out step by step, then dy/dx = -F_x/F_y; each next derivative is the total
+    derivative g_x + g_y*dy/dx of the one before, g, its partials worked out the same way.
+
+    >>> from symdiff import parse
+    >>> steps = explain_implicit(parse("x^2 + y^2"), parse("1"), "y", "x", [parse("-x/y")])
+    >>> print(steps[-1].rule)
+    implicit differentiation: dy/dx = -F_x/F_y
+    """
+    difference = add(lhs, neg(rhs))
+    steps = [DerivationStep(1, "write the equation as F = 0, with F = lhs - rhs", Sym("F"), difference,
+                            "substitute")]
+    f_x, f_y = _partials(steps, difference, x, y)
+    target: Expr = Derivative(Sym(y), x)
+    _combined(steps, target, neg(mul(f_x.after, power(f_y.after, Num(-1)))), results[0],
+              "implicit differentiation: dy/dx = -F_x/F_y", (f_x.number, f_y.number))
+    slope = len(steps)
+    for before, after in zip(results, results[1:]):
+        g_x, g_y = _partials(steps, before, x, y)
+        target = Derivative(target, x)
+        _combined(steps, target, add(g_x.after, mul(g_y.after, results[0])), after,
+                  "total derivative: d/dx g(x, y) = g_x + g_y*dy/dx", (g_x.number, g_y.number, slope))
+    steps[-1] = steps[-1]._replace(kind="result")
+    return steps
+
+
+def _partials(steps: list[DerivationStep], g: Expr, x: str, y: str) -> tuple[DerivationStep, DerivationStep]:
+    """g's partial derivatives by x and by y, their steps added to ``steps``; their last steps."""
+    by_x = _as_parts(renumbered(explain(g, x), len(steps)))
+    by_y = _as_parts(renumbered(explain(g, y), len(steps) + len(by_x)))
+    steps += by_x + by_y
+    return by_x[-1], by_y[-1]
+
+
+def _combined(steps: list[DerivationStep], target: Expr, combination: Expr, result: Expr, rule: str,
+              uses: tuple[int, ...]) -> None:
+    """The step putting partials together by ``rule``, then the simplifier's form of it."""
+    steps.append(DerivationStep(len(steps) + 1, rule, target, combination, "substitute", uses))
+    if combination is not result:
+        steps.append(DerivationStep(len(steps) + 1, "simplify", target, result, "substitute"))
 
 
 # ---------------------------------------------------------------- formats

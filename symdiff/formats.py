@@ -96,8 +96,15 @@ def tree_data(expr: Expr) -> dict:
     return {"nodes": nodes, "root": index[expr]}
 
 
+def _exact_of(value: Expr | None) -> dict:
+    """The ``exact`` member of a derivative in JSON, where it has an exact value."""
+    from .latex import to_latex
+    return {} if value is None else {"exact": {"text": to_text(value), "latex": to_latex(value)}}
+
+
 def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int | str, Expr]],
-            warnings: Sequence[str] = (), values: Sequence[float | None] | None = None) -> str:
+            warnings: Sequence[str] = (), values: Sequence[float | None] | None = None,
+            exact: Sequence[Expr | None] | None = None, precise: Sequence[str] | None = None) -> str:
     """The documented JSON document (docs/reference/json.md) for one run."""
     from .latex import to_latex
     document = {
@@ -107,7 +114,9 @@ def to_json(formula: str, expr: Expr, results: Sequence[tuple[str, int | str, Ex
         "derivatives": [
             {"wrt": name, "order": order, "text": to_text(result), "latex": to_latex(result),
              "tree": tree_data(result),
-             **({"value": values[i]} if values is not None else {})}
+             **({"value": values[i]} if values is not None else {}),
+             **_exact_of(exact[i] if exact is not None else None),
+             **({"digits": precise[i]} if precise is not None else {})}
             for i, (name, order, result) in enumerate(results)],
         "warnings": list(warnings),
     }
@@ -259,7 +268,8 @@ def render_json(outcome: Derivatives, one_line: bool = False) -> str:
     one line."""
     text = to_json(outcome.formula, outcome.expr,
                    [(n, outcome.order, r) for n, r in zip(outcome.names, outcome.results)],
-                   outcome.warnings, outcome.values)
+                   outcome.warnings, outcome.values, getattr(outcome, "exact", None),
+                   getattr(outcome, "precise", None))
     return json.dumps(json.loads(text), ensure_ascii=False) if one_line else text
 
 

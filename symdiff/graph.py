@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .arguments import Parser, function_names, parse_point, protect_formulas, variable_names
+from .arguments import Parser, function_names, numbers_of, parse_point, protect_formulas, variable_names
 from .errors import SymdiffError, UsageError
 from .parser import parse
 from .streams import Writer
@@ -37,7 +37,7 @@ def run_graph(argv: list[str], out: Writer, err: Writer) -> int:
     from .autodiff import format_table, node_table, to_dot
     parser = build_graph_parser()
     args = parser.parse_args(protect_formulas(argv, parser))
-    point = parse_point(args.at)
+    point = numbers_of(parse_point(args.at))
     functions = function_names(args.func)
     expr = parse(args.formula, functions=functions,
                  warn=lambda note: print(f"symdiff: note: {note}", file=err))

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
 
 from .expr import GREEK, Call, Const, Derivative, Expr, Mul, Num, Piecewise, Pow, Sym, expression, postorder
 from .functions import CONDITIONS, lookup, partial_slots
-from .printing import Derivatives, Prec, Printer, number, reads_as_reciprocal, split_fraction
+from .printing import Derivatives, Prec, Printer, exact_at, precise_at, reads_as_reciprocal, split_fraction, value_text
 
 GREEK_NAMES = set(GREEK.values()) - {"omicron", "Alpha", "Beta", "Epsilon", "Zeta", "Eta", "Iota",
                                      "Kappa", "Mu", "Nu", "Omicron", "Rho", "Tau", "Chi"}
@@ -245,6 +246,18 @@ def to_latex(expr: Expr, *, ln: bool = True, exp_power: bool = True) -> str:
     return LatexPrinter(ln, exp_power).doprint(expression(expr, "to_latex"))
 
 
+def matrix_latex(rows: Sequence[Sequence[Expr]], *, ln: bool = True, exp_power: bool = True) -> str:
+    r"""A matrix (:class:`symdiff.matrix.Matrix`, or nested lists) as ``pmatrix``.
+
+    >>> from symdiff import hessian
+    >>> matrix_latex(hessian("x^2*y"))
+    '\\begin{pmatrix} 2 y & 2 x \\\\ 2 x & 0 \\end{pmatrix}'
+    """
+    printer = LatexPrinter(ln, exp_power)
+    body = r" \\ ".join(" & ".join(printer.doprint(expression(e, "to_latex")) for e in row) for row in rows)
+    return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
+
+
 def derivative_operator(wrt: list[str], single_variable: bool, partial: bool | None = None,
                         of: str = "", order: str = "", applied: dict[str, str] | None = None) -> str:
     r"""``\frac{d}{dx}``, ``\frac{\partial^{2}}{\partial x\,\partial y}`` and so on; with a
@@ -341,7 +354,9 @@ def render_latex(outcome: Derivatives, one_line: bool = False, *, equation: bool
             left = derivative_operator(wrt, single, partial, of="f", order=symbolic, applied=applied)
         right = to_latex(shown, **options)
         if outcome.values is not None:
-            right += f" = {number(outcome.values[i])}"
+            right += " = " + value_text(exact_at(outcome, i), outcome.values[i],
+                                        lambda e: to_latex(e, **options), r"\approx",
+                                        precise_at(outcome, i))
         rows.append((left, right))
     if bindings:
         return aligned_cse(bindings, [(left, value) for (left, _), value in zip(rows, written)],

@@ -1141,6 +1141,54 @@ def parse_equation(text: str, *, functions=(), limits: Limits | None = None,
     return result.equation
 
 
+def parse_list(text: str, *, functions=(), limits: Limits | None = None,
+               warn: Callable[[SymdiffWarning], None] | None = None,
+               imaginary: str = "i") -> list[Expr]:
+    """Read a list of formulas in brackets, ``[f1, f2, ...]``; text without the brackets is
+    one formula, a list of one.  An error in an item points into the whole text.
+
+    >>> parse_list("[x*y, sin(x)]")
+    [x*y, sin(x)]
+    >>> parse_list("[x, 2*)]")
+    Traceback (most recent call last):
+        ...
+    symdiff.errors.ParseError: line 1, column 7: unexpected ')'
+      [x, 2*)]
+            ^
+    expected an operand (a number, a name or '(')
+    this ')' has no '(' to close
+    """
+    begin = len(text) - len(text.lstrip())
+    if not text[begin:begin + 1] == "[":
+        return [parse(text, functions=functions, limits=limits, warn=warn, imaginary=imaginary)]
+    end = len(text.rstrip())
+    if text[end - 1:end] != "]" or end - 1 == begin:
+        line, column = _position(text, end)
+        raise ParseError("a list of formulas ends with ']'", text=text, line=line, column=column,
+                         hint="write the formulas between brackets, separated by commas: [x*y, sin(x)]")
+    items, depth, start = [], 0, begin + 1
+    for index in range(begin + 1, end):
+        char = text[index]
+        depth += char in "([" and 1 or char in ")]" and -1 or 0
+        if (char == "," and depth == 0) or index == end - 1:
+            items.append((start, text[start:index]))
+            start = index + 1
+    exprs = []
+    for offset, item in items:
+        if not item.strip():
+            line, column = _position(text, offset)
+            raise ParseError("an empty item in the list", text=text, line=line, column=column,
+                             hint="each item between commas is a formula")
+        try:
+            exprs.append(parse(item, functions=functions, limits=limits, warn=warn, imaginary=imaginary))
+        except ParseError as error:
+            inner = sum(len(part) + 1 for part in item.split("\n")[:error.line - 1]) + error.column - 1
+            line, column = _position(text, offset + inner)
+            raise ParseError(error.message, text=text, line=line, column=column,
+                             expected=error.expected, hint=error.hint) from None
+    return exprs
+
+
 def _read(text: str, functions, limits: Limits | None,
           imaginary: str = "i") -> tuple[Expr | _Written, _Source]:
     """The formula or equation in ``text``, and what was learnt reading it."""
@@ -1202,8 +1250,8 @@ def _right_hand_side(written: _Written, source: _Source) -> Expr:
     both = f"{lhs} occurs on both sides; " if type(lhs) is Sym else ""
     raise ParseError(f"{both}an equation is not differentiated directly", text=source.text,
                      line=line, column=column,
-                     hint="solve it for one variable and write y = ... (or the formula alone); "
-                          "implicit differentiation of equations is planned")
+                     hint="differentiate it implicitly with --implicit y (implicit_diff in "
+                          "Python), or solve it for one variable and write y = ...")
 
 
 def _defines_function(lhs: Expr, rhs: Expr) -> TypeGuard[Call]:

@@ -15,8 +15,8 @@ rendered): ``sinx`` read as a variable, ``y = ...`` read as its right-hand side.
 >>> outcome.names, outcome.values
 (['x', 'y'], [5.5, 1.7163378145367738])
 >>> print(render_text(outcome))
-d/dx = y + 1/x = 5.5
-d/dy = x - cos(y) = 1.7163378145367738
+d/dx = y + 1/x = 11/2 = 5.5
+d/dy = x - cos(y) = 2 - cos(5) ≈ 1.7163378145367738
 >>> compute(Request("x^3", order=2, form="factored")).results
 [6*x]
 """
@@ -26,11 +26,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .calculus import exact_value, shown_exactly
 from .cases import has_cases
 from .diff import diff, gradient, singular_points
 from .errors import DiffError, EvaluationError, UsageError
-from .evaluate import evaluate, evaluate_all
-from .expr import Call, Expr, Sym, postorder
+from .evaluate import evaluate, evaluate_all, precise_value
+from .expr import Call, Expr, Sym, dag_larger_than, postorder
 from .functions import is_unknown_call, unknown_functions
 from .limits import checked
 from .parser import parse
@@ -38,6 +39,7 @@ from .printing import cse, render_text
 from .simplify import cancel, expand, factor
 
 CSE_THRESHOLD = 5_000     # written-out nodes above which shared subexpressions are named
+EXACT_WORK = 20_000       # distinct nodes of the results above which no exact value is sought
 SHOWN_NAMES = 20          # variables a message lists before it says "..."
 
 # Request.form: each normal form on request (auto is simplify's own choice, raw no simplification)
@@ -61,10 +63,11 @@ class Request:
     order: int | str = 1                       # a name: the n-th derivative (symdiff.nth)
     simplify: bool = True
     form: str = "auto"
-    point: Mapping[str, float] | None = None
+    point: Mapping[str, float | Expr] | None = None   # exact constants give exact values too
     functions: tuple[str, ...] = ()
     cse: bool | None = None
     imaginary: str = "i"                       # the reading of i: see symdiff.parse
+    digits: int | None = None                  # the values at the point to this many digits
 
     def __post_init__(self) -> None:           # lists are welcome; kept as tuples
         if self.wrt is not None:
@@ -84,6 +87,9 @@ class Outcome:
     values: list[float] | None       # the results' values at the point
     shared: tuple[list[tuple[Sym, Expr]], list[Expr]] | None  # (bindings, results using them)
     warnings: list[str] = field(default_factory=list)
+    exact: list[Expr | None] | None = None   # the values exactly, where the point is exact and
+                                             # the value small enough to print (symdiff.calculus)
+    precise: list[str] | None = None         # the values to Request.digits digits (mpmath)
 
 
 def renderer(format: str) -> Callable[..., str]:
@@ -110,7 +116,8 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
             warn(message, kind)
     expr = parse(request.formula, functions=request.functions, imaginary=request.imaginary,
                  warn=lambda note: tell(note.render(), "note"))
-    point = request.point
+    point = None if request.point is None else {name: evaluate(value) if isinstance(value, Expr) else value
+                                                for name, value in request.point.items()}
     if point is not None and unknown_functions(expr):
         raise UsageError(f"--at evaluates the derivative, and {unknown_functions(expr)[0]} is an "
                          f"unknown function without a numeric value; drop --at (and --method)")
@@ -148,9 +155,23 @@ def compute(request: Request, warn: Warn | None = None) -> Outcome:
         results = [FORMS[request.form](r) for r in results]
     # one walk over all results: the components of a gradient share most of their nodes
     values = evaluate_all(results, point) if point is not None else None
+    exact = exact_values(results, request.point, values) \
+        if request.point is not None and values is not None else None
+    if exact is not None and values is not None:     # cos(pi/3) = 1/2 is 0.5, not 0.5000000000000001
+        values = [v if e is None else evaluate(e) for e, v in zip(exact, values)]
+    precise = [precise_value(exact_value(r, request.point), request.digits) for r in results] \
+        if request.digits is not None and request.point is not None else None
     shared = cse(results) if share(results, request.cse, tell) else None
     return Outcome(request.formula, expr, names, request.order, results, values,
-                   shared, warnings)  # type: ignore[arg-type]  # cse of a list gives a list
+                   shared, warnings, exact, precise)  # type: ignore[arg-type]  # cse of a list gives a list
+
+
+def exact_values(results: list[Expr], point: Mapping[str, object], values: list) -> list[Expr | None] | None:
+    """Each result's exact value at the point, where it is worth printing beside its float
+    (:func:`symdiff.calculus.shown_exactly`); None for results too large to go through."""
+    if dag_larger_than(results, EXACT_WORK):
+        return None
+    return [shown_exactly(exact_value(result, point), value) for result, value in zip(results, values)]
 
 
 def applications(wrt: tuple[str, ...] | None, functions: tuple[str, ...]) -> dict[str, Call]:
@@ -231,10 +252,17 @@ def sizes(results: list[Expr]) -> tuple[int, int]:
 
 
 def steps(request: Request, warn: Warn | None = None) -> list[list]:
-    """The derivation of the first derivative by each variable, step by step
-    (:func:`symdiff.explain.explain`); with ``simplify`` off or the raw form, the steps up
-    to the raw derivative."""
-    from .explain import explain
+    """The derivation of the derivative of the request's order by each variable, step by
+    step (:func:`symdiff.explain.explain`, :func:`symdiff.explain.explain_order` for a higher
+    order); with ``simplify`` off or the raw form, the steps up to the raw first derivative."""
+    from .explain import explain, explain_order
+    order = request.order
+    if not isinstance(order, int) or order < 1:
+        raise UsageError(f"--steps explains derivatives of a whole order of 1 or more, not {order}")
+    raw = not request.simplify or request.form == "raw"
+    if raw and order > 1:
+        raise UsageError("--steps of a higher order simplifies each derivative before the next: "
+                         "drop --no-simplify (or --form raw)")
     tell = warn or (lambda message, kind: None)
     expr = parse(request.formula, functions=request.functions, imaginary=request.imaginary,
                  warn=lambda note: tell(note.render(), "note"))
@@ -243,8 +271,8 @@ def steps(request: Request, warn: Warn | None = None) -> list[list]:
         raise UsageError("--steps explains derivatives with respect to variables; drop --steps "
                          "to differentiate with respect to an application such as f(x)")
     for name in choose_variables(expr, request.wrt, tell):
-        found = explain(expr, name)
-        if not request.simplify or request.form == "raw":
+        found = explain(expr, name) if order == 1 else explain_order(expr, name, order)
+        if raw:
             # the steps up to the raw derivative (the last one, if nothing was simplified)
             simplified = any(s.kind == "simplify" for s in found)
             found = [s for s in found if s.kind in ("differentiate", "substitute")

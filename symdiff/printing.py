@@ -12,7 +12,8 @@ an explicit stack, so a formula nested 100 000 deep prints without recursion.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 from fractions import Fraction
 from typing import Protocol
@@ -446,6 +447,28 @@ class Derivatives(Protocol):
     def shared(self) -> tuple[list[tuple[Sym, Expr]], list[Expr]] | None: ...  # cse(results)
     @property
     def warnings(self) -> Sequence[str]: ...
+    @property
+    def exact(self) -> Sequence[Expr | None] | None: ...  # the values exactly, where shown
+
+
+def value_text(exact: Expr | None, value: float | complex, show: Callable[[Expr], str] | None = None,
+               approximately: str = "≈", digits: str | None = None) -> str:
+    """A value at a point as printed after ``=``: the exact value and the float beside it
+    (``1/3 ≈ 0.3333333333333333``, ``11/2 = 5.5``), or the float alone; ``digits``, the value
+    to more digits (``--digits``), in place of the float.
+
+    >>> from symdiff.expr import Num, HALF
+    >>> value_text(HALF, 0.5), value_text(None, 0.25), value_text(Num(3), 3.0)
+    ('1/2 = 0.5', '0.25', '3')
+    """
+    shown = number(value) if digits is None else digits
+    if exact is None:
+        return shown
+    written = (show or to_text)(exact)
+    if type(exact) is Num and isinstance(exact.value, int):
+        return written
+    joined = "=" if equals_exactly(exact, value) else approximately     # type: ignore[arg-type]
+    return f"{written} {joined} {shown}"
 
 
 def derivative_label(name: str, order: int | str) -> str:
@@ -467,6 +490,25 @@ def number(value: float | complex) -> str:
     return repr(value)
 
 
+def equals_exactly(value: Expr, approximate: float) -> bool:
+    """Whether the float *is* the exact value (11/2 and 5.5), so that ``=`` and not ``≈``
+    joins them."""
+    return type(value) is Num and not isinstance(value.value, float) \
+        and math.isfinite(approximate) and Fraction(approximate) == value.value
+
+
+def precise_at(outcome: Derivatives, i: int) -> str | None:
+    """The i-th result's value to more digits, if asked for (``--digits``)."""
+    precise = getattr(outcome, "precise", None)
+    return None if precise is None else precise[i]
+
+
+def exact_at(outcome: Derivatives, i: int) -> Expr | None:
+    """The i-th result's exact value, if the outcome has one to show."""
+    exact = getattr(outcome, "exact", None)
+    return None if exact is None else exact[i]
+
+
 def render_text(outcome: Derivatives, one_line: bool = False) -> str:
     """The derivatives as text: the shared subexpressions (``u1 = ...``) first, if named, then
     one line each (labelled ``d/dx = ...`` when there are several), with the value at the
@@ -477,6 +519,6 @@ def render_text(outcome: Derivatives, one_line: bool = False) -> str:
     for i, (name, shown) in enumerate(zip(outcome.names, written)):
         line = to_text(shown)
         if outcome.values is not None:
-            line += f" = {number(outcome.values[i])}"
+            line += f" = {value_text(exact_at(outcome, i), outcome.values[i], digits=precise_at(outcome, i))}"
         rows.append(line if len(written) == 1 else f"{derivative_label(name, outcome.order)} = {line}")
     return ("; " if one_line else "\n").join(lines + rows)

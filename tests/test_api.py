@@ -15,7 +15,7 @@ import warnings
 import pytest
 
 import symdiff
-from symdiff import LimitError, Limits, Num, Sym, SymdiffWarning, UnknownFunctionError, api, parse
+from symdiff import Equation, LimitError, Limits, Num, Sym, SymdiffWarning, UnknownFunctionError, api, parse
 from symdiff.limits import current_limits
 
 
@@ -50,6 +50,15 @@ USES = {
     "to_latex":         lambda f: api.to_latex(f, ln=False),
     "cse":              lambda f: api.cse([f, f]),
     "singular_points":  lambda f: api.singular_points(f + " + |x - 1|" if isinstance(f, str) else f + abs(Sym("x") - 1), "x"),
+    "laplacian":        lambda f: api.laplacian(f),
+    "divergence":       lambda f: api.divergence([f, f], ["x", "y"]),
+    "curl":             lambda f: api.curl([f, f, f]),
+    "directional_derivative": lambda f: api.directional_derivative(f, ["x", "y"], [1, 2]),
+    "exact_value":      lambda f: api.exact_value(f, x="1/2", y=2),
+    "implicit_diff":    lambda f: api.implicit_diff(f + " = 1" if isinstance(f, str) else Equation(f, Num(1)), "y", "x"),
+    "series":           lambda f: api.series(f, "x", "1/2", 2),
+    "tangent":          lambda f: api.tangent(f, {"x": 1, "y": 2}),
+    "critical_points":  lambda f: api.critical_points("x^3 - 3*x" if isinstance(f, str) else parse("x^3 - 3*x"), "x"),
 }
 
 

@@ -105,9 +105,9 @@ def test_the_core_imports_no_printer_and_no_parser():
 
 
 # Modules that are a public surface for text: the API, the command line's request -> result
-# library (pipeline), the graph subcommand, the command line and its arguments; and the
-# parser itself.  Every other module takes expressions.
-READS_TEXT = {"api", "pipeline", "graph", "arguments", "cli", "__init__", "__main__", "parser"}
+# library (pipeline) and its calculus questions (answers), the graph subcommand, the command
+# line and its arguments; and the parser itself.  Every other module takes expressions.
+READS_TEXT = {"api", "pipeline", "answers", "graph", "arguments", "cli", "__init__", "__main__", "parser"}
 
 
 def test_only_the_public_surfaces_read_text():

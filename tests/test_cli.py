@@ -97,16 +97,15 @@ def test_gradient_at_a_point(capsys):
     rows = [line.split(" = ") for line in lines]
     assert [r[0] for r in rows] == ["d/dx", "d/dy"]
     assert same_value(rows[0][1], "y + 1/x") and same_value(rows[1][1], "x - cos(y)")
-    assert float(rows[0][2]) == 5.5
-    assert math.isclose(float(rows[1][2]), 2 - math.cos(5), rel_tol=1e-12)
+    assert lines == ["d/dx = y + 1/x = 11/2 = 5.5", "d/dy = x - cos(y) = 2 - cos(5) ≈ 1.7163378145367738"]
+    assert math.isclose(float(lines[1].split()[-1]), 2 - math.cos(5), rel_tol=1e-12)   # the float: last
 
 
 def test_at_accepts_constant_formulas(capsys):
     status, out, _ = run(capsys, "sin(x)", "--at", "x=pi/3")
     assert status == 0
-    derivative, value = out.strip().split(" = ")
-    assert derivative == "cos(x)"
-    assert math.isclose(float(value), 0.5, rel_tol=1e-12)
+    derivative, exact, value = out.strip().split(" = ")
+    assert (derivative, exact, value) == ("cos(x)", "1/2", "0.5")
 
 
 def test_higher_order_label(capsys):
@@ -194,7 +193,7 @@ def test_stdin_evaluation_error_is_reported_per_line(capsys, monkeypatch):
     status, out, err = run(capsys, "-", "--at", "x=0", stdin="x^2\nlog(x)\n",
                            monkeypatch=monkeypatch)
     assert status == 2
-    assert out.split("\n") == ["2*x = 0.0", "", ""]
+    assert out.split("\n") == ["2*x = 0", "", ""]
     assert "stdin line 2" in err and "log(0) is undefined" in err
 
 
@@ -316,7 +315,7 @@ def test_subprocess_success():
 def test_subprocess_gradient_at_point():
     done = subprocess_run(FORMULA, "--wrt", "x,y", "--at", "x=2,y=5")
     assert done.returncode == 0
-    values = [float(line.rsplit(" = ", 1)[1]) for line in done.stdout.splitlines()]
+    values = [float(line.split()[-1]) for line in done.stdout.splitlines()]      # the float is last
     assert values[0] == 5.5 and math.isclose(values[1], 2 - math.cos(5), rel_tol=1e-12)
 
 
@@ -471,7 +470,7 @@ def test_a_bad_name_in_an_option_is_a_pointed_usage_error(capsys, argv, message,
 def test_greek_names_in_options_are_spelled_out(capsys):
     status, out, err = run(capsys, "θ^2*x", "--wrt", "θ,x", "--at", "θ=2,x=3")
     assert (status, err) == (0, "")
-    assert out.splitlines() == ["d/dtheta = 2*theta*x = 12.0", "d/dx = theta^2 = 4.0"]
+    assert out.splitlines() == ["d/dtheta = 2*theta*x = 12", "d/dx = theta^2 = 4"]
 
 
 def test_subprocess_non_ascii_name_in_wrt():
@@ -589,7 +588,7 @@ def test_hyperbolic_derivatives_at_large_arguments(capsys, fn, x):
     """d/dx tanh(x) at 1000 is sech(1000)^2, about 1e-869: 0.0, not an overflow."""
     status, out, err = run(capsys, f"{fn}(x)", "--at", f"x={x}")
     assert (status, err) == (0, "")
-    value = float(out.rsplit(" = ", 1)[1])
+    value = float(out.split()[-1])                    # after the exact value, sech(1000)^2 ≈
     with mpmath.workdps(60):
         exact = float(mpmath.diff(MP[fn], mpmath.mpf(x)))
     assert math.isclose(value, exact, rel_tol=1e-12, abs_tol=1e-300)
@@ -636,7 +635,7 @@ def test_a_gradient_is_walked_once_not_once_per_component(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, unknown, suggestion", [
-    (("--serve",),                      "--serve", None),
+    (("--frobnicate",),                 "--frobnicate", None),
     (("--wrtt", "x", "x^2"),            "--wrtt",  "--wrt"),
     (("x^2", "--ordr=2"),               "--ordr",  "--order"),
 ])

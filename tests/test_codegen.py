@@ -175,12 +175,12 @@ def _points(names: list[str], count: int, seed: int = 5) -> list[np.ndarray]:
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_families_agree_with_evaluate(family, backend):
     result = FAMILIES[family]()
-    flat = [e for row in result for e in (row if isinstance(row, list) else [row])]
+    flat = [e for row in result for e in (row if isinstance(row, (list, tuple)) else [row])]
     names = sorted(set().union(*(e.free for e in flat))) or ["x"]
     columns = _points(names, 20)
     want = values_at(flat, names, [dict(zip(names, p)) for p in zip(*columns)])
     got = as_numpy(call(lambdify(names, result, backend=backend), backend, columns))
-    shape = (len(result), len(result[0])) if isinstance(result[0], list) else (len(result),)
+    shape = (len(result), len(result[0])) if isinstance(result[0], (list, tuple)) else (len(result),)
     assert got.shape == (*shape, 20)
     assert agree(got.reshape(len(flat), 20), want)
 

@@ -278,7 +278,9 @@ CLI = [
     (["log(x)*exp(x)", "--latex"],
      r"e^{x} \ln\!\left(x\right) + \frac{e^{x}}{x}"),
     (["x^2", "--latex", "--at", "x=3"],
-     r"2 x = 6.0"),
+     r"2 x = 6"),
+    (["sqrt(x)", "--latex", "--at", "x=8"],
+     r"\frac{1}{2 \sqrt{x}} = \frac{\sqrt{2}}{8} \approx 0.1767766952966369"),
     (["exp(sin(x))*sin(x)", "--latex", "--cse", "--equation"],
      "\\begin{aligned}\n"
      "u_{1} &= \\sin\\!\\left(x\\right) \\\\\n"

@@ -777,7 +777,7 @@ REFUSED_NOTATIONS += [
     # equations, comparisons
     ("x^2 + y^2 = 1", 11, "an equation is not differentiated directly", "solve it for one variable"),
     ("y = y^2",       3,  "y occurs on both sides; an equation is not differentiated directly", "write y = ..."),
-    ("2 = x",         3,  "an equation is not differentiated directly", "implicit differentiation"),
+    ("2 = x",         3,  "an equation is not differentiated directly", "--implicit y"),
     ("y = x = 2",     7,  "a second '=': one equation at a time",  "a single equation"),
     ("x == 1",        3,  "'==' compares; a formula is not a comparison", "a single '='"),
     ("y := x^2",      3,  "':=' assigns; a formula is not an assignment", "or the formula alone"),
@@ -807,7 +807,7 @@ def test_an_equation_the_formula_cannot_be_hints_at_solving_and_implicit_differe
     with pytest.raises(ParseError) as caught:
         parse("x^2 + y^2 = 1")
     assert "solve it for one variable" in caught.value.hint
-    assert "implicit differentiation" in caught.value.hint
+    assert "differentiate it implicitly with --implicit y" in caught.value.hint
 
 
 NAMED_LIKE_CALLS = {          # the name: the call its note suggests

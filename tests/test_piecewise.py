@@ -388,11 +388,11 @@ def test_command_line():
     assert status == 0 and out == "Piecewise((2*x, x < 0), (1, x != 0))\n"
     assert "note: the derivative does not exist at x = 0" in err
     status, out, err = _cli("|x - 1|", "--at", "x=3")
-    assert status == 0 and out == "sign(x - 1) = 1.0\n" and "does not exist at x = 1" in err
+    assert status == 0 and out == "sign(x - 1) = 1\n" and "does not exist at x = 1" in err
     status, out, err = _cli("if(x > 0, x, -x)", "--at", "x=0")
     assert status == 2 and "no condition holds" in err and "Traceback" not in err
     status, out, err = _cli("Piecewise((x^2, x < 0), (x^3, True))", "--at", "x=0")
-    assert status == 0 and out == "Piecewise((2*x, x < 0), (3*x^2, True)) = 0.0\n" and err == ""
+    assert status == 0 and out == "Piecewise((2*x, x < 0), (3*x^2, True)) = 0\n" and err == ""
     status, out, err = _cli("Piecewise((x^2, x < 0), (x, True))", "--format", "latex")
     assert status == 0 and r"\begin{cases}" in out
     status, out, err = _cli("Piecewise((x, x < 0), (x^2, True))", "--steps")
