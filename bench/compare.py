@@ -327,7 +327,7 @@ def timed(fn, before_each=lambda: None):
 
 def flatten(result):
     """A result as a flat list of expressions (gradient: list; Hessian: upper triangle + mirror)."""
-    if isinstance(result, list):
+    if isinstance(result, (list, tuple)):
         return [e for item in result for e in flatten(item)]
     return [result]
 
@@ -392,7 +392,7 @@ def printed(system, result):
         texts = [symdiff.to_text(e).replace("^", "**") for e in exprs]
     else:
         texts = [str(e) for e in exprs]
-    return texts[0] if not isinstance(result, list) else "[" + ", ".join(texts) + "]"
+    return texts[0] if not isinstance(result, (list, tuple)) else "[" + ", ".join(texts) + "]"
 
 
 # Python's tokenizer allows at most 200 nested parentheses.  mirror_parse builds the same ast
@@ -857,63 +857,99 @@ def growth(rows):
     return "\n".join(out)
 
 
-# ------------------------------------------------------------------ the targets of issue 3
-
-SWELL_FAMILIES = ("nested sin, d^5/dx^5", "logistic map", "tanh network", "Rosenbrock", "log-sum-exp")
-
+# ------------------------------------------------------------------ the targets (issues 3 and 20)
 
 def mark(ok):
     return "met" if ok else "**not met**"
 
 
-def targets(rows):
-    """One line per target, with the figures that decide it."""
-    lines = []
-    timed_rows = [r for r in rows if r.times.get("sympy") and r.times.get("symdiff")]
-    if timed_rows:
-        ratios = sorted((r.times["sympy"] / r.times["symdiff"], r) for r in timed_rows)
-        median = statistics.median(x for x, _ in ratios)
-        low, low_row = ratios[0]
-        slower = [f"{r.family} n={r.n}" for x, r in ratios if x < 1]
-        lines.append(f"- SymPy/symdiff time: median {median:.3g}× over {len(ratios)} cases (target ≥ 100×: "
-                     f"{mark(median >= 100)}); lowest {low:.3g}× ({low_row.family}, n = {low_row.n}); "
-                     f"slower than SymPy on {len(slower)} cases (target 0: {mark(not slower)})")
-    for name in SWELL_FAMILIES:
-        rs = [r for r in rows if r.family.startswith(name) and r.times.get("symdiff")]
-        if not rs:
+def _ratios(rows, peer):
+    """(peer time / symdiff time, row) for every row both timed, lowest first."""
+    return sorted(((r.times[peer] / r.times["symdiff"], r) for r in rows
+                   if r.times.get(peer) and r.times.get("symdiff")), key=lambda item: item[0])
+
+
+def _case(r):
+    return f"{r.family}, n = {r.n}"
+
+
+def families(rows):
+    """Per family, over every size: SymEngine's time over symdiff's (median, lowest, highest,
+    and at the largest size both ran), and the cases where symdiff's DAG is larger than
+    SymEngine's own expression, so that wins and losses are read off every family alike."""
+    out = ["| family | cases | SymEngine/symdiff median | lowest | highest | at the largest n both ran "
+           "| symdiff DAG larger than SymEngine's own |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    names = list(dict.fromkeys(r.family for r in rows))
+    for name in names:
+        rs = [r for r in rows if r.family == name]
+        ratios = [(x, r) for x, r in _ratios(rs, "symengine")]
+        if not ratios:
             continue
-        r = rs[-1]
-        se = r.times.get("symengine")
-        if se is None:
-            lines.append(f"- {r.family}, largest n = {r.n}: SymEngine {r.status.get('symengine') or '–'} "
-                         f"(symdiff {fmt_t(r.times['symdiff'])}): met")
-        else:
-            lines.append(f"- {r.family}, largest n = {r.n}: SymEngine/symdiff {se / r.times['symdiff']:.3g}× "
-                         f"(target > 1: {mark(se > r.times['symdiff'])})")
+        values = [x for x, _ in ratios]
+        last = max(ratios, key=lambda item: item[1].n)
+        larger = [r for r in rs if r.dag and r.own.get("symengine") and r.dag > r.own["symengine"]]
+        dags = sum(1 for r in rs if r.dag and r.own.get("symengine"))
+        out.append(f"| {name} | {len(ratios)} | {statistics.median(values):.3g}× | {values[0]:.3g}× "
+                   f"| {values[-1]:.3g}× | {last[0]:.3g}× (n = {last[1].n}) | {len(larger)} of {dags} |")
+    return "\n".join(out)
+
+
+def targets(rows):
+    """One line per target, with the figures that decide it: issue 20's (time against SymPy and
+    SymEngine over every case, output DAGs against SymEngine's own), and issue 3's gradient bound."""
+    lines = []
+    sympy_ratios = _ratios(rows, "sympy")
+    if sympy_ratios:
+        median = statistics.median(x for x, _ in sympy_ratios)
+        low, low_row = sympy_ratios[0]
+        slower = [r for x, r in sympy_ratios if x < 1]
+        lines.append(f"- SymPy/symdiff time: median {median:.3g}× over {len(sympy_ratios)} cases (issue 20's "
+                     f"target ≥ 500×: {mark(median >= 500)}); lowest {low:.3g}× ({_case(low_row)}); "
+                     f"slower than SymPy on {len(slower)} cases")
+    engine_ratios = _ratios(rows, "symengine")
+    if engine_ratios:
+        median = statistics.median(x for x, _ in engine_ratios)
+        low, low_row = engine_ratios[0]
+        faster = sum(1 for x, _ in engine_ratios if x >= 1)
+        below = [r for x, r in engine_ratios if x < 0.25]
+        lines.append(f"- SymEngine/symdiff time: median {median:.3g}× over {len(engine_ratios)} cases, every "
+                     f"family (target ≥ 1: {mark(median >= 1)}); symdiff faster on {faster} of them; lowest "
+                     f"{low:.3g}× ({_case(low_row)}); below 0.25× on {len(below)} cases (target 0: "
+                     f"{mark(not below)})")
     gradient_rows = [r for r in rows if FAMILY_KIND.get(r.family) == "gradient" and r.dag and r.input_dag]
     if gradient_rows:
         worst = max(gradient_rows, key=lambda r: r.dag / r.input_dag)
         lines.append(f"- gradient DAG / input DAG: at most {worst.dag / worst.input_dag:.2f} "
-                     f"({worst.family}, n = {worst.n}) over {len(gradient_rows)} gradient cases "
-                     f"(target ≤ 5: {mark(worst.dag <= 5 * worst.input_dag)})")
-    larger = []
-    compared = 0
-    for r in rows:
-        if r.distinct.get("symdiff") is not None and r.distinct.get("symengine") is not None:
-            mine, theirs, how = r.distinct["symdiff"], r.distinct["symengine"], "printed"
-        elif r.own.get("symdiff") is not None and r.own.get("symengine") is not None:
-            mine, theirs, how = r.own["symdiff"], r.own["symengine"], "own"
-        else:
-            continue
-        compared += 1
-        if mine > theirs:
-            larger.append(f"{r.family} n={r.n} ({mine:,} vs {theirs:,}, {how})")
-    lines.append(f"- output DAG no larger than SymEngine's: larger on {len(larger)} of {compared} cases "
-                 f"(target 0: {mark(not larger)})" + (": " + "; ".join(larger) if larger else ""))
+                     f"({_case(worst)}) over {len(gradient_rows)} gradient cases "
+                     f"(issue 3's target ≤ 5: {mark(worst.dag <= 5 * worst.input_dag)})")
+    own = [r for r in rows if r.dag and r.own.get("symengine")]
+    larger = [r for r in own if r.dag > r.own["symengine"]]
+    lines.append(f"- output DAG (symdiff's distinct nodes against SymEngine's own count of its result's "
+                 f"distinct nodes): symdiff's larger on {len(larger)} of {len(own)} cases"
+                 + (": " + "; ".join(f"{_case(r)} ({r.dag:,} vs {r.own['symengine']:,})" for r in larger)
+                    if larger else ""))
+    printed = [r for r in rows if r.distinct.get("symdiff") is not None and r.distinct.get("symengine") is not None]
+    larger_printed = [r for r in printed if r.distinct["symdiff"] > r.distinct["symengine"]]
+    lines.append(f"- distinct subtrees of the printed text (a different measure: it sees what printing "
+                 f"shares, not the DAG): symdiff's more on {len(larger_printed)} of {len(printed)} cases")
     return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ extras
+
+def _commit():
+    """The commit measured (with a mark if the tree has changes), so that figures name their source."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "symdiff"], cwd=here,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes in symdiff/" if dirty else "")
+
 
 def _console_script():
     """The symdiff script of this interpreter's environment (beside it), else the one on PATH."""
@@ -989,7 +1025,8 @@ def main():
     doc = "\n\n".join([
         "# symdiff vs SymPy vs SymEngine",
         f"Python {platform.python_version()}, sympy {sympy.__version__}, symengine {symengine.__version__}, "
-        f"symdiff {symdiff.__version__} ({'compiled core' if symdiff.compiled_core else 'pure Python'}); {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"symdiff {symdiff.__version__} ({'compiled core' if symdiff.compiled_core else 'pure Python'}) "
+        f"at commit {_commit()}; {platform.machine()}, {os.cpu_count()} CPUs; "
         f"whole run {elapsed:.0f} s.  Times are medians of up to {REPS} interleaved runs "
         "(a number in brackets: fewer runs, because the case was slow).  Sizes are "
         "`ast tree nodes / distinct subtrees` of the printed result; in brackets: the written-out "
@@ -998,9 +1035,9 @@ def main():
         table(rows),
         "## Growth exponents (slope of log(·) against log(n))",
         growth(rows),
+        "## Per family (SymEngine's time over symdiff's: above 1 symdiff is faster)",
+        families(rows),
         "## Targets",
-        "Distinct nodes are compared on the printed results (`ast`) where both were printed, "
-        "otherwise on each system's own expression objects.",
         targets(rows),
         "## Summary",
         f"- median time ratio SymPy/symdiff: {statistics.median(ratios_sp):.3g}× over {len(ratios_sp)} cases "

@@ -903,7 +903,7 @@ def lambdify(variables: Sequence[str] | None, exprs: Expr | Sequence, backend: s
 
 # Points per block of the NumPy backend: a block's arrays (its temporaries and outputs, of
 # this many floats each) stay in the processor's cache, which halves the time of a large
-# gradient (bench/numbers.py): blocks of BLOCK points, fewer for a function of many arrays, so
+# gradient (bench/numbers_out.py): blocks of BLOCK points, fewer for a function of many arrays, so
 # that a block holds at most about CACHE_FLOATS floats, but not fewer than MIN_BLOCK points.
 BLOCK, MIN_BLOCK, CACHE_FLOATS = 16384, 4096, 2 ** 20
 

@@ -1,6 +1,6 @@
 """Numbers out: derivatives evaluated at many points, symdiff against SymEngine, CasADi and SymPy.
 
-Run:  pip install -e '.[bench]'  &&  python bench/numbers.py  [--quick] [--large] [--out FILE] [--only TEXT]
+Run:  pip install -e '.[bench]'  &&  python bench/numbers_out.py  [--quick] [--large] [--out FILE] [--only TEXT]
 
 About 10 minutes on 2 cores; --quick (smallest sizes, N = 10,000, prints only) under a minute;
 --large adds the slowest cases (log-sum-exp Hessian and Jacobian at n = 100, the tanh network's
@@ -57,11 +57,7 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is called numbers.py, as the standard library's module `numbers` is: run as a script,
-# its folder comes first on sys.path and `import numbers` (statistics, fractions, numpy do it)
-# would find this file.  The folder goes before anything else is imported.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
@@ -897,7 +893,7 @@ def main():
     default = symengine_default()
     doc = "\n\n".join([
         "# Numbers out: symdiff's lambdify against SymEngine, CasADi and SymPy",
-        "Written by `bench/numbers.py`" + (" --quick" if args.quick else "") + (" --large" if args.large else "") +
+        "Written by `bench/numbers_out.py`" + (" --quick" if args.quick else "") + (" --large" if args.large else "") +
         f" in {elapsed:.0f} s.  What each tool is given, how it is timed and checked: the script's "
         "docstring.  Ratios are peer time / symdiff time: **> 1 means symdiff is faster**, < 1 that "
         "the peer is.",
