@@ -14,9 +14,10 @@ cos(u)
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 import re as regex          # "re" is the builder of the real part, below
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeGuard
@@ -34,7 +35,7 @@ class Function:
     derivatives: tuple[Callable[..., Expr], ...]   # one partial derivative per argument
     numeric: Callable[..., float]                  # real-valued; raises EvaluationError off-domain
     latex: str                                     # LaTeX command, or a template: {} is the argument
-    special: dict = field(default_factory=dict)    # exact values: {argument: result}
+    special: Mapping = field(default_factory=dict)  # exact values: {argument: result}
     aliases: tuple[str, ...] = ()
     exact: Callable | None = None                  # exact value at an exact number, or None
     complex: Callable[..., complex] | None = None  # its analytic continuation (the complex step)
@@ -278,6 +279,13 @@ def _over(a: Surd | None, b: Surd | None) -> Surd | None:
     return {r: c / b[1] for r, c in a.items()}
 
 
+_QUARTER = Fraction(1, 4)
+_SINE_AT = {Fraction(0): {}, Fraction(1, 12): {6: _QUARTER, 2: -_QUARTER},     # (sqrt(6) - sqrt(2))/4
+            Fraction(1, 6): {1: Fraction(1, 2)}, Fraction(1, 4): {2: Fraction(1, 2)},
+            Fraction(1, 3): {3: Fraction(1, 2)}, Fraction(5, 12): {6: _QUARTER, 2: _QUARTER},
+            Fraction(1, 2): {1: Fraction(1)}}                                   # sin(q*pi), 0 <= q <= 1/2
+
+
 def _sine_at(q: Fraction) -> Surd | None:
     """sin(q*pi) for q a multiple of 1/12; else None."""
     q %= 2
@@ -286,11 +294,7 @@ def _sine_at(q: Fraction) -> Surd | None:
         q, sign = q - 1, -1
     if q > Fraction(1, 2):                       # sin(pi - t) = sin(t)
         q = 1 - q
-    quarter = Fraction(1, 4)
-    value = {Fraction(0): {}, Fraction(1, 12): {6: quarter, 2: -quarter},        # (sqrt(6) - sqrt(2))/4
-             Fraction(1, 6): {1: Fraction(1, 2)}, Fraction(1, 4): {2: Fraction(1, 2)},
-             Fraction(1, 3): {3: Fraction(1, 2)}, Fraction(5, 12): {6: quarter, 2: quarter},
-             Fraction(1, 2): {1: Fraction(1)}}.get(q)
+    value = _SINE_AT.get(q)
     return None if value is None else {r: sign * c for r, c in value.items()}
 
 
@@ -309,6 +313,7 @@ def _surd_expr(value: Surd) -> Expr:
     return add(*(mul(Num(c), power(Num(r), HALF)) for r, c in sorted(value.items())))
 
 
+@functools.cache
 def _values_at_multiples_of_pi(name: str) -> list[tuple[Fraction, Expr]]:
     """The exact values of a trigonometric function at q*pi for q = k/12 in (-2, 2], as
     (q, value): sin(pi/6) = 1/2, cos(pi) = -1, tan(pi/3) = sqrt(3), tan(pi/12) = 2 - sqrt(3),
@@ -322,19 +327,47 @@ def _values_at_multiples_of_pi(name: str) -> list[tuple[Fraction, Expr]]:
     return values
 
 
-def _at_multiples_of_pi(name: str) -> dict:
+class _OnFirstUse(Mapping):
+    """A table of special values made when it is first looked in: the trigonometric ones take
+    a few milliseconds each to build, which a start that never needs them should not pay."""
+
+    def __init__(self, make: Callable[[], dict]) -> None:
+        self._make: Callable[[], dict] = make
+        self._table: dict | None = None
+
+    @property
+    def table(self) -> dict:
+        if self._table is None:
+            self._table = self._make()
+        return self._table
+
+    def __getitem__(self, key):
+        return self.table[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def _at_multiples_of_pi(name: str) -> Mapping:
     """The special values of a trigonometric function: {q*pi: value}."""
-    return {mul(Num(q), PI): value for q, value in _values_at_multiples_of_pi(name)}
+    return _OnFirstUse(lambda: {mul(Num(q), PI): value for q, value in _values_at_multiples_of_pi(name)})
 
 
 HALF_TURN = Fraction(1, 2)     # the ends of the principal branches, as multiples of pi
 
 
-def _inverse_at(name: str, low: Fraction, high: Fraction) -> dict:
+def _inverse_at(name: str, low: Fraction, high: Fraction) -> Mapping:
     """The special values of an inverse trigonometric function, read backwards from those of
     ``name`` on its principal branch q*pi, low <= q <= high: asin(1/2) = pi/6,
     atan(sqrt(3)) = pi/3, acos(-sqrt(2)/2) = 3*pi/4."""
-    return {value: mul(Num(q), PI) for q, value in _values_at_multiples_of_pi(name) if low <= q <= high}
+    return _OnFirstUse(lambda: {value: mul(Num(q), PI) for q, value in _values_at_multiples_of_pi(name)
+                                if low <= q <= high})
 
 
 def _cbrt(z: complex) -> complex:

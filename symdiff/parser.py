@@ -959,8 +959,11 @@ def _cache_directory() -> int | None:
 
     The directory is ``symdiff`` under ``$XDG_CACHE_HOME`` if that is an absolute path
     (the XDG spec says to ignore a relative one), else under ``~/.cache``.  Only that last
-    ``symdiff`` is ever made (mode 0700): a base that does not exist means no cache, so no
-    parent, and no home directory, is ever created.  The directory is opened without
+    ``symdiff`` is made (mode 0700), and ``~/.cache`` itself where the home directory exists
+    but it does not (the XDG default, which the spec says to create, 0700; a new machine or
+    container often lacks it, and without a cache every start builds the tables with Lark,
+    about 100 ms).  A ``$XDG_CACHE_HOME`` that does not exist means no cache, and no home
+    directory, nor any parent of one, is ever created.  The directory is opened without
     following a symbolic link and used only if it belongs to this user and no one else can
     write in it; the files in it are then reached through the descriptor, so a directory
     swapped in after the check is never used.
@@ -973,9 +976,13 @@ def _cache_directory() -> int | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         home = os.path.expanduser("~")
-        if not os.path.isabs(home):
+        if not os.path.isabs(home) or not os.path.isdir(home):
             return None
         base = os.path.join(home, ".cache")
+        try:                                    # the XDG default, made as the spec says (0700)
+            os.mkdir(base, 0o700)
+        except OSError:
+            pass
     try:
         parent = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:

@@ -263,6 +263,13 @@ def test_a_home_that_does_not_exist_is_never_created(tmp_path):
     assert tree(tmp_path) == []
 
 
+def test_a_missing_home_cache_is_made_as_the_xdg_default(tmp_path):
+    (tmp_path / "home").mkdir()
+    start(tmp_path, xdg=None, home=str(tmp_path / "home"))
+    made = tmp_path / "home" / ".cache"
+    assert (made / "symdiff" / _cache_name()).is_file() and made.stat().st_mode & 0o777 == 0o700
+
+
 def test_a_cache_base_that_does_not_exist_is_never_created(tmp_path):
     start(tmp_path, xdg=str(tmp_path / "no" / "such" / "cache"), home=str(tmp_path / "home"))
     assert tree(tmp_path) == []
