@@ -48,6 +48,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import sys
 import time
 import zlib
@@ -975,9 +976,11 @@ def extras(log):
             lines.append(f"- `{label}`: `{cmd[0]}` is a pyenv shim (its own start-up dominates); not timed")
             continue
         ts = []
+        elsewhere = tempfile.mkdtemp()        # not the checkout: `python -m` would import its source
         for _ in range(10):
             t = time.perf_counter()
-            p = subprocess.run(cmd + ["log(x)+x*y-sin(y)", "--wrt", "x"], capture_output=True, text=True)
+            p = subprocess.run(cmd + ["log(x)+x*y-sin(y)", "--wrt", "x"], capture_output=True, text=True,
+                               cwd=elsewhere)
             ts.append(time.perf_counter() - t)
         lines.append(f"- cold start `{label} \"log(x)+x*y-sin(y)\" --wrt x` → `{p.stdout.strip()}`: "
                      f"median {fmt_t(statistics.median(ts))} (10 runs, min {fmt_t(min(ts))})")
