@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import calculus, diff as differentiation, evaluate as evaluation, printing, simplify as simplification
@@ -381,16 +382,29 @@ def evaluate(expr: Formula, values: Mapping[str, float] | None = None, /, **kwar
     >>> evaluate("log(x) + x*y - sin(y)", x=2, y=5)  # doctest: +ELLIPSIS
     11.652...
 
+    Where the point is exact (whole numbers and fractions, or no point for a constant), the
+    value is that of the exact value (:func:`exact_value`), correctly rounded where it is a
+    fraction, so ``cos(pi/3)`` is 0.5, not 0.5000000000000001:
+
+    >>> evaluate("cos(pi/3)"), evaluate("sqrt(x)^2", x=2), evaluate("cos(x)", x=1.0471975511965976)
+    (0.5, 2.0, 0.5000000000000001)
+
     Given arrays (or lists), it evaluates at every point with :func:`lambdify`'s NumPy
     backend, broadcasting them, and gives nan or inf outside the domain, as NumPy does.
     """
-    expr = parse(expr)
+    f = parse(expr)
     point = {**(values or {}), **kwargs}
     if any(_is_array(v) for v in point.values()):
         names = sorted(point)
-        values_everywhere: Any = lambdify(names, expr, backend="numpy")(*(point[n] for n in names))
+        values_everywhere: Any = lambdify(names, f, backend="numpy")(*(point[n] for n in names))
         return values_everywhere
-    return evaluation.evaluate(expr, point)
+    value = evaluation.evaluate(f, point)                # the float, and the domain checked
+    if all(type(v) in (int, Fraction) for v in point.values()) and not isinstance(value, complex) \
+            and not differentiation.is_large(f):
+        exact = calculus.exact_value(f, point)
+        if calculus.shown_exactly(exact, value) is not None:
+            return evaluation.evaluate(exact)
+    return value
 
 
 def _is_array(value: object) -> bool:

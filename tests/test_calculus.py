@@ -483,3 +483,16 @@ def test_an_implicit_slope_at_a_point_off_the_curve_comes_with_a_note(capsys):
     assert (code, out) == (0, "dy/dx = -1") and "the point is not on the curve: lhs - rhs = 1" in err
     code, out, err = run(capsys, "x^2 + y^2 = 1", "--implicit", "y", "--at", "x=sqrt(2)/2,y=sqrt(2)/2")
     assert (code, out, err) == (0, "dy/dx = -1", "")
+
+
+@pytest.mark.parametrize("text, point, expected", [
+    ("cos(pi/3)", {}, 0.5), ("sin(pi)", {}, 0.0), ("sqrt(x)^2", {"x": 2}, 2.0),
+    ("tan(x)", {"x": Fraction(1, 4)}, math.tan(0.25)),             # no closed form: the float
+    ("x/3", {"x": 1}, 1 / 3),
+])
+def test_evaluate_at_an_exact_point_gives_the_exact_values_float(text, point, expected):
+    assert symdiff.evaluate(text, point) == expected
+
+
+def test_evaluate_at_a_float_point_stays_the_float_computation():
+    assert symdiff.evaluate("cos(x)", x=1.0471975511965976) == math.cos(1.0471975511965976)
