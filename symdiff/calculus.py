@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 
 from .diff import diff
 from .errors import UsageError
-from .expr import HALF, Expr, Num, Sym, add, as_expr, mul, postorder, power, substitute
+from .expr import HALF, Expr, Num, Sym, add, as_expr, call, mul, postorder, power, substitute
 from .simplify import simplify
 
 
@@ -274,13 +274,16 @@ class CriticalPoint(NamedTuple):
 
 
 def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
-    """The real points where f'(x) = 0, exactly: the numerator of f' as a polynomial in x,
-    its rational roots and the roots of its quadratic factors.  Refused (an error saying "no
-    closed form") where f' is not rational in x or keeps a factor of degree 3 or more.
+    """The real points where f'(x) = 0, exactly: the numerator of f' as a polynomial in x (or
+    in log(x) or exp(x) alone), its rational roots and the roots of its quadratic factors.
+    Refused (an error saying "no closed form") where f' is none of these or keeps a factor of
+    degree 3 or more.
 
     >>> from symdiff import parse
     >>> [(str(p.where), p.kind) for p in critical_points(parse("x^3 - 3*x"), "x")]
     [('-1', 'local maximum'), ('1', 'local minimum')]
+    >>> [(str(p.where), str(p.value)) for p in critical_points(parse("log(x)/x"), "x")]
+    [('exp(1)', 'exp(-1)')]
     """
     from .errors import DiffError, EvaluationError
     from .forms import NoRationalForm, rational
@@ -294,9 +297,12 @@ def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
         numerator, _, gens = rational(_vanishing_part(derivative))
     except NoRationalForm:
         gens = []
-    if gens != [Sym(x)]:
+    # a polynomial in x, or in log(x) or exp(x) alone: x from each root u of the polynomial
+    back = {Sym(x): lambda u: u, call("log", Sym(x)): lambda u: call("exp", u),
+            call("exp", Sym(x)): lambda u: call("log", u)}.get(gens[0]) if len(gens) == 1 else None
+    if back is None:
         raise DiffError(f"no closed form: the critical points solve {derivative} = 0, which is "
-                        f"not a polynomial equation in {x}")
+                        f"not a polynomial equation in {x}, log({x}) or exp({x})")
     _, factors = factor(numerator)
     roots: list[Expr] = []
     for piece, _ in factors:
@@ -313,11 +319,11 @@ def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
                                               Num(_normal(1 / (2 * a))))))
         else:
             raise DiffError(f"no closed form: the critical points solve {derivative} = 0, and "
-                            f"{piece.format([x])} = 0 has degree {len(coefficients) - 1}")
+                            f"{piece.format([str(gens[0])])} = 0 has degree {len(coefficients) - 1}")
     second = diff(derivative, x)
     found = []
     from .evaluate import evaluate
-    for root in roots:
+    for root in (simplify(back(u)) for u in roots):
         try:
             value = exact_value(f, {x: root})
             evaluate(value)

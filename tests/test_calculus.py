@@ -308,7 +308,8 @@ def test_tangents_are_value_plus_gradient_times_step(text, point):
 
 CRITICAL = ["x^3 - 3*x", "x^4 - 2*x^2", "x/(x^2 + 1)", "x^2 - 2*x + 5", "x^3 - 2*x^2 - x",
             "exp(-x^2)", "x^2*exp(-x)", "(x^2 - 1)/(x^2 + 1)", "x^3 + x", "x^4/4 - x^3/3 - x^2",
-            "1/x + x", "(x - 1)^2*(x + 2)"]
+            "1/x + x", "(x - 1)^2*(x + 2)", "log(x)/x", "x*log(x)", "exp(x) - 2*x", "x - log(x)",
+            "log(x)^2 - 2*log(x)", "exp(x) + x"]
 
 
 @pytest.mark.parametrize("text", CRITICAL)
