@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import pickle
@@ -249,7 +251,16 @@ def test_matrices_and_exact_values_render_in_katex():
     strings = [symdiff.to_latex(symdiff.hessian("x^2*y + sin(x*y)")),
                symdiff.to_latex(symdiff.jacobian(["x*y", "sin(x)", "exp(x/y)"], ["x", "y"])),
                r"\frac{\sqrt{2}}{8} \approx 0.1767766952966369"]
-    assert render(strings) == [None] * len(strings)
+    for argv in (["log(x)", "--series", "x=1", "--order", "3"], ["x^3 - 3*x", "--critical"],
+                 ["x^2", "--tangent", "x=3"], ["x^2*y^3", "--mixed", "x,y"],
+                 ["x^2 + y^2 = 1", "--implicit", "y", "--order", "2"],
+                 ["sin(x)", "--at", "x=1", "--digits", "20"], ["x*y = 1", "--implicit", "y", "--steps"]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main([*argv, "--latex"]) == 0
+        assert out.getvalue().strip(), argv                      # something was printed to render
+        strings.append(out.getvalue().strip())
+    assert render(strings) == [None] * len(strings), strings
 
 
 # ---------------------------------------------------------------- implicit, series, tangent, critical
