@@ -75,6 +75,7 @@ import sympy  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
 import symdiff  # noqa: E402
+from families import logsumexp, rosenbrock, seed, tanh_net  # noqa: E402  (bench/ is on the path)
 from symdiff.expr import Add, Call, Const, Mul, Num, Pow, Sym  # noqa: E402
 
 mpmath.mp.dps = 30
@@ -153,26 +154,7 @@ def logistic(ns, n):
     return e
 
 
-def rosenbrock(ns, n):
-    xs = [ns.sym(f"x{i}") for i in range(n)]
-    e = ns.num(0)
-    for i in range(n - 1):
-        e = e + ns.num(100) * (xs[i + 1] - xs[i] ** 2) ** 2 + (ns.num(1) - xs[i]) ** 2
-    return e
 
-
-def logsumexp(ns, n):
-    e = ns.num(0)
-    for i in range(n):
-        e = e + ns.exp(ns.sym(f"x{i}"))
-    return ns.log(e)
-
-
-def tanh_net(ns, n):
-    h = ns.sym("x")
-    for k in range(n):
-        h = ns.tanh(ns.sym(f"w{k}") * h + ns.sym(f"b{k}"))
-    return h
 
 
 def continued_fraction(ns, n):
@@ -207,10 +189,6 @@ def rational(ns, n):
         den = den + xs[i] * xs[i + 1]
     return num / den
 
-
-def seed(ns, n):
-    x, y = ns.sym("x"), ns.sym("y")
-    return ns.log(x) + x * y - ns.sin(y)
 
 
 def _vars(prefix_counts):

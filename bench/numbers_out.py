@@ -79,6 +79,7 @@ import sympy  # noqa: E402
 
 import symdiff  # noqa: E402
 import symdiff.codegen  # noqa: E402
+from families import logsumexp, rosenbrock, seed, tanh_net  # noqa: E402  (bench/ is on the path)
 
 N_POINTS = 100_000
 MAX_VALUES = 50_000_000          # output doubles per call (400 MB); above this N is lowered
@@ -128,15 +129,7 @@ def casadi_ns(names):
 
 # ------------------------------------------------------------------ families
 #
-# rosenbrock, logsumexp, tanh_net and seed are bench/compare.py's families, written again here
-# (importing compare.py would run its stack re-exec and load mpmath): the same formulas.
-
-def rosenbrock(ns, n):
-    xs = [ns.sym(f"x{i}") for i in range(n)]
-    e = ns.num(0)
-    for i in range(n - 1):
-        e = e + ns.num(100) * (xs[i + 1] - xs[i] ** 2) ** 2 + (ns.num(1) - xs[i]) ** 2
-    return e
+# rosenbrock, logsumexp, tanh_net and seed are bench/compare.py's families too (bench/families.py).
 
 
 def rosenbrock_residuals(ns, n):
@@ -148,12 +141,6 @@ def rosenbrock_residuals(ns, n):
     return out
 
 
-def logsumexp(ns, n):
-    e = ns.num(0)
-    for i in range(n):
-        e = e + ns.exp(ns.sym(f"x{i}"))
-    return ns.log(e)
-
 
 def softmax(ns, n):
     """exp(x_i) / sum_j exp(x_j): the vector function whose Jacobian is log-sum-exp's Hessian."""
@@ -163,12 +150,6 @@ def softmax(ns, n):
         total = total + e
     return [e / total for e in exps]
 
-
-def tanh_net(ns, n):
-    h = ns.sym("x")
-    for k in range(n):
-        h = ns.tanh(ns.sym(f"w{k}") * h + ns.sym(f"b{k}"))
-    return h
 
 
 def _weight(i, j, layer):
@@ -191,10 +172,6 @@ def tanh_layers(ns, m):
         return outs
     return layer(layer(xs, 1), 2)
 
-
-def seed(ns, n):
-    x, y = ns.sym("x"), ns.sym("y")
-    return ns.log(x) + x * y - ns.sin(y)
 
 
 def seed_gradient(ns, n):

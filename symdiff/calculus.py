@@ -20,8 +20,9 @@ from fractions import Fraction
 from typing import NamedTuple, Protocol
 
 from .diff import diff
-from .errors import UsageError
-from .expr import HALF, Expr, Num, Sym, add, as_expr, call, mul, postorder, power, substitute
+from .errors import DiffError, EvaluationError, UsageError
+from .evaluate import evaluate
+from .expr import HALF, Call, Expr, Mul, Num, Pow, Sym, add, as_expr, call, mul, postorder, power, substitute
 from .simplify import simplify
 
 
@@ -55,8 +56,6 @@ def shown_exactly(value: Expr, approximate: float | complex) -> Expr | None:
     nodes = postorder(value)
     if not is_exact(value) or len(nodes) > EXACT_SHOWN or isinstance(approximate, complex):
         return None
-    from .evaluate import evaluate
-    from .errors import EvaluationError
     try:
         again = evaluate(value)
     except EvaluationError:
@@ -159,8 +158,6 @@ def implicit_diff(equation: Equation, y: str, x: str, order: int = 1) -> Expr:
 def taylor_coefficients(f: Expr, x: str, a: Expr, order: int) -> list[Expr]:
     """f^(k)(a)/k! for k = 0..order, exact where ``a`` is; an error where f or a derivative
     is undefined at a (no Taylor series there)."""
-    from .evaluate import evaluate
-    from .errors import EvaluationError
     coefficients, derivative = [], f
     # the other variables at a generic point: a derivative undefined at a for them too has no series
     others = {name: 0.5772156649 + 0.1 * k for k, name in enumerate(sorted(f.free - {x}))}
@@ -285,7 +282,6 @@ def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
     >>> [(str(p.where), str(p.value)) for p in critical_points(parse("log(x)/x"), "x")]
     [('exp(1)', 'exp(-1)')]
     """
-    from .errors import DiffError, EvaluationError
     from .forms import NoRationalForm, rational
     from .poly import factor
     derivative = diff(f, x)
@@ -308,21 +304,20 @@ def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
     for piece, _ in factors:
         coefficients = [Fraction(piece.terms.get((k,), 0)) for k in range(piece.degree(0) + 1)]
         if len(coefficients) == 2:
-            roots.append(Num(_normal(-coefficients[0] / coefficients[1])))
+            roots.append(Num(-coefficients[0] / coefficients[1]))
         elif len(coefficients) == 3:
             c, b, a = coefficients
             disc = b * b - 4 * a * c
             if disc >= 0:
-                root = power(Num(_normal(disc)), HALF)
+                root = power(Num(disc), HALF)
                 for sign in (-1, 1):
-                    roots.append(simplify(mul(add(Num(_normal(-b)), mul(Num(sign), root)),
-                                              Num(_normal(1 / (2 * a))))))
+                    roots.append(simplify(mul(add(Num(-b), mul(Num(sign), root)),
+                                              Num(1 / (2 * a)))))
         else:
             raise DiffError(f"no closed form: the critical points solve {derivative} = 0, and "
                             f"{piece.format([str(gens[0])])} = 0 has degree {len(coefficients) - 1}")
     second = diff(derivative, x)
     found = []
-    from .evaluate import evaluate
     for root in (simplify(back(u)) for u in roots):
         try:
             value = exact_value(f, {x: root})
@@ -338,13 +333,8 @@ def critical_points(f: Expr, x: str) -> list[CriticalPoint]:
 def _vanishing_part(e: Expr) -> Expr:
     """The factors of a product that can be zero: numbers, exp(u) and cosh(u) never are, and
     a negative power is undefined at its zeros, not zero (-2*x*exp(-x^2) -> x)."""
-    from .expr import Call, Mul, Pow
     if type(e) is not Mul:
         return e
     kept = [f for f in e.factors if not (type(f) is Num or type(f) is Call and f.fn in ("exp", "cosh")
                                          or type(f) is Pow and type(f.exp) is Num and f.exp.value < 0)]
     return mul(*kept)
-
-
-def _normal(value: Fraction) -> int | Fraction:
-    return value.numerator if value.denominator == 1 else value

@@ -345,8 +345,8 @@ def number_into_sum(e: Expr) -> Expr | None:
     if content == 1:
         return None
     rest = [f for f in e.factors[1:] if f is not total]
-    inner = add(*(mul(Num(normalize(Fraction(1) / content)), t) for t in total.terms))
-    return mul(Num(normalize(Fraction(e.factors[0].value) * content)), inner, *rest)
+    inner = add(*(mul(Num(Fraction(1) / content), t) for t in total.terms))
+    return mul(Num(Fraction(e.factors[0].value) * content), inner, *rest)
 
 
 @rewrites(Call, needs=frozenset({"log"}))
@@ -908,17 +908,13 @@ def _roots_written(coefficient: Fraction, roots: dict[int, Fraction]) -> Expr:
     for q, value in sorted(roots.items()):
         parts = _surd(value, Fraction(1, q))
         if parts is None:
-            factors.append(power(Num(normalize(value)), Num(Fraction(1, q))))
+            factors.append(power(Num(value), Num(Fraction(1, q))))
             continue
         c, m = parts
         coefficient *= c
         if m != 1:
             factors.append(power(Num(m), Num(Fraction(1, q))))
-    return mul(Num(normalize(coefficient)), *factors)
-
-
-def normalize(value: Fraction) -> int | Fraction:
-    return value.numerator if value.denominator == 1 else value
+    return mul(Num(coefficient), *factors)
 
 
 @rewrites(Pow)
@@ -930,7 +926,7 @@ def root_of_number(e: Expr) -> Expr | None:
     if root is None or parts is None or parts[0] == 1:
         return None                      # nothing leaves the root: 2^(5/6) stays, not 32^(1/6)
     c, m = parts
-    return mul(Num(normalize(c)), power(Num(m), Num(Fraction(1, root[1].denominator))))
+    return mul(Num(c), power(Num(m), Num(Fraction(1, root[1].denominator))))
 
 
 @rewrites(Mul)
