@@ -22,7 +22,6 @@ evaluating the kept denominator fails with the same division by zero (see
 from __future__ import annotations
 
 import functools
-import math
 import operator
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -323,30 +322,6 @@ def distribute_number(e: Expr) -> Expr | None:
         c = e.factors[0]
         return add(*[mul(c, t) for t in e.factors[1].terms])
     return None
-
-
-@rewrites(Mul)
-def number_into_sum(e: Expr) -> Expr | None:
-    """c*u*(a*s + b*t) -> (c*g)*u*(a/g*s + b/g*t), g the rational content of the sum, for a
-    product of a number, a sum and more: sqrt(2)*(2*x + 2*y)/2 -> sqrt(2)*(x + y),
-    y*(3*x + 3)/3 -> y*(x + 1).  (A number times a sum alone is distribute_number's.)"""
-    if type(e) is not Mul or len(e.factors) < 3 or type(e.factors[0]) is not Num \
-            or isinstance(e.factors[0].value, float):
-        return None
-    sums = [f for f in e.factors if type(f) is Add]
-    if len(sums) != 1:
-        return None
-    total = sums[0]
-    coefficients = [t.value if type(t) is Num else split_coefficient(t)[0] for t in total.terms]
-    if any(isinstance(a, (float, complex)) for a in coefficients):
-        return None
-    content = Fraction(math.gcd(*(Fraction(a).numerator for a in coefficients)),
-                       math.lcm(*(Fraction(a).denominator for a in coefficients)))
-    if content == 1:
-        return None
-    rest = [f for f in e.factors[1:] if f is not total]
-    inner = add(*(mul(Num(Fraction(1) / content), t) for t in total.terms))
-    return mul(Num(Fraction(e.factors[0].value) * content), inner, *rest)
 
 
 @rewrites(Call, needs=frozenset({"log"}))
@@ -972,7 +947,6 @@ RULES: tuple[Rule, ...] = (
     product_of_roots,
     even_power_of_abs,
     distribute_number,
-    number_into_sum,
     collect_like_terms,
     pythagorean,
     exp_to_hyperbolic,
