@@ -89,7 +89,7 @@ C_RESERVED = frozenset("""auto break case char const continue default do double 
     switch typedef union unsigned void volatile while _Bool _Complex _Imaginary NAN INFINITY
     sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 log10 sqrt cbrt
     atan2 hypot erf erfc lgamma tgamma floor ceil fabs fmin fmax pow j0 j1 jn y0 y1 yn
-    out values n i in row main""".split())
+    out values n i in row main block point points result malloc free""".split())
 
 
 def python_name(name: str) -> str:
@@ -819,7 +819,7 @@ def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False)
     results = writer.write()
     comment = _docstring(outputs).replace("*/", "* /")
     if loop:
-        return f"{writer.imports}\n/* {comment} */\n" + _c_loop(writer, names, results, name)
+        return f"{writer.imports}#include <stdlib.h>\n\n/* {comment} */\n" + _c_loop(writer, names, results, name)
     params = [f"double {writer.arguments[n]}" for n in names]
     if not outputs.shape:
         lines = [f"double {name}({', '.join(params) or 'void'})", "{", *writer.lines,
@@ -832,29 +832,86 @@ def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False)
 
 def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -> str:
     """The compiled path: ``name_at_rows(n, in, out)`` computes n points, point i's arguments
-    at ``in[i*k]`` onwards and its outputs at ``out[i*count]`` onwards (each point's reads and
-    writes together), and ``name_at_points(n, x, y, ..., out)`` the same from one array per
-    variable.  Outputs that are 0 are not written: ``out`` then comes zeroed (a sparse
-    Hessian is mostly zeros, and a new large array is zeroed memory from the system anyway).  The
-    arguments are read through one restrict pointer, which lets the compiler keep them in
-    registers rather than copy each into a parameter."""
-    count = len(results)
-    params = [writer.arguments[n] for n in names]
-    loads = [f"    const double {p} = in[{j}];" for j, p in enumerate(params)]
-    stores = [f"    out[{i}] = {r};" for i, (e, r) in enumerate(zip(writer.roots, results)) if e is not ZERO]
-    body = "\n".join([*loads, *writer.lines, *stores])
+    at ``in[i*k]`` onwards and its outputs at ``out[i*count]`` onwards, and
+    ``name_at_points(n, x, y, ..., out)`` the same from one array per variable.  Both work a
+    block of points at a time: they copy its arguments into a local array, one column per
+    variable, and the kernel, ``name``, runs one loop over the block's points reading and
+    writing those local columns in steps of one, a loop the compiler turns into vector
+    instructions (several points at once, with glibc's vector exp, sin, ... where
+    ``SYMDIFF_SIMD_MATH`` declares them; see ``C_BUILDS``); then the results are copied out,
+    point by point.  The block is small enough for its columns to stay in the L1 cache, and
+    memory is read and written in order.  They return 0, or 1 where there was no memory for
+    the block (a Hessian of a million entries takes megabytes).  Outputs that are 0 are not written: ``out`` then
+    comes zeroed (a sparse Hessian is mostly zeros, and a new large array is zeroed memory
+    from the system anyway)."""
+    count = len(params := [writer.arguments[n] for n in names])
+    written = [(k, r) for k, (e, r) in enumerate(zip(writer.roots, results)) if e is not ZERO]
+    block = _block_size(count + len(written))
+
+    def column(j: int) -> str:
+        return f"{j * block} + i" if j else "i"
+    loads = [f"        const double {p} = in[{column(j)}];" for j, p in enumerate(params)]
+    body = [f"    {line}" for line in writer.lines]
+    stores = [f"        out[{column(j)}] = {r};" for j, (k, r) in enumerate(written)]
+    copy_out = "".join(f"            out[(point + i) * {len(results)}{f' + {k}' if k else ''}] = result[{column(j)}];\n"
+                       for j, (k, r) in enumerate(written))
     arrays = "".join(f", const double *restrict {p}" for p in params)
-    gather = "".join(f"        row[{j}] = {p}[i];\n" for j, p in enumerate(params))
-    size = max(len(params), 1)
-    return (f"static inline void {name}(const double *restrict in, double *restrict out)\n{{\n"
-            f"{body}\n}}\n"
-            f"\nvoid {name}_at_rows(long n, const double *restrict in, double *restrict out)\n{{\n"
-            f"    for (long i = 0; i < n; i++)\n"
-            f"        {name}(in + i * {len(params)}, out + i * {count});\n}}\n"
-            f"\nvoid {name}_at_points(long n{arrays}, double *restrict out)\n{{\n"
-            f"    double row[{size}];\n"
-            f"    for (long i = 0; i < n; i++) {{\n{gather}"
-            f"        {name}(row, out + i * {count});\n    }}\n}}\n")
+    columns = [f"in[(point + i) * {count}{f' + {j}' if j else ''}]" for j in range(count)], [f"{p}[point + i]" for p in params]
+    entries = []
+    for entry, head, read in (("at_rows", ", const double *restrict in", columns[0]),
+                              ("at_points", arrays, columns[1])):
+        copy_in = "".join(f"            block[{column(j)}] = {r};\n" for j, r in enumerate(read))
+        entries.append(
+            f"\nint {name}_{entry}(long n{head}, double *restrict out)\n{{\n"
+            f"    double *block = malloc({max(count, 1) * block} * sizeof(double));\n"
+            f"    double *result = malloc({max(len(written), 1) * block} * sizeof(double));\n"
+            f"    if (!block || !result) {{\n        free(block);\n        free(result);\n        return 1;\n    }}\n"
+            f"    for (long point = 0; point < n; point += {block}) {{\n"
+            f"        const long points = n - point < {block} ? n - point : {block};\n"
+            f"        for (long i = 0; i < points; i++) {{\n{copy_in}        }}\n"
+            f"        {name}(points, block, result);\n"
+            f"        for (long i = 0; i < points; i++) {{\n{copy_out}        }}\n    }}\n"
+            f"    free(block);\n    free(result);\n    return 0;\n}}\n")
+    used = set(re.findall(rf"\b({'|'.join(SIMD_FUNCTIONS)})\(", "\n".join([*body, *stores])))
+    return (simd_declarations([f for f in SIMD_FUNCTIONS if f in used]) +
+            f"/* points i < n <= {block}: argument j at in[j*{block} + i], output k at out[k*{block} + i] */\n"
+            f"static void {name}(long n, const double *restrict in, double *restrict out)\n{{\n"
+            f"#ifdef __GNUC__\n#pragma GCC ivdep\n#endif\n"      # i < n <= block: no two columns overlap
+            f"    for (long i = 0; i < n; i++) {{\n"
+            + "\n".join([*loads, *body, *stores]) + "\n    }\n}\n" + "".join(entries))
+
+
+def _block_size(columns: int) -> int:
+    """Points per block of the compiled path: its columns (arguments and outputs) fill at
+    most BLOCK_BYTES, and a block is a multiple of 4 points, 4 to 64 (a vector instruction
+    takes 4 or 8)."""
+    return max(4, min(64, BLOCK_BYTES // (8 * max(columns, 1))) // 4 * 4)
+
+
+# Measured on the bench/numbers_out.py cases (AMD EPYC, AVX-512): blocks of 4 and 8 KB were
+# within 10% of the best on every case, 2 and 16 KB up to 50% slower on some.
+BLOCK_BYTES = 8192
+
+
+# glibc's vector maths library, libmvec, has a vector version of these (glibc 2.35 on); GCC
+# calls it from a vectorised loop where the function is declared ``simd``.  Its results are
+# within a few units in the last place (glibc's libm-test-ulps lists each), where the scalar
+# function's are within one: the compiled path agrees with ``evaluate`` to about 1e-15, not
+# always to the last bit.  A build without libmvec (another C library, clang, an old glibc)
+# leaves it out.
+SIMD_FUNCTIONS = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+                  "acosh", "atanh", "exp", "log", "log2", "log10", "log1p", "expm1", "pow",
+                  "atan2", "hypot", "cbrt", "erf", "erfc", "exp2")
+
+
+def simd_declarations(functions: Sequence[str]) -> str:
+    """The ``simd`` declarations of the vector functions the code calls (SIMD_FUNCTIONS)."""
+    if not functions:
+        return ""
+    two = ("pow", "atan2", "hypot")
+    return ("#if defined SYMDIFF_SIMD_MATH && defined __GNUC__ && !defined __clang__\n"
+            + "".join(f'__attribute__((simd("notinbranch"))) double {f}(double{", double" if f in two else ""});\n'
+                      for f in functions) + "#endif\n\n")
 
 
 # ---------------------------------------------------------------- functions from the code
@@ -998,10 +1055,14 @@ def c_compiler() -> str | None:
 
 
 _LIBRARIES: dict[str, Any] = {}
-# The library is built for this machine (-march=native; plain -O2 where the compiler refuses
-# that); errno is not read, so sqrt inlines.  No -ffast-math: values stay IEEE's.
-C_FLAGS = ("-O3", "-march=native", "-std=c99", "-fno-math-errno", "-shared", "-fPIC")
-PORTABLE_C_FLAGS = ("-O2", "-std=c99", "-fno-math-errno", "-shared", "-fPIC")
+# How the library is built, the first that works: for this machine (-march=native) with
+# glibc's vector maths (libmvec, SIMD_MATH; -z defs makes a missing vector function fail here,
+# not when the library loads); for this machine without it; plainly.  errno is not read, so
+# sqrt inlines.  No -ffast-math: the arithmetic stays IEEE's.
+C_BUILDS = (("-O3", "-march=native", "-DSYMDIFF_SIMD_MATH", "-Wl,-z,defs"), ("-lmvec",)), \
+           (("-O3", "-march=native"), ()), \
+           (("-O2",), ())
+C_FLAGS = ("-std=c99", "-fno-math-errno", "-shared", "-fPIC")
 # A compiler's optimiser takes time that grows faster than a function's length: a function of
 # more lines than this (a Hessian of 10,000 entries) is optimised less, -O1, and one of more than
 # four times this not at all, so that making it takes seconds, not minutes.
@@ -1023,8 +1084,9 @@ def _library(source: str, compiler: str) -> Any:
             with open(c_file, "w", encoding="utf-8") as handle:
                 handle.write(source)
             try:
-                for flags in (C_FLAGS, PORTABLE_C_FLAGS):
-                    done = subprocess.run([compiler, *flags, *_optimisation(source), c_file, "-o", library, "-lm"],
+                for flags, libraries in C_BUILDS:
+                    done = subprocess.run([compiler, *flags, *C_FLAGS, *_optimisation(source), c_file,
+                                           "-o", library, *libraries, "-lm"],
                                           capture_output=True, text=True, timeout=COMPILE_SECONDS)
                     if done.returncode == 0:
                         break
@@ -1043,7 +1105,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
     entry = library.lambdified_at_points
     pointer = ctypes.POINTER(ctypes.c_double)
     entry.argtypes = [ctypes.c_long, *[pointer] * (len(names) + 1)]
-    entry.restype = None
+    entry.restype = ctypes.c_int
     new = np.zeros if ZERO in outputs.exprs else np.empty     # zero outputs are not written
 
     def compiled(*arguments: Any) -> Any:
@@ -1054,11 +1116,12 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
         shape = arrays[0].shape if arrays else ()
         columns = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
         out = new(shape + outputs.shape)          # point by point; shown outputs first
-        entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer))
+        if entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer)):
+            raise MemoryError("no memory for the compiled function's block of points")
         return _outputs_first(out, shape, outputs)
     rows = library.lambdified_at_rows
     rows.argtypes = [ctypes.c_long, pointer, pointer]
-    rows.restype = None
+    rows.restype = ctypes.c_int
 
     def at_points(points: Any) -> Any:
         """The values at points given as rows, an array of shape (..., variables) (as
@@ -1069,7 +1132,8 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
                              f"({', '.join(names)}) per point; got shape {table.shape}")
         shape = table.shape[:-1]
         out = new(shape + outputs.shape)
-        rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer))
+        if rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer)):
+            raise MemoryError("no memory for the compiled function's block of points")
         return _outputs_first(out, shape, outputs)
 
     compiled.at_points = at_points      # type: ignore[attr-defined]
