@@ -12,8 +12,9 @@ ONE Python description per family (a function of a namespace: its symbols, its e
 Python's operators), differentiates it with its own engine and makes one callable:
 
     symdiff numpy     symdiff.gradient / jacobian / hessian, then symdiff.lambdify(..., backend="numpy")
-    symdiff C         the same, then backend="c" (C99, cc -O3 -march=native, a shared library
-                      called through ctypes; see symdiff.codegen.C_FLAGS)
+    symdiff C         the same, then backend="c" (C99 compiled by cc into a shared library called
+                      through ctypes; the options are in the report's header, see
+                      symdiff.codegen.C_BUILDS)
     SymEngine         symengine.diff per entry (a Hessian: the upper triangle, mirrored), then
                       symengine.Lambdify with backend "lambda" and "llvm" (the default is "llvm" in a
                       build that has it, as this one does), each with cse=False (the default) and True
@@ -829,6 +830,7 @@ def machine():
     dirty = run("git", "status", "--porcelain", "--", os.path.join(here, "..", "symdiff"))
     compiler = symdiff.codegen.c_compiler()
     cc = run(compiler, "--version").splitlines()[0] if compiler else "none"
+    flags = symdiff.lambdify(["x"], symdiff.parse("exp(x)"), backend="c").flags if compiler else "-"
     return (f"- machine: {platform.machine()}, {model or platform.processor()}, {os.cpu_count()} CPUs "
             f"(usable: {len(os.sched_getaffinity(0))}), {platform.system()} {platform.release()}\n"
             f"- Python {platform.python_version()}; numpy {np.__version__}, scipy {installed('scipy')}, "
@@ -837,7 +839,7 @@ def machine():
             f"- symdiff {symdiff.__version__} at commit {commit}"
             + (" (with uncommitted changes in symdiff/)" if dirty else "")
             + f", {'compiled core' if symdiff.compiled_core else 'pure-Python core'}; C compiler: {cc}, "
-              f"flags {' '.join(symdiff.codegen.C_FLAGS)}")
+              f"options {flags}")
 
 
 def main():

@@ -1054,7 +1054,7 @@ def c_compiler() -> str | None:
     return next(filter(None, map(shutil.which, ("cc", "gcc", "clang"))), None)
 
 
-_LIBRARIES: dict[str, Any] = {}
+_LIBRARIES: dict[str, tuple[Any, str]] = {}
 # How the library is built, the first that works: for this machine (-march=native) with
 # glibc's vector maths (libmvec, SIMD_MATH; -z defs makes a missing vector function fail here,
 # not when the library loads); for this machine without it; plainly.  errno is not read, so
@@ -1075,8 +1075,9 @@ def _optimisation(source: str) -> tuple[str, ...]:
 COMPILE_SECONDS = 120
 
 
-def _library(source: str, compiler: str) -> Any:
-    """The shared library of ``source``, compiled once per process."""
+def _library(source: str, compiler: str) -> tuple[Any, str]:
+    """The shared library of ``source``, compiled once per process, and the compiler's
+    options that made it."""
     key = hashlib.sha256(f"{compiler}\n{source}".encode()).hexdigest()
     if key not in _LIBRARIES:
         with tempfile.TemporaryDirectory(prefix="symdiff-c-") as directory:
@@ -1084,9 +1085,9 @@ def _library(source: str, compiler: str) -> Any:
             with open(c_file, "w", encoding="utf-8") as handle:
                 handle.write(source)
             try:
-                for flags, libraries in C_BUILDS:
-                    done = subprocess.run([compiler, *flags, *C_FLAGS, *_optimisation(source), c_file,
-                                           "-o", library, *libraries, "-lm"],
+                for flags, linked in C_BUILDS:
+                    options, libraries = [*flags, *C_FLAGS, *_optimisation(source)], [*linked, "-lm"]
+                    done = subprocess.run([compiler, *options, c_file, "-o", library, *libraries],
                                           capture_output=True, text=True, timeout=COMPILE_SECONDS)
                     if done.returncode == 0:
                         break
@@ -1094,14 +1095,14 @@ def _library(source: str, compiler: str) -> Any:
                 raise CodegenError(f"the C compiler took more than {COMPILE_SECONDS} s") from None
             if done.returncode != 0:
                 raise CodegenError(f"the C compiler {compiler} failed: {done.stderr.strip()[-600:]}")
-            _LIBRARIES[key] = ctypes.CDLL(library)      # loaded: the file may go
+            _LIBRARIES[key] = ctypes.CDLL(library), " ".join([*options, *libraries])   # loaded: the file may go
     return _LIBRARIES[key]
 
 
 def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[..., Any]:
     import numpy as np
     source = _c_source(outputs, names, "lambdified", loop=True)
-    library = _library(source, compiler)
+    library, flags = _library(source, compiler)
     entry = library.lambdified_at_points
     pointer = ctypes.POINTER(ctypes.c_double)
     entry.argtypes = [ctypes.c_long, *[pointer] * (len(names) + 1)]
@@ -1138,6 +1139,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
 
     compiled.at_points = at_points      # type: ignore[attr-defined]
     compiled.source = source            # type: ignore[attr-defined]
+    compiled.flags = flags              # type: ignore[attr-defined]
     compiled.__doc__ = f"{_docstring(outputs)} as a function of ({', '.join(names)}), compiled C"
     return compiled
 
