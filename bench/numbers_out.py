@@ -85,7 +85,9 @@ from families import logsumexp, rosenbrock, seed, tanh_net  # noqa: E402  (bench
 N_POINTS = 100_000
 MAX_VALUES = 50_000_000          # output doubles per call (400 MB); above this N is lowered
 EVAL_CAP = 1.0                   # seconds: a longer call is timed on fewer points, scaled to N
-REPEATS = 5                      # timed calls per tool and case (3 when a call takes > 0.5 s)
+REPEATS = 5                      # timed calls per tool and case at least (3 when a call takes > 0.5 s),
+BATCH = 0.25                     # and more, up to MAX_CALLS, until this many seconds of calls: a
+MAX_CALLS = 100                  # sub-millisecond call timed 5 times in a new process was noisy
 TOOL_LIMIT = 40.0                # seconds per tool and case, preparation and evaluation together
 CHECK_POINTS = 50                # points checked against symdiff.evaluate (fewer for large outputs)
 CHECK_EVALS = 25_000             # at most this many symdiff.evaluate calls per case
@@ -441,7 +443,7 @@ def measure(at, N, keep, repeats):
     reps = repeats if est * n / N <= 0.5 else 3
     times = []
     gc.collect()
-    for _ in range(reps):
+    while len(times) < reps or (sum(times) < BATCH and len(times) < MAX_CALLS):
         t = time.perf_counter()
         result = call()
         times.append(time.perf_counter() - t)
@@ -886,7 +888,8 @@ def main():
         f"llvm (the default here is {default}), with cse False (its default) and True.  Preparation = "
         "the tool's derivative + making its callable (C compilation, LLVM code generation, CasADi's "
         "Function and map); building the input formula is not timed.  Evaluation = median of "
-        f"{REPEATS} calls at N points (3 when a call takes over 0.5 s), after one untimed call; "
+        f"at least {REPEATS} calls at N points (3 when a call takes over 0.5 s) and more, up to "
+        f"{MAX_CALLS}, until {BATCH:g} s of calls, after one untimed call; "
         f"'≈': timed on fewer points and scaled to N (a call would take over "
         f"{EVAL_CAP / (4 if args.quick else 1):g} s).  Each "
         f"tool runs in a forked child process with {TOOL_LIMIT / (4 if args.quick else 1):.0f} s for "

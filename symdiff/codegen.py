@@ -89,7 +89,7 @@ C_RESERVED = frozenset("""auto break case char const continue default do double 
     switch typedef union unsigned void volatile while _Bool _Complex _Imaginary NAN INFINITY
     sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 log10 sqrt cbrt
     atan2 hypot erf erfc lgamma tgamma floor ceil fabs fmin fmax pow j0 j1 jn y0 y1 yn
-    out values n i in row main block point points result malloc free""".split())
+    out values n i in row main block point points result malloc free j columns written""".split())
 
 
 def python_name(name: str) -> str:
@@ -853,24 +853,29 @@ def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -
     loads = [f"        const double {p} = in[{column(j)}];" for j, p in enumerate(params)]
     body = [f"    {line}" for line in writer.lines]
     stores = [f"        out[{column(j)}] = {r};" for j, (k, r) in enumerate(written)]
-    copy_out = "".join(f"            out[(point + i) * {len(results)}{f' + {k}' if k else ''}] = result[{column(j)}];\n"
-                       for j, (k, r) in enumerate(written))
+    outputs = ", ".join(str(k) for k, r in written) or "0"
     arrays = "".join(f", const double *restrict {p}" for p in params)
-    columns = [f"in[(point + i) * {count}{f' + {j}' if j else ''}]" for j in range(count)], [f"{p}[point + i]" for p in params]
+    copy_in = {"at_rows": f"block[j * {block} + i] = in[(point + i) * {count} + j]",
+               "at_points": f"block[j * {block} + i] = columns[j][point + i]"}
     entries = []
-    for entry, head, read in (("at_rows", ", const double *restrict in", columns[0]),
-                              ("at_points", arrays, columns[1])):
-        copy_in = "".join(f"            block[{column(j)}] = {r};\n" for j, r in enumerate(read))
+    for entry, head in (("at_rows", ", const double *restrict in"), ("at_points", arrays)):
+        columns = (f"    const double *const columns[] = {{{', '.join(params)}}};\n"
+                   if entry == "at_points" and params else "")
         entries.append(
-            f"\nint {name}_{entry}(long n{head}, double *restrict out)\n{{\n"
+            f"\nint {name}_{entry}(long n{head}, double *restrict out)\n{{\n{columns}"
             f"    double *block = malloc({max(count, 1) * block} * sizeof(double));\n"
             f"    double *result = malloc({max(len(written), 1) * block} * sizeof(double));\n"
             f"    if (!block || !result) {{\n        free(block);\n        free(result);\n        return 1;\n    }}\n"
             f"    for (long point = 0; point < n; point += {block}) {{\n"
             f"        const long points = n - point < {block} ? n - point : {block};\n"
-            f"        for (long i = 0; i < points; i++) {{\n{copy_in}        }}\n"
+            + (f"        for (long j = 0; j < {count}; j++)\n"
+               f"            for (long i = 0; i < points; i++)\n"
+               f"                {copy_in[entry]};\n" if count else "") +
             f"        {name}(points, block, result);\n"
-            f"        for (long i = 0; i < points; i++) {{\n{copy_out}        }}\n    }}\n"
+            f"        for (long i = 0; i < points; i++)\n"
+            f"            for (long j = 0; j < {len(written)}; j++)\n"
+            f"                out[(point + i) * {len(results)} + written[j]] = result[j * {block} + i];\n"
+            f"    }}\n"
             f"    free(block);\n    free(result);\n    return 0;\n}}\n")
     used = set(re.findall(rf"\b({'|'.join(SIMD_FUNCTIONS)})\(", "\n".join([*body, *stores])))
     return (simd_declarations([f for f in SIMD_FUNCTIONS if f in used]) +
@@ -878,7 +883,9 @@ def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -
             f"static void {name}(long n, const double *restrict in, double *restrict out)\n{{\n"
             f"#ifdef __GNUC__\n#pragma GCC ivdep\n#endif\n"      # i < n <= block: no two columns overlap
             f"    for (long i = 0; i < n; i++) {{\n"
-            + "\n".join([*loads, *body, *stores]) + "\n    }\n}\n" + "".join(entries))
+            + "\n".join([*loads, *body, *stores]) + "\n    }\n}\n"
+            f"\n/* output j of the kernel is output written[j] of the function */\n"
+            f"static const long written[] = {{{outputs}}};\n" + "".join(entries))
 
 
 def _block_size(columns: int) -> int:
