@@ -833,59 +833,93 @@ def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False)
 def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -> str:
     """The compiled path: ``name_at_rows(n, in, out)`` computes n points, point i's arguments
     at ``in[i*k]`` onwards and its outputs at ``out[i*count]`` onwards, and
-    ``name_at_points(n, x, y, ..., out)`` the same from one array per variable.  Both work a
-    block of points at a time: they copy its arguments into a local array, one column per
-    variable, and the kernel, ``name``, runs one loop over the block's points reading and
-    writing those local columns in steps of one, a loop the compiler turns into vector
-    instructions (several points at once, with glibc's vector exp, sin, ... where
-    ``SYMDIFF_SIMD_MATH`` declares them; see ``C_BUILDS``); then the results are copied out,
-    point by point.  The block is small enough for its columns to stay in the L1 cache, and
-    memory is read and written in order.  They return 0, or 1 where there was no memory for
-    the block (a Hessian of a million entries takes megabytes).  Outputs that are 0 are not written: ``out`` then
-    comes zeroed (a sparse Hessian is mostly zeros, and a new large array is zeroed memory
-    from the system anyway)."""
-    count = len(params := [writer.arguments[n] for n in names])
+    ``name_at_points(n, x, y, ..., out)`` the same from one array per variable; both return
+    0, or 1 where there was no memory for their work space.  Outputs that are 0 are not
+    written: ``out`` then comes zeroed (a sparse Hessian is mostly zeros, and a new large
+    array is zeroed memory from the system anyway).
+
+    Where the formula calls a function glibc has in vector form (exp, sin, tanh, ...) and the
+    build declares those (``SYMDIFF_SIMD_MATH``, see ``C_BUILDS``), the points go a block at a
+    time through one loop the compiler vectorises (:func:`_c_blocks`); otherwise one point at a
+    time (:func:`_c_points`), which is faster where the work is arithmetic and memory."""
+    params = [writer.arguments[n] for n in names]
     written = [(k, r) for k, (e, r) in enumerate(zip(writer.roots, results)) if e is not ZERO]
-    block = _block_size(count + len(written))
+    arrays = "".join(f", const double *restrict {p}" for p in params)
+    heads = {"at_rows": f"int {name}_at_rows(long n, const double *restrict in, double *restrict out)",
+             "at_points": f"int {name}_at_points(long n{arrays}, double *restrict out)"}
+    points = _c_points(writer, params, written, len(results), name, heads)
+    used = set(re.findall(rf"\b({'|'.join(SIMD_FUNCTIONS)})\(", "\n".join([*writer.lines, *results])))
+    if not used:
+        return points
+    return (f"#if {SIMD_BUILD}\n{simd_declarations([f for f in SIMD_FUNCTIONS if f in used])}\n"
+            f"{_c_blocks(writer, params, written, len(results), name, heads)}#else\n\n{points}#endif\n")
+
+
+def _c_points(writer: _CWriter, params: list[str], written: list[tuple[int, str]], count: int, name: str,
+              heads: dict[str, str]) -> str:
+    """One point at a time: each point's arguments read and outputs written together.  The
+    arguments are read through one restrict pointer, which lets the compiler keep them in
+    registers rather than copy each into a parameter."""
+    loads = [f"    const double {p} = in[{j}];" for j, p in enumerate(params)]
+    stores = [f"    out[{k}] = {r};" for k, r in written]
+    gather = "".join(f"        row[{j}] = {p}[i];\n" for j, p in enumerate(params))
+    return (f"static inline void {name}(const double *restrict in, double *restrict out)\n{{\n"
+            + "\n".join([*loads, *writer.lines, *stores]) + "\n}\n"
+            f"\n{heads['at_rows']}\n{{\n"
+            f"    for (long i = 0; i < n; i++)\n"
+            f"        {name}(in + i * {len(params)}, out + i * {count});\n    return 0;\n}}\n"
+            f"\n{heads['at_points']}\n{{\n"
+            f"    double row[{max(len(params), 1)}];\n"
+            f"    for (long i = 0; i < n; i++) {{\n{gather}"
+            f"        {name}(row, out + i * {count});\n    }}\n    return 0;\n}}\n")
+
+
+def _c_blocks(writer: _CWriter, params: list[str], written: list[tuple[int, str]], count: int, name: str,
+              heads: dict[str, str]) -> str:
+    """A block of points at a time: the entry points copy the block's arguments into a local
+    array, one column per variable; the kernel, ``name``, runs one loop over the block's
+    points reading and writing local columns in steps of one, a loop the compiler turns into
+    vector instructions (several points at once, calling glibc's vector functions); then the
+    results are copied out, point by point.  The block's columns stay in the L1 cache, and
+    memory outside is read and written in order.  (A compiler cannot vectorise the one point
+    at a time loop: GCC 12 gives up on strides that are not powers of two.)"""
+    block = _block_size(len(params) + len(written))
 
     def column(j: int) -> str:
         return f"{j * block} + i" if j else "i"
     loads = [f"        const double {p} = in[{column(j)}];" for j, p in enumerate(params)]
     body = [f"    {line}" for line in writer.lines]
     stores = [f"        out[{column(j)}] = {r};" for j, (k, r) in enumerate(written)]
-    outputs = ", ".join(str(k) for k, r in written) or "0"
-    arrays = "".join(f", const double *restrict {p}" for p in params)
-    copy_in = {"at_rows": f"block[j * {block} + i] = in[(point + i) * {count} + j]",
+    copy_in = {"at_rows": f"block[j * {block} + i] = in[(point + i) * {len(params)} + j]",
                "at_points": f"block[j * {block} + i] = columns[j][point + i]"}
     entries = []
-    for entry, head in (("at_rows", ", const double *restrict in"), ("at_points", arrays)):
+    for entry, head in heads.items():
         columns = (f"    const double *const columns[] = {{{', '.join(params)}}};\n"
                    if entry == "at_points" and params else "")
         entries.append(
-            f"\nint {name}_{entry}(long n{head}, double *restrict out)\n{{\n{columns}"
-            f"    double *block = malloc({max(count, 1) * block} * sizeof(double));\n"
+            f"\n{head}\n{{\n{columns}"
+            f"    double *block = malloc({max(len(params), 1) * block} * sizeof(double));\n"
             f"    double *result = malloc({max(len(written), 1) * block} * sizeof(double));\n"
             f"    if (!block || !result) {{\n        free(block);\n        free(result);\n        return 1;\n    }}\n"
             f"    for (long point = 0; point < n; point += {block}) {{\n"
             f"        const long points = n - point < {block} ? n - point : {block};\n"
-            + (f"        for (long j = 0; j < {count}; j++)\n"
+            + (f"        for (long j = 0; j < {len(params)}; j++)\n"
                f"            for (long i = 0; i < points; i++)\n"
-               f"                {copy_in[entry]};\n" if count else "") +
+               f"                {copy_in[entry]};\n" if params else "") +
             f"        {name}(points, block, result);\n"
             f"        for (long i = 0; i < points; i++)\n"
             f"            for (long j = 0; j < {len(written)}; j++)\n"
-            f"                out[(point + i) * {len(results)} + written[j]] = result[j * {block} + i];\n"
+            f"                out[(point + i) * {count} + written[j]] = result[j * {block} + i];\n"
             f"    }}\n"
             f"    free(block);\n    free(result);\n    return 0;\n}}\n")
-    used = set(re.findall(rf"\b({'|'.join(SIMD_FUNCTIONS)})\(", "\n".join([*body, *stores])))
-    return (simd_declarations([f for f in SIMD_FUNCTIONS if f in used]) +
-            f"/* points i < n <= {block}: argument j at in[j*{block} + i], output k at out[k*{block} + i] */\n"
+    outputs = ", ".join(str(k) for k, r in written) or "0"
+    return (f"/* points i < n <= {block}: argument j at in[j*{block} + i], output k at out[k*{block} + i] */\n"
             f"static void {name}(long n, const double *restrict in, double *restrict out)\n{{\n"
-            f"#ifdef __GNUC__\n#pragma GCC ivdep\n#endif\n"      # i < n <= block: no two columns overlap
+            f"#pragma GCC ivdep\n"      # i < n <= block: no two columns overlap
             f"    for (long i = 0; i < n; i++) {{\n"
             + "\n".join([*loads, *body, *stores]) + "\n    }\n}\n"
             f"\n/* output j of the kernel is output written[j] of the function */\n"
-            f"static const long written[] = {{{outputs}}};\n" + "".join(entries))
+            f"static const long written[] = {{{outputs}}};\n" + "".join(entries) + "\n")
 
 
 def _block_size(columns: int) -> int:
@@ -913,12 +947,14 @@ SIMD_FUNCTIONS = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "
 
 def simd_declarations(functions: Sequence[str]) -> str:
     """The ``simd`` declarations of the vector functions the code calls (SIMD_FUNCTIONS)."""
-    if not functions:
-        return ""
     two = ("pow", "atan2", "hypot")
-    return ("#if defined SYMDIFF_SIMD_MATH && defined __GNUC__ && !defined __clang__\n"
-            + "".join(f'__attribute__((simd("notinbranch"))) double {f}(double{", double" if f in two else ""});\n'
-                      for f in functions) + "#endif\n\n")
+    return "".join(f'__attribute__((simd("notinbranch"))) double {f}(double{", double" if f in two else ""});\n'
+                   for f in functions)
+
+
+# The condition under which the compiled path's source uses them: the build asks for them
+# (C_BUILDS) and the compiler is GCC, whose ``simd`` attribute names libmvec's functions.
+SIMD_BUILD = "defined SYMDIFF_SIMD_MATH && defined __GNUC__ && !defined __clang__"
 
 
 # ---------------------------------------------------------------- functions from the code
