@@ -1099,7 +1099,7 @@ def c_compiler() -> str | None:
 
 _LIBRARIES: dict[str, tuple[Any, str]] = {}
 # How the library is built, the first that works: for this machine (-march=native) with
-# glibc's vector maths (libmvec, SIMD_MATH; -z defs makes a missing vector function fail here,
+# glibc's vector maths (libmvec, SIMD_BUILD; -z defs makes a missing vector function fail here,
 # not when the library loads); for this machine without it; plainly.  errno is not read, so
 # sqrt inlines.  No -ffast-math: the arithmetic stays IEEE's.
 C_BUILDS = (("-O3", "-march=native", "-DSYMDIFF_SIMD_MATH", "-Wl,-z,defs"), ("-lmvec",)), \

@@ -398,6 +398,36 @@ def test_c_loop_leaves_zero_outputs_to_the_zeroed_array(term):
         assert np.all(got[np.array([[entry is ZERO for entry in row] for row in h])] == 0)
 
 
+@pytest.mark.skipif(not HAS_CC or sys.platform != "linux", reason="no C compiler, or not Linux")
+def test_c_with_glibcs_vector_functions_where_the_build_has_them():
+    """On Linux with GCC and glibc's libmvec, a formula with exp is built with the vector
+    functions and agrees with NumPy at points enough for several vector blocks."""
+    import ctypes.util
+    version = subprocess.run([c_compiler(), "--version"], capture_output=True, text=True).stdout
+    if "clang" in version or ctypes.util.find_library("mvec") is None:
+        pytest.skip("the vector functions need GCC and glibc's libmvec")
+    names = ["x", "y"]
+    g = gradient(parse("exp(x - y)/(1 + exp(x - y)) + cos(x*y)"), names)
+    vectorised = lambdify(names, g, backend="c")
+    assert "-DSYMDIFF_SIMD_MATH" in vectorised.flags and "-lmvec" in vectorised.flags
+    rows = np.random.default_rng(9).uniform(-3, 3, (1000, 2))
+    assert agree(vectorised.at_points(rows), lambdify(names, g, backend="numpy").at_points(rows))
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler")
+def test_c_without_the_vector_functions_goes_one_point_at_a_time(monkeypatch):
+    """A build without glibc's vector functions (another C library, clang) compiles the
+    one-point-at-a-time branch of the same source, to the same values."""
+    from symdiff import codegen
+    monkeypatch.setattr(codegen, "C_BUILDS", codegen.C_BUILDS[1:])
+    f = parse("exp(x*y)*tanh(x) + sin(y)^3")          # a formula no other test compiles
+    names = ["x", "y"]
+    plain = lambdify(names, gradient(f, names), backend="c")
+    assert "SYMDIFF_SIMD_MATH" not in plain.flags and "#else" in plain.source
+    rows = np.random.default_rng(8).uniform(-1, 1, (200, 2))
+    assert agree(plain.at_points(rows), lambdify(names, gradient(f, names), backend="numpy").at_points(rows))
+
+
 @pytest.mark.skipif(not HAS_CC, reason="no C compiler")
 def test_variables_named_like_the_c_loops_locals():
     names = ["in", "n", "out", "row", "block", "point", "points", "free"]     # (i is the imaginary unit)
