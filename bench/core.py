@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import symengine  # noqa: E402
 
 import symdiff  # noqa: E402
-from compare import _commit, timed  # noqa: E402
+from compare import _commit, symdiff_dag, timed  # noqa: E402
 
 # (formula, variable, order): inputs of at most 20 nodes, the issue's examples first
 DIFF_CASES = [
@@ -50,26 +50,6 @@ DIFF_CASES = [
 ]
 PARSE_CASES = ["log(x)+x*y-sin(y)+exp(x*y)/(1+x^2)-sqrt(x)",
                "x^3*sin(x)-cos(x*y)^2+tanh(2*x)/(x+y)+7*x"]
-
-
-def symdiff_nodes(roots):
-    seen, stack = set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(node.children)
-    return len(seen)
-
-
-def symengine_nodes(roots):
-    seen, stack = set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(node.args)
-    return len(seen)
 
 
 def ratio_row(label, ours, theirs, target):
@@ -93,7 +73,7 @@ def diff_rows():
             return f
         ours_t, _ = timed(lambda f=ours_f, x=ours_x, n=order: symdiff.diff(f, x, n))
         theirs_t, _ = timed(theirs)
-        nodes = symdiff_nodes([ours_f])
+        nodes = symdiff_dag([ours_f])
         label = f"d{'^' + str(order) if order > 1 else ''}/d{var} `{text}` ({nodes} nodes)"
         row, r = ratio_row(label, ours_t, theirs_t, "≥ 0.67")
         rows.append(row)
@@ -129,16 +109,17 @@ def parse_rows():
 MEMORY_PROBE = textwrap.dedent("""
     import gc, os, sys
     sys.path.insert(0, {bench!r})
-    from core import symdiff_nodes, symengine_nodes
+    from compare import distinct_nodes, sym_children, symdiff_dag
     def resident():
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     if {tool!r} == "symdiff":
         import symdiff
-        x, y, sin, num, nodes = symdiff.Symbol("x"), symdiff.Symbol("y"), symdiff.sin, symdiff.Num, symdiff_nodes
+        x, y, sin, num, nodes = symdiff.Symbol("x"), symdiff.Symbol("y"), symdiff.sin, symdiff.Num, symdiff_dag
     else:
         import symengine
-        x, y, sin, num, nodes = symengine.Symbol("x"), symengine.Symbol("y"), symengine.sin, symengine.Integer, symengine_nodes
+        x, y, sin, num = symengine.Symbol("x"), symengine.Symbol("y"), symengine.sin, symengine.Integer
+        nodes = lambda roots: distinct_nodes(roots, sym_children)
     gc.collect()
     before = resident()
     kept = [x ** num(k) * sin(y + num(k)) + num(k) for k in range(2, {count} + 2)]

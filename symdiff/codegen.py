@@ -819,7 +819,7 @@ def _c_source(outputs: Outputs, names: list[str], name: str, loop: bool = False)
     results = writer.write()
     comment = _docstring(outputs).replace("*/", "* /")
     if loop:
-        return f"{writer.imports}#include <stdlib.h>\n\n/* {comment} */\n" + _c_loop(writer, names, results, name)
+        return f"{writer.imports}\n/* {comment} */\n" + _c_loop(writer, names, results, name)
     params = [f"double {writer.arguments[n]}" for n in names]
     if not outputs.shape:
         lines = [f"double {name}({', '.join(params) or 'void'})", "{", *writer.lines,
@@ -851,7 +851,7 @@ def _c_loop(writer: _CWriter, names: list[str], results: list[str], name: str) -
     used = set(re.findall(rf"\b({'|'.join(SIMD_FUNCTIONS)})\(", "\n".join([*writer.lines, *results])))
     if not used:
         return points
-    return (f"#if {SIMD_BUILD}\n{simd_declarations([f for f in SIMD_FUNCTIONS if f in used])}\n"
+    return (f"#if {SIMD_BUILD}\n#include <stdlib.h>\n{simd_declarations([f for f in SIMD_FUNCTIONS if f in used])}\n"
             f"{_c_blocks(writer, params, written, len(results), name, heads)}#else\n\n{points}#endif\n")
 
 
@@ -1160,8 +1160,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
         shape = arrays[0].shape if arrays else ()
         columns = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
         out = new(shape + outputs.shape)          # point by point; shown outputs first
-        if entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer)):
-            raise MemoryError("no memory for the compiled function's block of points")
+        _ran(entry(math.prod(shape), *(c.ctypes.data_as(pointer) for c in columns), out.ctypes.data_as(pointer)))
         return _outputs_first(out, shape, outputs)
     rows = library.lambdified_at_rows
     rows.argtypes = [ctypes.c_long, pointer, pointer]
@@ -1176,8 +1175,7 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
                              f"({', '.join(names)}) per point; got shape {table.shape}")
         shape = table.shape[:-1]
         out = new(shape + outputs.shape)
-        if rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer)):
-            raise MemoryError("no memory for the compiled function's block of points")
+        _ran(rows(math.prod(shape), table.ctypes.data_as(pointer), out.ctypes.data_as(pointer)))
         return _outputs_first(out, shape, outputs)
 
     compiled.at_points = at_points      # type: ignore[attr-defined]
@@ -1185,6 +1183,12 @@ def _c_function(outputs: Outputs, names: list[str], compiler: str) -> Callable[.
     compiled.flags = flags              # type: ignore[attr-defined]
     compiled.__doc__ = f"{_docstring(outputs)} as a function of ({', '.join(names)}), compiled C"
     return compiled
+
+
+def _ran(status: int) -> None:
+    """A compiled entry point's status: 1 is no memory for its block of points."""
+    if status:
+        raise MemoryError("no memory for the compiled function's block of points")
 
 
 def _outputs_first(out: Any, shape: tuple[int, ...], outputs: Outputs) -> Any:
